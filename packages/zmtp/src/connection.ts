@@ -1,0 +1,553 @@
+/**
+ * One ZMTP 3.1 connection as a sans-IO state machine (RFC 23 ZMTP 3.0, RFC 37 ZMTP 3.1).
+ *
+ * Theory of operation. The caller owns the byte stream: it writes `dataToSend()` to the peer and feeds what
+ * the peer sends to `receiveData()`, which returns events. Nothing here does I/O, keeps time or schedules.
+ *
+ *   greeting  ──peer greeting ok──▶ handshake ──mechanism complete──▶ ready ──close()──▶ closed
+ *       │                              │                              │
+ *       └──────── any fault ───────────┴──────────────────────────────┴──▶ failed
+ *
+ * - greeting (RFC 23 §"Greeting"): our 64 octets are queued at construction; the peer's are parsed as they
+ *   arrive, in any pieces. A ZMTP 1.0/2.0 peer, a bad signature or another mechanism fails the connection.
+ * - handshake (RFC 23 §"Authentication and Confidentiality"): commands go to the `Mechanism`, which answers
+ *   through a `MechanismHost`. A message frame here is an invalid sequence; ERROR fails the connection.
+ * - ready (RFC 23 §"Message Framing", RFC 37 §"Commands"): message frames are gathered into whole messages
+ *   (a multipart message is delivered whole or not at all); SUBSCRIBE/CANCEL/PING/PONG/JOIN/LEAVE become
+ *   events and PING is answered with PONG automatically. Peers speaking 3.0 get subscriptions as the
+ *   `0x01`/`0x00`-prefixed messages RFC 29 prescribes for them; both forms are accepted from either version.
+ * - failed: the last event of the batch is `{ type: "error" }`; `dataToSend()` may still hold an ERROR
+ *   command for the peer. Every later call throws a local EFSM error.
+ */
+import { CommandName, commandPrefix, decodePing, encodePing, encodeShortString, MAX_PING_CONTEXT, parseCommand, readShortString } from "./command.js"
+import { localError, remoteError, ZmtpError, ZmtpErrorCode } from "./errors.js"
+import { FLAG_COMMAND, FLAG_MORE } from "./frame.js"
+import { FrameDecoder } from "./frame-decoder.js"
+import { FrameEncoder } from "./frame-encoder.js"
+import { encodeGreeting, GreetingParser, ZMTP_MINOR } from "./greeting.js"
+import type { AuthenticationRequest, AuthenticationResult, FrameTransform, Mechanism, MechanismHost } from "./mechanism.js"
+import { decodeMetadata, encodeMetadata, isValidPropertyName, Metadata } from "./metadata.js"
+import { nullMechanism } from "./null-mechanism.js"
+import { isCompatibleSocketType, isSocketType, sendsIdentity, type SocketType } from "./socket-type.js"
+import { asciiEncode, utf8Decode, utf8Encode } from "./text.js"
+
+export type ZmtpState = "greeting" | "handshake" | "ready" | "failed" | "closed"
+
+/** Default for `maxCommandSize`: commands are small; this bounds what a peer can make us buffer for one. */
+export const DEFAULT_MAX_COMMAND_SIZE = 1024 * 1024
+
+export interface ZmtpConnectionOptions {
+  /** Our socket type, sent as the `Socket-Type` property and checked against the peer's. */
+  readonly socketType: SocketType
+  /** The security mechanism state machine for this connection. Default: `nullMechanism()`. */
+  readonly mechanism?: Mechanism
+  /** ZMQ_ROUTING_ID: sent as the `Identity` property by REQ, DEALER and ROUTER (0–255 bytes). */
+  readonly routingId?: Uint8Array | string
+  /** ZMQ_METADATA: application properties for READY/INITIATE; names must start with `X-`. */
+  readonly metadata?: Readonly<Record<string, string | Uint8Array>>
+  /** ZMQ_MAXMSGSIZE: largest message frame accepted from the peer, in bytes. Default -1 (no limit). */
+  readonly maxMessageSize?: number
+  /** Largest command frame accepted from the peer, in bytes. Default 1 MiB. */
+  readonly maxCommandSize?: number
+  /** Passed to the authenticator as `peerAddress` (e.g. "tcp://127.0.0.1:5555"). */
+  readonly peerAddress?: string
+  /**
+   * The ZMTP minor version we advertise. Default 1 (ZMTP 3.1). 0 makes us behave as a ZMTP 3.0 peer, which
+   * is useful to test compatibility with libzmq 4.1-era peers.
+   */
+  readonly zmtpMinorVersion?: 0 | 1
+}
+
+/** What the handshake learnt about the peer. */
+export interface PeerInfo {
+  readonly socketType: SocketType
+  /** The peer's `Identity` property (empty when it sent none). */
+  readonly routingId: Uint8Array
+  /** All properties of the peer's READY/INITIATE, names case-insensitive. */
+  readonly metadata: Metadata
+  /** The peer's ZMTP version: 3.0 or 3.1 (higher versions are spoken to as 3.1). */
+  readonly zmtpVersion: { readonly major: number; readonly minor: number }
+  readonly mechanism: string
+  /** The user id the authenticator assigned (PLAIN server side), if any. */
+  readonly userId: string | undefined
+}
+
+export type ZmtpEvent =
+  /** The handshake succeeded; messages may now flow both ways. */
+  | { readonly type: "ready"; readonly peer: PeerInfo }
+  /** A whole message; frames are views into the chunks passed to `receiveData` where they lay within one. */
+  | { readonly type: "message"; readonly frames: Uint8Array[] }
+  | { readonly type: "subscribe"; readonly topic: Uint8Array }
+  | { readonly type: "cancel"; readonly topic: Uint8Array }
+  /** The peer pinged; the PONG is already queued. `ttl` is in milliseconds (0 = none). */
+  | { readonly type: "ping"; readonly ttl: number; readonly context: Uint8Array }
+  | { readonly type: "pong"; readonly context: Uint8Array }
+  | { readonly type: "join"; readonly group: Uint8Array }
+  | { readonly type: "leave"; readonly group: Uint8Array }
+  /** A data-phase command this codec does not interpret. */
+  | { readonly type: "command"; readonly name: string; readonly data: Uint8Array }
+  /** The mechanism needs a decision: answer with `resolveAuthentication()`. */
+  | { readonly type: "authenticate"; readonly request: AuthenticationRequest }
+  /** The connection failed; always the last event. Close the transport after writing `dataToSend()`. */
+  | { readonly type: "error"; readonly error: ZmtpError }
+
+const EMPTY = new Uint8Array(0)
+const MORE = FLAG_MORE
+const COMMAND = FLAG_COMMAND
+const RESERVED_PROPERTIES = new Set(["socket-type", "identity", "resource", "user-id"])
+
+export class ZmtpConnection {
+  readonly socketType: SocketType
+  readonly #mechanism: Mechanism
+  readonly #encoder = new FrameEncoder()
+  readonly #decoder: FrameDecoder
+  readonly #greeting = new GreetingParser()
+  readonly #localMetadata: Uint8Array
+  readonly #peerAddress: string | undefined
+  readonly #subscriptionMessages: boolean
+  #state: ZmtpState = "greeting"
+  #events: ZmtpEvent[] = []
+  #parts: Uint8Array[] = []
+  #peer: PeerInfo | undefined
+  #peerMetadata: Metadata | undefined
+  #peerMinor = 0
+  #transform: FrameTransform | undefined
+  #error: ZmtpError | undefined
+  readonly #sink = { onFrame: (flags: number, body: Uint8Array): void => this.#onFrame(flags, body) }
+  readonly #host: MechanismHost
+
+  constructor(options: ZmtpConnectionOptions) {
+    if (!isSocketType(options.socketType)) {
+      throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `unknown socket type ${JSON.stringify(options.socketType)}`)
+    }
+    this.socketType = options.socketType
+    this.#mechanism = options.mechanism ?? nullMechanism()
+    this.#peerAddress = options.peerAddress
+    this.#subscriptionMessages = this.socketType === "PUB" || this.socketType === "XPUB"
+    const maxMessageSize = options.maxMessageSize ?? -1
+    const maxCommandSize = options.maxCommandSize ?? DEFAULT_MAX_COMMAND_SIZE
+    if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize < -1) {
+      throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `invalid maxMessageSize ${maxMessageSize}`)
+    }
+    if (!Number.isSafeInteger(maxCommandSize) || maxCommandSize < 0) {
+      throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `invalid maxCommandSize ${maxCommandSize}`)
+    }
+    this.#decoder = new FrameDecoder({ maxMessageSize, maxCommandSize })
+
+    const routingId = options.routingId === undefined ? EMPTY : toBytes(options.routingId)
+    if (routingId.length > 255) {
+      throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `routingId of ${routingId.length} bytes exceeds 255`)
+    }
+    const properties: Array<[string, Uint8Array]> = [["Socket-Type", asciiEncode(this.socketType)]]
+    if (sendsIdentity(this.socketType)) properties.push(["Identity", routingId])
+    for (const [name, value] of Object.entries(options.metadata ?? {})) {
+      if (!isValidPropertyName(name) || !/^x-/i.test(name) || RESERVED_PROPERTIES.has(name.toLowerCase())) {
+        throw localError(
+          ZmtpErrorCode.INVALID_ARGUMENT,
+          `metadata property ${JSON.stringify(name)} must be a valid name starting with "X-"`,
+        )
+      }
+      properties.push([name, toBytes(value)])
+    }
+    this.#localMetadata = encodeMetadata(properties)
+    this.#host = this.#makeHost()
+
+    const minor = options.zmtpMinorVersion ?? ZMTP_MINOR
+    this.#encoder.writeRaw(encodeGreeting(this.#mechanism.name, this.#mechanism.asServer, routingId.length, minor))
+  }
+
+  get state(): ZmtpState {
+    return this.#state
+  }
+
+  /** The peer, once the handshake has completed. */
+  get peer(): PeerInfo | undefined {
+    return this.#peer
+  }
+
+  /** The error that failed the connection, if it failed. */
+  get error(): ZmtpError | undefined {
+    return this.#error
+  }
+
+  /** True while part of a frame or of a multipart message is buffered (a disconnect now loses it). */
+  get hasPartialMessage(): boolean {
+    return this.#parts.length > 0 || !this.#decoder.idle
+  }
+
+  /** Bytes queued for the peer. */
+  get pendingBytes(): number {
+    return this.#encoder.pendingBytes
+  }
+
+  /**
+   * Feeds bytes received from the peer and returns what they meant. Frames of returned messages may be
+   * views into `chunk`: do not reuse its memory while you hold them. A fault of the peer's never throws: it
+   * ends the batch with an `error` event and fails the connection.
+   */
+  receiveData(chunk: Uint8Array): ZmtpEvent[] {
+    this.#assertOpen("receiveData")
+    const events: ZmtpEvent[] = []
+    this.#events = events
+    try {
+      if (this.#state === "greeting") {
+        const used = this.#greeting.feed(chunk)
+        if (!this.#greeting.complete) return events
+        this.#onGreeting()
+        if (used === chunk.length) return events
+        chunk = chunk.subarray(used)
+      }
+      this.#decoder.feed(chunk, this.#sink)
+    } catch (error) {
+      this.#onReceiveError(error)
+    }
+    return events
+  }
+
+  /** All bytes queued for the peer, as one array the caller now owns. Empty when nothing is pending. */
+  dataToSend(): Uint8Array {
+    return this.#encoder.take()
+  }
+
+  /**
+   * All bytes queued for the peer as segments, without copying large message bodies (for vectored writes:
+   * `socket.cork(); segments.forEach(s => socket.write(s)); socket.uncork()`).
+   */
+  dataToSendSegments(): Uint8Array[] {
+    return this.#encoder.takeSegments()
+  }
+
+  /**
+   * Queues one message. Bodies of 16 KiB or more are not copied: do not modify them until the bytes have
+   * been written out. Throws EFSM before the handshake has completed.
+   */
+  send(frames: readonly Uint8Array[]): void {
+    if (this.#state !== "ready") throw this.#stateError("send")
+    const count = frames.length
+    if (count === 0) throw localError(ZmtpErrorCode.INVALID_ARGUMENT, "a message needs at least one frame")
+    const last = count - 1
+    for (let i = 0; i < count; i++) {
+      const frame = frames[i]
+      if (!(frame instanceof Uint8Array)) {
+        throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `message frame ${i} is not a Uint8Array`)
+      }
+    }
+    if (this.#transform === undefined) {
+      for (let i = 0; i < last; i++) this.#encoder.writeFrame(MORE, frames[i]!)
+      this.#encoder.writeFrame(0, frames[last]!)
+    } else {
+      for (let i = 0; i <= last; i++) this.#writeDataFrame(i < last ? MORE : 0, frames[i]!)
+    }
+  }
+
+  /** Sends a subscription: a SUBSCRIBE command to a 3.1 peer, a `0x01`-prefixed message to a 3.0 peer. */
+  subscribe(topic: Uint8Array): void {
+    this.#sendSubscription(CommandName.SUBSCRIBE, 1, topic)
+  }
+
+  /** Cancels a subscription: a CANCEL command to a 3.1 peer, a `0x00`-prefixed message to a 3.0 peer. */
+  cancel(topic: Uint8Array): void {
+    this.#sendSubscription(CommandName.CANCEL, 0, topic)
+  }
+
+  /** Sends PING (ZMTP 3.1 peers only). `ttl` in milliseconds, sent in deciseconds; context ≤ 16 bytes. */
+  ping(ttl = 0, context: Uint8Array = EMPTY): void {
+    this.#requireMinor31("ping")
+    if (!Number.isFinite(ttl) || ttl < 0) throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `invalid ping ttl ${ttl}`)
+    if (context.length > MAX_PING_CONTEXT) {
+      throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `ping context of ${context.length} bytes exceeds 16`)
+    }
+    this.#writeDataCommand(CommandName.PING, encodePing(Math.min(0xffff, Math.round(ttl / 100)), context))
+  }
+
+  /** Joins a RADIO/DISH group (JOIN command, ZMTP 3.1 peers only). */
+  join(group: Uint8Array): void {
+    this.#requireMinor31("join")
+    this.#writeDataCommand(CommandName.JOIN, group)
+  }
+
+  /** Leaves a RADIO/DISH group (LEAVE command, ZMTP 3.1 peers only). */
+  leave(group: Uint8Array): void {
+    this.#requireMinor31("leave")
+    this.#writeDataCommand(CommandName.LEAVE, group)
+  }
+
+  /** Sends any other data-phase command. */
+  sendCommand(name: string, data: Uint8Array): void {
+    if (this.#state !== "ready") throw this.#stateError("sendCommand")
+    this.#writeDataCommand(name, data)
+  }
+
+  /** Answers an `authenticate` event. Returns the events that follow from the answer. */
+  resolveAuthentication(result: AuthenticationResult): ZmtpEvent[] {
+    if (this.#state !== "handshake" || this.#mechanism.resolveAuthentication === undefined) {
+      throw this.#stateError("resolveAuthentication")
+    }
+    const events: ZmtpEvent[] = []
+    this.#events = events
+    try {
+      this.#mechanism.resolveAuthentication(result, this.#host)
+    } catch (error) {
+      this.#onReceiveError(error)
+    }
+    return events
+  }
+
+  /**
+   * Ends the connection. With a `reason`, an ERROR command carrying it is queued first (take it with
+   * `dataToSend()`). Later calls other than `dataToSend*` throw EFSM.
+   */
+  close(reason?: string): void {
+    if (this.#state === "closed" || this.#state === "failed") return
+    if (reason !== undefined && this.#state !== "greeting") this.#queueError(reason)
+    this.#state = "closed"
+  }
+
+  // ── receive path ─────────────────────────────────────────────────────────────────────────────────
+
+  #onGreeting(): void {
+    const greeting = this.#greeting.greeting!
+    const mechanism = this.#mechanism
+    if (greeting.mechanism !== mechanism.name) {
+      throw remoteError(
+        ZmtpErrorCode.MECHANISM_MISMATCH,
+        `peer uses mechanism ${JSON.stringify(greeting.mechanism)}, we use ${JSON.stringify(mechanism.name)}`,
+      )
+    }
+    if (mechanism.name !== "NULL" && greeting.asServer === mechanism.asServer) {
+      const role = mechanism.asServer ? "server" : "client"
+      throw remoteError(ZmtpErrorCode.MECHANISM_MISMATCH, `both peers are ${mechanism.name} ${role}s`)
+    }
+    this.#peerMinor = greeting.minor
+    this.#state = "handshake"
+    mechanism.start(this.#host)
+  }
+
+  #onFrame(flags: number, body: Uint8Array): void {
+    if (this.#state === "ready") {
+      if (this.#transform !== undefined) {
+        const inner = this.#transform.unwrap(flags, body)
+        if (inner === undefined) return
+        flags = inner.flags
+        body = inner.body
+      }
+      if ((flags & COMMAND) === 0) {
+        this.#onMessageFrame(flags, body)
+      } else {
+        this.#onDataCommand(body)
+      }
+      return
+    }
+    if (this.#state !== "handshake") return
+    if ((flags & COMMAND) === 0) {
+      throw remoteError(ZmtpErrorCode.INVALID_SEQUENCE, "message frame received before the handshake completed")
+    }
+    const command = parseCommand(body)
+    if (command.name === CommandName.ERROR) throw peerError(command.data)
+    this.#mechanism.processCommand(command.name, command.data, this.#host)
+  }
+
+  #onMessageFrame(flags: number, body: Uint8Array): void {
+    if ((flags & MORE) !== 0) {
+      this.#parts.push(body)
+      return
+    }
+    let frames: Uint8Array[]
+    if (this.#parts.length === 0) {
+      frames = [body]
+      // RFC 29: a 3.0 subscriber sends subscriptions as single-frame messages 0x01/0x00 + topic.
+      if (this.#subscriptionMessages && body.length > 0 && body[0]! <= 1) {
+        const topic = body.subarray(1)
+        this.#events.push(body[0] === 1 ? { type: "subscribe", topic } : { type: "cancel", topic })
+        return
+      }
+    } else {
+      this.#parts.push(body)
+      frames = this.#parts
+      this.#parts = []
+    }
+    this.#events.push({ type: "message", frames })
+  }
+
+  #onDataCommand(body: Uint8Array): void {
+    const { name, data } = parseCommand(body)
+    switch (name) {
+      case CommandName.SUBSCRIBE:
+        this.#events.push({ type: "subscribe", topic: data })
+        return
+      case CommandName.CANCEL:
+        this.#events.push({ type: "cancel", topic: data })
+        return
+      case CommandName.PING: {
+        const { ttlDeciseconds, context } = decodePing(data)
+        this.#writeDataCommand(CommandName.PONG, context)
+        this.#events.push({ type: "ping", ttl: ttlDeciseconds * 100, context })
+        return
+      }
+      case CommandName.PONG:
+        if (data.length > MAX_PING_CONTEXT) {
+          throw remoteError(ZmtpErrorCode.MALFORMED_COMMAND, `PONG context of ${data.length} bytes exceeds 16`)
+        }
+        this.#events.push({ type: "pong", context: data })
+        return
+      case CommandName.JOIN:
+        this.#events.push({ type: "join", group: data })
+        return
+      case CommandName.LEAVE:
+        this.#events.push({ type: "leave", group: data })
+        return
+      case CommandName.ERROR:
+        throw peerError(data)
+      case CommandName.READY:
+      case CommandName.HELLO:
+      case CommandName.WELCOME:
+      case CommandName.INITIATE:
+        throw remoteError(ZmtpErrorCode.UNEXPECTED_COMMAND, `unexpected ${name} command after the handshake`)
+      default:
+        this.#events.push({ type: "command", name, data })
+    }
+  }
+
+  // ── send path ────────────────────────────────────────────────────────────────────────────────────
+
+  #sendSubscription(name: string, prefix: 0 | 1, topic: Uint8Array): void {
+    if (this.#state !== "ready") throw this.#stateError(name === CommandName.SUBSCRIBE ? "subscribe" : "cancel")
+    if (this.#peerMinor >= 1) {
+      this.#writeDataCommand(name, topic)
+      return
+    }
+    const message = new Uint8Array(1 + topic.length)
+    message[0] = prefix
+    message.set(topic, 1)
+    this.#writeDataFrame(0, message)
+  }
+
+  #writeDataFrame(flags: number, body: Uint8Array): void {
+    if (this.#transform === undefined) {
+      this.#encoder.writeFrame(flags, body)
+    } else {
+      const wire = this.#transform.wrap(flags, body)
+      this.#encoder.writeFrame(wire.flags, wire.body)
+    }
+  }
+
+  #writeDataCommand(name: string, data: Uint8Array): void {
+    const prefix = commandPrefix(name)
+    if (this.#transform === undefined) {
+      this.#encoder.writeCommand(prefix, data)
+    } else {
+      const body = new Uint8Array(prefix.length + data.length)
+      body.set(prefix, 0)
+      body.set(data, prefix.length)
+      this.#writeDataFrame(COMMAND, body)
+    }
+  }
+
+  #queueError(reason: string): void {
+    const data = encodeShortString(utf8Encode(reason).subarray(0, 255), "ERROR reason")
+    if (this.#state === "ready") this.#writeDataCommand(CommandName.ERROR, data)
+    else this.#encoder.writeCommand(commandPrefix(CommandName.ERROR), data)
+  }
+
+  // ── state ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Anything but a ZmtpError is a bug of ours and propagates; bytes after a failure are ignored. */
+  #onReceiveError(error: unknown): void {
+    if (!ZmtpError.isInstance(error)) throw error
+    if (this.#state !== "failed") this.#fail(error)
+  }
+
+  #fail(error: ZmtpError, errorReason?: string): void {
+    if (errorReason !== undefined && (this.#state === "handshake" || this.#state === "ready")) {
+      this.#queueError(errorReason)
+    }
+    this.#state = "failed"
+    this.#error = error
+    this.#parts = []
+    this.#events.push({ type: "error", error })
+  }
+
+  #requireMinor31(operation: string): void {
+    if (this.#state !== "ready") throw this.#stateError(operation)
+    if (this.#peerMinor < 1) {
+      throw localError(ZmtpErrorCode.NOT_SUPPORTED, `${operation} needs a ZMTP 3.1 peer; this peer speaks 3.0`)
+    }
+  }
+
+  #assertOpen(operation: string): void {
+    if (this.#state === "failed" || this.#state === "closed") throw this.#stateError(operation)
+  }
+
+  #stateError(operation: string): ZmtpError {
+    return localError(ZmtpErrorCode.INVALID_STATE, `cannot ${operation} in state ${this.#state}`, {
+      ...(this.#error === undefined ? {} : { cause: this.#error }),
+    })
+  }
+
+  #makeHost(): MechanismHost {
+    return {
+      sendCommand: (name, data) => {
+        this.#encoder.writeCommand(commandPrefix(name), data)
+      },
+      localMetadata: () => this.#localMetadata,
+      acceptPeerMetadata: (data, command) => {
+        this.#peerMetadata = this.#checkPeerMetadata(data, command)
+      },
+      requestAuthentication: (request) => {
+        const withAddress = this.#peerAddress === undefined ? request : { ...request, peerAddress: this.#peerAddress }
+        this.#events.push({ type: "authenticate", request: withAddress })
+      },
+      complete: (userId) => {
+        const metadata = this.#peerMetadata
+        if (metadata === undefined || this.#state !== "handshake") {
+          throw localError(ZmtpErrorCode.INVALID_STATE, "mechanism completed without accepting peer metadata")
+        }
+        const greeting = this.#greeting.greeting!
+        this.#peer = {
+          socketType: utf8Decode(metadata.get("Socket-Type")!) as SocketType,
+          routingId: metadata.get("Identity") ?? EMPTY,
+          metadata,
+          zmtpVersion: { major: greeting.major, minor: greeting.minor },
+          mechanism: this.#mechanism.name,
+          userId,
+        }
+        this.#transform = this.#mechanism.dataTransform?.()
+        this.#state = "ready"
+        this.#events.push({ type: "ready", peer: this.#peer })
+      },
+      fail: (error, errorReason) => {
+        this.#fail(error, errorReason)
+      },
+    }
+  }
+
+  #checkPeerMetadata(data: Uint8Array, command: string): Metadata {
+    const metadata = decodeMetadata(data, command)
+    const socketType = metadata.get("Socket-Type")
+    if (socketType === undefined) {
+      throw remoteError(ZmtpErrorCode.INVALID_METADATA, `${command} has no Socket-Type property`)
+    }
+    const peerType = utf8Decode(socketType)
+    if (!isCompatibleSocketType(this.socketType, peerType)) {
+      throw remoteError(
+        ZmtpErrorCode.INCOMPATIBLE_SOCKET_TYPE,
+        `peer socket type ${JSON.stringify(peerType)} cannot talk to ${this.socketType}`,
+      )
+    }
+    const identity = metadata.get("Identity")
+    if (identity !== undefined && identity.length > 255) {
+      throw remoteError(ZmtpErrorCode.INVALID_METADATA, `peer Identity of ${identity.length} bytes exceeds 255`)
+    }
+    return metadata
+  }
+}
+
+function peerError(data: Uint8Array): ZmtpError {
+  const [reasonBytes] = readShortString(data, 0, "ERROR", "reason")
+  const reason = utf8Decode(reasonBytes)
+  return remoteError(ZmtpErrorCode.PEER_ERROR, `peer sent ERROR: ${JSON.stringify(reason)}`, { reason })
+}
+
+function toBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === "string" ? utf8Encode(value) : value
+}

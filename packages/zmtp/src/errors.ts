@@ -1,0 +1,84 @@
+/**
+ * Every failure the codec reports is a `ZmtpError`. Users match on `code`, never on the message text.
+ *
+ * `origin` keeps h11's split between the two kinds of fault:
+ * - `local`: the caller broke the rules (bad option, sending before the handshake, a frame too big to encode);
+ * - `remote`: the peer did (bad bytes, wrong mechanism, incompatible socket type, denied credentials).
+ * Only the receive path produces remote errors, and it never throws anything else.
+ */
+export const ZmtpErrorCode = {
+  /** The peer's first bytes are not a ZMTP 3.x signature (`0xff`, 8 octets, `0x7f`). RFC 23 §"Signature". */
+  INVALID_SIGNATURE: "ERR_ZMTP_INVALID_SIGNATURE",
+  /** The peer speaks ZMTP 1.0 or 2.0, which this codec refuses. */
+  UNSUPPORTED_VERSION: "ERR_ZMTP_UNSUPPORTED_VERSION",
+  /** The peer's greeting names another security mechanism, or both sides claim the same PLAIN role. */
+  MECHANISM_MISMATCH: "ERR_ZMTP_MECHANISM_MISMATCH",
+  /** A command arrived that the current state does not allow (libzmq ZMTP_UNEXPECTED_COMMAND). */
+  UNEXPECTED_COMMAND: "ERR_ZMTP_UNEXPECTED_COMMAND",
+  /** A message frame arrived before the handshake completed (libzmq ZMTP_INVALID_SEQUENCE). */
+  INVALID_SEQUENCE: "ERR_ZMTP_INVALID_SEQUENCE",
+  /** A command's body does not parse (libzmq ZMTP_MALFORMED_COMMAND_*). */
+  MALFORMED_COMMAND: "ERR_ZMTP_MALFORMED_COMMAND",
+  /** Bad or missing metadata in READY/INITIATE (libzmq ZMTP_INVALID_METADATA). */
+  INVALID_METADATA: "ERR_ZMTP_INVALID_METADATA",
+  /** The peer's Socket-Type cannot talk to ours (RFC 23's table; libzmq reports ZMTP_INVALID_METADATA). */
+  INCOMPATIBLE_SOCKET_TYPE: "ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE",
+  /** A frame header with reserved flag bits set, a command with MORE set, or an impossible length. */
+  MALFORMED_FRAME: "ERR_ZMTP_MALFORMED_FRAME",
+  /** A frame larger than `maxMessageSize` (libzmq EMSGSIZE). Detected from the header, before any allocation. */
+  MESSAGE_TOO_LARGE: "EMSGSIZE",
+  /** Our PLAIN server's authenticator denied the peer's credentials (ZAP status 400). */
+  AUTHENTICATION_FAILED: "ERR_ZMTP_AUTHENTICATION_FAILED",
+  /** The peer sent an ERROR command; `reason` holds its text (RFC 23 §"Error Command"). */
+  PEER_ERROR: "ERR_ZMTP_PEER_ERROR",
+  /** The caller used the connection in a state that does not allow it (libzmq EFSM). */
+  INVALID_STATE: "EFSM",
+  /** The caller passed an invalid argument or option (libzmq EINVAL). */
+  INVALID_ARGUMENT: "EINVAL",
+  /** The caller asked for something the peer's protocol version cannot carry (libzmq ENOTSUP). */
+  NOT_SUPPORTED: "ENOTSUP",
+  /** Z85 input of the wrong length or with characters outside the alphabet (RFC 32). */
+  INVALID_Z85: "ERR_Z85_INVALID",
+} as const
+
+export type ZmtpErrorCode = (typeof ZmtpErrorCode)[keyof typeof ZmtpErrorCode]
+
+/** Whose fault it was: `local` = caller misuse, `remote` = the peer's bytes. */
+export type ZmtpErrorOrigin = "local" | "remote"
+
+const BRAND: unique symbol = Symbol.for("@zmq-ts/zmtp.ZmtpError") as never
+
+export interface ZmtpErrorOptions {
+  /** For PEER_ERROR and AUTHENTICATION_FAILED: the reason text carried by (or put into) the ERROR command. */
+  readonly reason?: string
+  readonly cause?: unknown
+}
+
+export class ZmtpError extends Error {
+  readonly code: ZmtpErrorCode
+  readonly origin: ZmtpErrorOrigin
+  /** The ERROR command's reason text, where one was sent or received. */
+  readonly reason: string | undefined
+  readonly [BRAND] = true
+
+  constructor(code: ZmtpErrorCode, origin: ZmtpErrorOrigin, message: string, options: ZmtpErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = "ZmtpError"
+    this.code = code
+    this.origin = origin
+    this.reason = options.reason
+  }
+
+  /** True for any `ZmtpError`, even one made by another copy of this package (where `instanceof` fails). */
+  static isInstance(value: unknown): value is ZmtpError {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  }
+}
+
+export function remoteError(code: ZmtpErrorCode, message: string, options?: ZmtpErrorOptions): ZmtpError {
+  return new ZmtpError(code, "remote", message, options)
+}
+
+export function localError(code: ZmtpErrorCode, message: string, options?: ZmtpErrorOptions): ZmtpError {
+  return new ZmtpError(code, "local", message, options)
+}
