@@ -1,0 +1,25 @@
+import type { Reporter, TestModule } from "vitest/node"
+
+/**
+ * Prints one plain closing line, `tests: N passed, N failed, N skipped`, after vitest's own summary, so CI
+ * logs end with a count any tool can read. Failed modules (a file that could not even load) count as failed.
+ */
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+    let passed = 0
+    let failed = unhandledErrors.length
+    let skipped = 0
+    for (const module of testModules) {
+      let tests = 0
+      for (const test of module.children.allTests()) {
+        tests++
+        const state = test.result().state
+        if (state === "passed") passed++
+        else if (state === "failed") failed++
+        else skipped++
+      }
+      if (tests === 0 && module.state() === "failed") failed++
+    }
+    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`)
+  }
+}
