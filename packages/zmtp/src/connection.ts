@@ -110,7 +110,9 @@ export class ZmtpConnection {
   #parts: Uint8Array[] = []
   #peer: PeerInfo | undefined
   #peerMetadata: Metadata | undefined
-  #peerMinor = 0
+  /** The ZMTP minor version both sides speak: the lower of the two greetings'. */
+  #protocolMinor = 0
+  readonly #localMinor: number
   #transform: FrameTransform | undefined
   #error: ZmtpError | undefined
   readonly #sink = { onFrame: (flags: number, body: Uint8Array): void => this.#onFrame(flags, body) }
@@ -152,8 +154,10 @@ export class ZmtpConnection {
     this.#localMetadata = encodeMetadata(properties)
     this.#host = this.#makeHost()
 
-    const minor = options.zmtpMinorVersion ?? ZMTP_MINOR
-    this.#encoder.writeRaw(encodeGreeting(this.#mechanism.name, this.#mechanism.asServer, routingId.length, minor))
+    this.#localMinor = options.zmtpMinorVersion ?? ZMTP_MINOR
+    this.#encoder.writeRaw(
+      encodeGreeting(this.#mechanism.name, this.#mechanism.asServer, routingId.length, this.#localMinor),
+    )
   }
 
   get state(): ZmtpState {
@@ -318,7 +322,7 @@ export class ZmtpConnection {
       const role = mechanism.asServer ? "server" : "client"
       throw remoteError(ZmtpErrorCode.MECHANISM_MISMATCH, `both peers are ${mechanism.name} ${role}s`)
     }
-    this.#peerMinor = greeting.minor
+    this.#protocolMinor = Math.min(greeting.minor, this.#localMinor)
     this.#state = "handshake"
     mechanism.start(this.#host)
   }
@@ -412,7 +416,7 @@ export class ZmtpConnection {
 
   #sendSubscription(name: string, prefix: 0 | 1, topic: Uint8Array): void {
     if (this.#state !== "ready") throw this.#stateError(name === CommandName.SUBSCRIBE ? "subscribe" : "cancel")
-    if (this.#peerMinor >= 1) {
+    if (this.#protocolMinor >= 1) {
       this.#writeDataCommand(name, topic)
       return
     }
@@ -469,8 +473,8 @@ export class ZmtpConnection {
 
   #requireMinor31(operation: string): void {
     if (this.#state !== "ready") throw this.#stateError(operation)
-    if (this.#peerMinor < 1) {
-      throw localError(ZmtpErrorCode.NOT_SUPPORTED, `${operation} needs a ZMTP 3.1 peer; this peer speaks 3.0`)
+    if (this.#protocolMinor < 1) {
+      throw localError(ZmtpErrorCode.NOT_SUPPORTED, `${operation} needs ZMTP 3.1; this connection speaks 3.0`)
     }
   }
 
