@@ -1,0 +1,30 @@
+/**
+ * @zmq-ts/core — ZeroMQ sockets in pure TypeScript, with the zeromq.js v6 API.
+ */
+export { Context, context } from "./context.js"
+export type { ContextOptions } from "./context.js"
+export { Socket } from "./socket.js"
+export { ZmqError, ErrorCode } from "./errors.js"
+export { Observer } from "./observer.js"
+export type { SocketEvent, SocketEventType, SocketEventOfType } from "./observer.js"
+export type { SocketOptionValues } from "./options.js"
+export type { MessageLike } from "./message.js"
+export type { Message } from "./pipe.js"
+export { Push } from "./sockets/push.js"
+export type { PushOptions } from "./sockets/push.js"
+export { Pull } from "./sockets/pull.js"
+export type { PullOptions } from "./sockets/pull.js"
+
+/** The libzmq behaviour level zmq-ts matches. */
+export const version = "4.3.5"
+
+/** What this build supports, in zeromq.js's shape. */
+export const capability = Object.freeze({
+  ipc: true,
+  pgm: false,
+  tipc: false,
+  norm: false,
+  curve: false,
+  gssapi: false,
+  draft: false,
+})

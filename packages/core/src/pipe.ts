@@ -1,0 +1,166 @@
+import type { SocketType } from "@zmq-ts/zmtp"
+import { MessageQueue } from "./message-queue.js"
+
+/** A message: one or more frames. */
+export type Message = Buffer[]
+
+/** What an end of a pipe tells its owner (a socket, or the session that joins the pipe to a connection). */
+export interface PipeListener {
+  /** Messages are waiting to be read at this end (the queue went from empty to non-empty). */
+  pipeReadable(end: PipeEnd): void
+  /** This end may write again (the queue toward the peer dropped below its limit). */
+  pipeWritable(end: PipeEnd): void
+  /** The other end closed. Messages already queued toward this end can still be read. */
+  pipeTerminated(end: PipeEnd): void
+}
+
+/** Who is at the far end, learnt at the handshake (tcp/ipc) or at connect time (inproc). */
+export interface PeerIdentity {
+  readonly socketType: SocketType
+  /** The peer's ZMQ_ROUTING_ID (empty when it set none). */
+  readonly routingId: Buffer
+  /** Handshake metadata properties, names lower-cased. */
+  readonly properties: ReadonlyMap<string, Buffer>
+}
+
+class Direction {
+  readonly queue = new MessageQueue<Message>()
+  constructor(
+    /** Queue limit in messages; 0 for none (ZMQ_SNDHWM/ZMQ_RCVHWM 0 means no limit). */
+    readonly limit: number,
+  ) {}
+
+  get full(): boolean {
+    return this.limit > 0 && this.queue.length >= this.limit
+  }
+}
+
+/**
+ * One end of a pipe: libzmq's `pipe_t`. A pipe is two bounded message queues between two owners, one for
+ * each direction; each end writes into one and reads from the other. A socket holds one end per peer; the
+ * other end belongs to a session (tcp, ipc) or to the peer socket itself (inproc, where messages pass
+ * without encoding or copying). High-water marks are the queue limits: a full queue refuses writes until
+ * the reader takes a message, and the writer's owner hears `pipeWritable`.
+ */
+export class PipeEnd {
+  listener: PipeListener
+  /** Set by ROUTER-like sockets: the routing id under which this pipe is known. */
+  routingId: Buffer | undefined
+  /** The peer behind this pipe, once known. */
+  peer: PeerIdentity | undefined
+  /** The endpoint this pipe came from (for events and errors). */
+  readonly endpoint: string
+  #other!: PipeEnd
+  readonly #incoming: Direction
+  readonly #outgoing: Direction
+  #closed = false
+  #peerClosed = false
+
+  private constructor(listener: PipeListener, endpoint: string, incoming: Direction, outgoing: Direction) {
+    this.listener = listener
+    this.endpoint = endpoint
+    this.#incoming = incoming
+    this.#outgoing = outgoing
+  }
+
+  /**
+   * Makes a pipe. `aToB` limits the queue from end a to end b (for inproc, libzmq adds the writer's SNDHWM to
+   * the reader's RCVHWM; for tcp the socket's SNDHWM), `bToA` the other.
+   */
+  static create(
+    a: PipeListener,
+    b: PipeListener,
+    limits: { readonly aToB: number; readonly bToA: number },
+    endpoint: string,
+  ): [PipeEnd, PipeEnd] {
+    const aToB = new Direction(limits.aToB)
+    const bToA = new Direction(limits.bToA)
+    const endA = new PipeEnd(a, endpoint, bToA, aToB)
+    const endB = new PipeEnd(b, endpoint, aToB, bToA)
+    endA.#other = endB
+    endB.#other = endA
+    return [endA, endB]
+  }
+
+  /** The end held by the other owner. */
+  get other(): PipeEnd {
+    return this.#other
+  }
+
+  /** Messages waiting to be read here. */
+  get incomingCount(): number {
+    return this.#incoming.queue.length
+  }
+
+  /** Messages written here and not yet read by the other end. */
+  get outgoingCount(): number {
+    return this.#outgoing.queue.length
+  }
+
+  get hasIncoming(): boolean {
+    return this.#incoming.queue.length > 0
+  }
+
+  /** True when a write would be accepted now. */
+  get writable(): boolean {
+    return !this.#closed && !this.#peerClosed && !this.#outgoing.full
+  }
+
+  /** This end was closed by its owner. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** The other end was closed; reads may still drain what it had sent. */
+  get peerClosed(): boolean {
+    return this.#peerClosed
+  }
+
+  /** Queues a message toward the other end. Returns false (and queues nothing) when the pipe is full or closed. */
+  write(message: Message): boolean {
+    if (!this.writable) return false
+    const queue = this.#outgoing.queue
+    queue.push(message)
+    if (queue.length === 1) this.#other.listener.pipeReadable(this.#other)
+    return true
+  }
+
+  /** Queues a message even above the limit (for the session handing over what the wire delivered). */
+  forceWrite(message: Message): boolean {
+    if (this.#closed || this.#peerClosed) return false
+    const queue = this.#outgoing.queue
+    queue.push(message)
+    if (queue.length === 1) this.#other.listener.pipeReadable(this.#other)
+    return !this.#outgoing.full
+  }
+
+  /** Takes the next message sent by the other end, if any. */
+  read(): Message | undefined {
+    const direction = this.#incoming
+    const wasFull = direction.full
+    const message = direction.queue.shift()
+    if (message !== undefined && wasFull && !direction.full && !this.#other.#closed) {
+      this.#other.listener.pipeWritable(this.#other)
+    }
+    return message
+  }
+
+  /** Drops every message queued toward the other end that it has not read (ZMQ_LINGER 0, or unroutable). */
+  discardOutgoing(): number {
+    const dropped = this.#outgoing.queue.length
+    this.#outgoing.queue.clear()
+    return dropped
+  }
+
+  /** Closes this end; the other end hears `pipeTerminated` and may still read what was queued for it. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#incoming.queue.clear()
+    const other = this.#other
+    if (!other.#closed && !other.#peerClosed) {
+      other.#peerClosed = true
+      other.listener.pipeTerminated(other)
+    }
+  }
+}

@@ -1,0 +1,458 @@
+import type { SocketType } from "@zmq-ts/zmtp"
+import { context as defaultContext, type Context } from "./context.js"
+import { parseEndpoint, type Endpoint } from "./endpoint.js"
+import { zmqError, ZmqError } from "./errors.js"
+import { toMessage, type MessageLike } from "./message.js"
+import { MessageQueue } from "./message-queue.js"
+import { Observer, type SocketEvent } from "./observer.js"
+import { defaultOptions, OPTION_CHECKS, type SocketOptionValues } from "./options.js"
+import type { Message, PipeEnd, PipeListener } from "./pipe.js"
+import { bindInproc, connectInproc } from "./inproc-transport.js"
+import { bindStream, connectStream } from "./stream-transport.js"
+import type { SocketHost, TransportBinding, TransportConnection } from "./transport.js"
+
+interface SendRequest {
+  readonly message: Message
+  readonly resolve: () => void
+  readonly reject: (error: Error) => void
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+interface ReceiveRequest {
+  readonly resolve: (message: Message) => void
+  readonly reject: (error: Error) => void
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+const RESOLVED = Promise.resolve()
+
+/**
+ * The base of every socket type: endpoints, options, and the send/receive machinery (libzmq's
+ * `socket_base_t`). A socket type is a routing strategy over pipes; it implements the `x*` hooks below and
+ * nothing else. Sends that cannot proceed (every pipe at its high-water mark, or no peer yet) wait in order;
+ * concurrent `send()` calls queue instead of failing with EBUSY, and so do concurrent `receive()` calls.
+ */
+export abstract class Socket implements PipeListener, AsyncIterable<Message> {
+  /** Monitor events (zeromq.js `Observer`). */
+  readonly events = new Observer()
+  readonly context: Context
+  /** The ZMTP socket type name ("PUSH", "ROUTER", …). */
+  readonly type: SocketType
+  protected readonly options: SocketOptionValues = defaultOptions()
+
+  #closed = false
+  #lastEndpoint: string | null = null
+  readonly #bindings = new Map<string, TransportBinding>()
+  readonly #connections = new Map<string, TransportConnection>()
+  readonly #sendQueue = new MessageQueue<SendRequest>()
+  readonly #receiveQueue = new MessageQueue<ReceiveRequest>()
+  readonly #host: SocketHost
+
+  protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
+    this.type = type
+    const { context, ...rest } = options as { context?: Context }
+    this.context = context ?? defaultContext
+    if (!this.context.blocky) this.options.linger = 0
+    for (const [key, value] of Object.entries(rest)) {
+      if (value === undefined) continue
+      if (!(key in this)) throw zmqError("EINVAL", `unknown option ${JSON.stringify(key)} for ${this.constructor.name}`)
+      ;(this as Record<string, unknown>)[key] = value
+    }
+    this.context.register(this)
+    this.#host = this.#makeHost()
+  }
+
+  // ── routing strategy hooks ─────────────────────────────────────────────────────────────────────────
+
+  /** A new pipe to a peer. With `requiresPeerIdentity`, only pipes whose peer is known are attached. */
+  protected abstract xattach(pipe: PipeEnd): void
+  /** The pipe is gone (peer left, or we disconnected); it may still hold messages the socket should read. */
+  protected abstract xdetach(pipe: PipeEnd): void
+  /** Routes one message now; false = no pipe can take it yet (wait). Throws EFSM/EHOSTUNREACH etc. */
+  protected abstract xsend(message: Message): boolean
+  /** The next message for the application, or undefined. Throws EFSM where the state forbids receiving. */
+  protected abstract xreceive(): Message | undefined
+  /** True when `xsend` would accept a message now (for `writable` and the Poller). */
+  protected abstract xwritable(): boolean
+  /** True when `xreceive` would return a message now. */
+  protected abstract xreadable(): boolean
+  /** A pipe that was full can take messages again / a pipe has messages: hooks for strategies that track them. */
+  protected xpipeWritable(_pipe: PipeEnd): void {}
+  protected xpipeReadable(_pipe: PipeEnd): void {}
+  /** Socket types that route by the peer's routing id (ROUTER) attach pipes only after the handshake. */
+  protected get requiresPeerIdentity(): boolean {
+    return false
+  }
+  /** Socket types that can send (all but PULL, SUB). */
+  protected get canSend(): boolean {
+    return true
+  }
+  /** Socket types that can receive (all but PUSH, PUB). */
+  protected get canReceive(): boolean {
+    return true
+  }
+
+  // ── public API (zeromq.js v6) ──────────────────────────────────────────────────────────────────────
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** True when `receive()` would resolve at once. */
+  get readable(): boolean {
+    return !this.#closed && this.canReceive && this.xreadable()
+  }
+
+  /** True when `send()` would resolve at once. */
+  get writable(): boolean {
+    return !this.#closed && this.canSend && this.#sendQueue.length === 0 && this.xwritable()
+  }
+
+  /** ZMQ_LAST_ENDPOINT: the last endpoint bound, with `*` ports resolved. */
+  get lastEndpoint(): string | null {
+    return this.#lastEndpoint
+  }
+
+  async bind(address: string): Promise<void> {
+    this.#assertOpen()
+    const endpoint = parseEndpoint(address, "bind")
+    if (this.#bindings.has(address)) throw zmqError("EADDRINUSE", `already bound to ${address}`, address)
+    let binding: TransportBinding
+    try {
+      binding =
+        endpoint.transport === "inproc" ? bindInproc(this.#host, endpoint) : await bindStream(this.#host, endpoint)
+    } catch (error) {
+      const failure = ZmqError.isInstance(error) ? error : zmqError("EINVAL", String(error), address, error)
+      this.#emit({ type: "bind:error", address, error: failure })
+      throw failure
+    }
+    if (this.#closed) {
+      await binding.close()
+      throw zmqError("ETERM", "socket was closed while binding", address)
+    }
+    this.#bindings.set(address, binding)
+    if (binding.endpoint !== address) this.#bindings.set(binding.endpoint, binding)
+    this.#lastEndpoint = binding.endpoint
+    this.#emit({ type: "bind", address: binding.endpoint })
+  }
+
+  async unbind(address: string): Promise<void> {
+    this.#assertOpen()
+    const binding = this.#bindings.get(address)
+    if (binding === undefined) throw zmqError("ENOENT", `not bound to ${address}`, address)
+    for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key)
+    this.#closePipesOf(binding.endpoint)
+    await binding.close()
+  }
+
+  connect(address: string): void {
+    this.#assertOpen()
+    const endpoint = parseEndpoint(address, "connect")
+    this.#connect(endpoint, undefined)
+  }
+
+  disconnect(address: string): void {
+    this.#assertOpen()
+    const connection = this.#connections.get(address)
+    if (connection === undefined) throw zmqError("ENOENT", `not connected to ${address}`, address)
+    this.#connections.delete(address)
+    this.#closePipesOf(address)
+    connection.close(this.options.linger)
+  }
+
+  /**
+   * Sends a message: one frame or an array of frames (strings are UTF-8; numbers become their decimal text,
+   * as zeromq.js does). Resolves once the message is queued on a pipe. Buffers are not copied: do not modify
+   * them after sending.
+   */
+  send(message: MessageLike | readonly MessageLike[]): Promise<void> {
+    if (this.#closed) return Promise.reject(zmqError("ENOTSOCK", "socket is closed"))
+    if (!this.canSend) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot send`))
+    let parts: Message
+    try {
+      parts = toMessage(message)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (this.#sendQueue.length === 0) {
+      try {
+        if (this.xsend(parts)) return RESOLVED
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      if (this.options.sendTimeout === 0) {
+        return Promise.reject(zmqError("EAGAIN", "socket is not writable (no peer with room below its high-water mark)"))
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      const request: SendRequest = { message: parts, resolve, reject, timer: undefined }
+      const timeout = this.options.sendTimeout
+      if (timeout > 0) {
+        request.timer = setTimeout(() => {
+          this.#removeRequest(this.#sendQueue, request)
+          reject(zmqError("EAGAIN", `send timed out after ${timeout} ms`))
+        }, timeout)
+      }
+      this.#sendQueue.push(request)
+    })
+  }
+
+  /** Receives the next whole message. */
+  receive(): Promise<Message> {
+    if (this.#closed) return Promise.reject(zmqError("ENOTSOCK", "socket is closed"))
+    if (!this.canReceive) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot receive`))
+    if (this.#receiveQueue.length === 0) {
+      let message: Message | undefined
+      try {
+        message = this.xreceive()
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      if (message !== undefined) return Promise.resolve(message)
+      if (this.options.receiveTimeout === 0) {
+        return Promise.reject(zmqError("EAGAIN", "no message is waiting"))
+      }
+    }
+    return new Promise<Message>((resolve, reject) => {
+      const request: ReceiveRequest = { resolve, reject, timer: undefined }
+      const timeout = this.options.receiveTimeout
+      if (timeout > 0) {
+        request.timer = setTimeout(() => {
+          this.#removeRequest(this.#receiveQueue, request)
+          reject(zmqError("EAGAIN", `receive timed out after ${timeout} ms`))
+        }, timeout)
+      }
+      this.#receiveQueue.push(request)
+    })
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Message, undefined> {
+    while (!this.#closed) {
+      try {
+        yield await this.receive()
+      } catch (error) {
+        if (ZmqError.isInstance(error) && (error.code === "ETERM" || error.code === "ENOTSOCK")) return undefined
+        throw error
+      }
+    }
+    return undefined
+  }
+
+  /**
+   * Closes the socket. Pending `send()`/`receive()` calls reject with ETERM. Messages already queued are
+   * still delivered for up to `linger` ms (-1: until sent; 0: dropped) in the background.
+   */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#rejectAll(zmqError("ETERM", "socket was closed"))
+    // Pipes first: their far ends start flushing within linger; then stop listening and reconnecting.
+    this.closePipes(this.options.linger)
+    for (const binding of new Set(this.#bindings.values())) void binding.close()
+    this.#bindings.clear()
+    for (const connection of this.#connections.values()) connection.close(this.options.linger)
+    this.#connections.clear()
+    this.context.unregister(this)
+    this.#emit({ type: "end" })
+    this.events.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close()
+  }
+
+  /** @internal Context termination: reject everything blocked with ETERM, then close. */
+  terminate(): void {
+    this.#rejectAll(zmqError("ETERM", "context was terminated"))
+    this.close()
+  }
+
+  // ── for subclasses ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Every pipe the socket holds (the strategy keeps its own lists; the base tracks them for close). */
+  readonly #pipes = new Set<PipeEnd>()
+
+  protected get pipes(): ReadonlySet<PipeEnd> {
+    return this.#pipes
+  }
+
+  /** Closes every pipe; with linger ≠ 0 the far ends keep delivering what was queued. */
+  protected closePipes(linger: number): void {
+    for (const pipe of this.#pipes) {
+      if (linger === 0) pipe.discardOutgoing()
+      pipe.close()
+      this.xdetach(pipe)
+    }
+    this.#pipes.clear()
+  }
+
+  #closePipesOf(endpoint: string): void {
+    for (const pipe of [...this.#pipes]) {
+      if (pipe.endpoint !== endpoint) continue
+      if (this.options.linger === 0) pipe.discardOutgoing()
+      this.#pipes.delete(pipe)
+      pipe.close()
+      this.xdetach(pipe)
+    }
+  }
+
+  /** Connects with per-connection options (Router.connect's routingId). */
+  protected connectWith(address: string, routingId: Buffer | undefined): void {
+    this.#assertOpen()
+    this.#connect(parseEndpoint(address, "connect"), routingId)
+  }
+
+  /** Wakes waiting senders/receivers after the strategy's state changed (e.g. REQ got its reply). */
+  protected wake(): void {
+    this.#drainSends()
+    this.#drainReceives()
+  }
+
+  protected setOption<K extends keyof SocketOptionValues>(name: K, value: unknown): void {
+    this.options[name] = OPTION_CHECKS[name](name, value) as SocketOptionValues[K]
+  }
+
+  // ── PipeListener ───────────────────────────────────────────────────────────────────────────────────
+
+  pipeReadable(pipe: PipeEnd): void {
+    this.xpipeReadable(pipe)
+    this.#drainReceives()
+  }
+
+  pipeWritable(pipe: PipeEnd): void {
+    this.xpipeWritable(pipe)
+    this.#drainSends()
+  }
+
+  pipeTerminated(pipe: PipeEnd): void {
+    if (this.#pipes.delete(pipe)) this.xdetach(pipe)
+    this.#drainReceives()
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────────────
+
+  #connect(endpoint: Endpoint, routingId: Buffer | undefined): void {
+    if (this.#connections.has(endpoint.address)) {
+      throw zmqError("EINVAL", `already connected to ${endpoint.address}`, endpoint.address)
+    }
+    const connection =
+      endpoint.transport === "inproc"
+        ? connectInproc(this.#host, endpoint, routingId)
+        : connectStream(this.#host, endpoint, routingId)
+    this.#connections.set(endpoint.address, connection)
+  }
+
+  #attach(pipe: PipeEnd): void {
+    if (this.#closed) {
+      pipe.close()
+      return
+    }
+    this.#pipes.add(pipe)
+    this.xattach(pipe)
+    this.#drainSends()
+    this.#drainReceives()
+  }
+
+  #drainSends(): void {
+    const queue = this.#sendQueue
+    for (let request = queue.peek(); request !== undefined; request = queue.peek()) {
+      let sent: boolean
+      try {
+        sent = this.xsend(request.message)
+      } catch (error) {
+        queue.shift()
+        if (request.timer !== undefined) clearTimeout(request.timer)
+        request.reject(error as Error)
+        continue
+      }
+      if (!sent) return
+      queue.shift()
+      if (request.timer !== undefined) clearTimeout(request.timer)
+      request.resolve()
+    }
+  }
+
+  #drainReceives(): void {
+    const queue = this.#receiveQueue
+    for (let request = queue.peek(); request !== undefined; request = queue.peek()) {
+      let message: Message | undefined
+      try {
+        message = this.xreceive()
+      } catch (error) {
+        queue.shift()
+        if (request.timer !== undefined) clearTimeout(request.timer)
+        request.reject(error as Error)
+        continue
+      }
+      if (message === undefined) return
+      queue.shift()
+      if (request.timer !== undefined) clearTimeout(request.timer)
+      request.resolve(message)
+    }
+  }
+
+  #removeRequest<T>(queue: MessageQueue<T>, request: T): void {
+    const kept = queue.drain().filter((item) => item !== request)
+    for (const item of kept) queue.push(item)
+  }
+
+  #rejectAll(error: ZmqError): void {
+    for (const request of this.#sendQueue.drain()) {
+      if (request.timer !== undefined) clearTimeout(request.timer)
+      request.reject(error)
+    }
+    for (const request of this.#receiveQueue.drain()) {
+      if (request.timer !== undefined) clearTimeout(request.timer)
+      request.reject(error)
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw zmqError("ENOTSOCK", "socket is closed")
+  }
+
+  #emit(event: SocketEvent): void {
+    this.events.emit(event)
+  }
+
+  #makeHost(): SocketHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const socket = this
+    return {
+      get type() {
+        return socket.type
+      },
+      get options() {
+        return socket.options
+      },
+      get context() {
+        return socket.context
+      },
+      get closed() {
+        return socket.#closed
+      },
+      get requiresPeerIdentity() {
+        return socket.requiresPeerIdentity
+      },
+      listener: socket,
+      attachPipe: (pipe) => socket.#attach(pipe),
+      emit: (event) => socket.#emit(event),
+    }
+  }
+}
+
+// Options as typed properties (zeromq.js style): `socket.linger = 0`, `new Push({ sendHighWaterMark: 10 })`.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Socket extends SocketOptionValues {}
+for (const name of Object.keys(OPTION_CHECKS) as Array<keyof SocketOptionValues>) {
+  Object.defineProperty(Socket.prototype, name, {
+    get(this: { options: SocketOptionValues }) {
+      return this.options[name]
+    },
+    set(this: { setOption(key: string, value: unknown): void }, value: unknown) {
+      this.setOption(name, value)
+    },
+    enumerable: true,
+    configurable: true,
+  })
+}

@@ -1,0 +1,40 @@
+import type { Context } from "../context.js"
+import { FairQueue } from "../fair-queue.js"
+import type { SocketOptionValues } from "../options.js"
+import type { Message, PipeEnd } from "../pipe.js"
+import { Socket } from "../socket.js"
+
+export interface PullOptions extends Partial<SocketOptionValues> {
+  context?: Context
+}
+
+/** PULL (RFC 30): fair-queues messages from connected PUSH peers; never sends. */
+export class Pull extends Socket {
+  readonly #in = new FairQueue()
+
+  constructor(options: PullOptions = {}) {
+    super("PULL", options as Record<string, unknown>)
+  }
+
+  protected override get canSend(): boolean {
+    return false
+  }
+  protected xattach(pipe: PipeEnd): void {
+    this.#in.attach(pipe)
+  }
+  protected xdetach(pipe: PipeEnd): void {
+    this.#in.detach(pipe)
+  }
+  protected xsend(): boolean {
+    return false
+  }
+  protected xreceive(): Message | undefined {
+    return this.#in.read()
+  }
+  protected xwritable(): boolean {
+    return false
+  }
+  protected xreadable(): boolean {
+    return this.#in.hasIncoming
+  }
+}

@@ -1,0 +1,40 @@
+import type { Context } from "../context.js"
+import { LoadBalancer } from "../load-balancer.js"
+import type { SocketOptionValues } from "../options.js"
+import type { Message, PipeEnd } from "../pipe.js"
+import { Socket } from "../socket.js"
+
+export interface PushOptions extends Partial<SocketOptionValues> {
+  context?: Context
+}
+
+/** PUSH (RFC 30): load-balances messages over connected PULL peers; never receives. */
+export class Push extends Socket {
+  readonly #out = new LoadBalancer()
+
+  constructor(options: PushOptions = {}) {
+    super("PUSH", options as Record<string, unknown>)
+  }
+
+  protected override get canReceive(): boolean {
+    return false
+  }
+  protected xattach(pipe: PipeEnd): void {
+    this.#out.attach(pipe)
+  }
+  protected xdetach(pipe: PipeEnd): void {
+    this.#out.detach(pipe)
+  }
+  protected xsend(message: Message): boolean {
+    return this.#out.send(message)
+  }
+  protected xreceive(): Message | undefined {
+    return undefined
+  }
+  protected xwritable(): boolean {
+    return this.#out.writable
+  }
+  protected xreadable(): boolean {
+    return false
+  }
+}

@@ -1,0 +1,213 @@
+import type { Socket as NetSocket } from "node:net"
+import { ZmtpConnection, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
+import { asBuffer } from "./message.js"
+import type { Message } from "./pipe.js"
+
+/** What the engine tells its session. */
+export interface EngineHandler {
+  engineReady(engine: StreamEngine, peer: PeerInfo): void
+  /** A whole message from the peer. Return false to pause reading until `resume()`. */
+  engineMessage(frames: Message): boolean
+  /** A data-phase event other than a message (subscriptions, JOIN/LEAVE…). */
+  engineEvent(event: ZmtpEvent): void
+  /** The handshake or the stream failed; the engine closes itself afterwards. */
+  engineError(engine: StreamEngine, error: ZmtpError | Error, duringHandshake: boolean): void
+  /** The byte stream is closed; the engine is done. */
+  engineClosed(engine: StreamEngine): void
+}
+
+export interface EngineOptions {
+  readonly socketType: SocketType
+  readonly mechanism: Mechanism
+  readonly routingId: Buffer | undefined
+  readonly maxMessageSize: number
+  /** ms; 0 = none. */
+  readonly handshakeInterval: number
+  readonly peerAddress: string
+}
+
+/** Stop pulling messages into the socket's write buffer beyond this many bytes; resume on 'drain'. */
+const WRITE_BUFFER_LIMIT = 256 * 1024
+
+/**
+ * libzmq's `stream_engine`: joins one byte stream (a tcp or ipc `net.Socket`) to one `ZmtpConnection`.
+ * It pulls outgoing messages from a source (the session's pipe end) in batches — every message queued in
+ * the same turn of the event loop leaves in one write — and hands incoming messages to the session, pausing
+ * the socket when the session's pipe is full, so a slow reader pushes back on the peer through TCP.
+ */
+export class StreamEngine {
+  readonly connection: ZmtpConnection
+  readonly socket: NetSocket
+  readonly #handler: EngineHandler
+  #source: (() => Message | undefined) | undefined
+  #flushScheduled = false
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+  #endWhenFlushed = false
+  readonly #flush = (): void => this.#doFlush()
+
+  constructor(socket: NetSocket, options: EngineOptions, handler: EngineHandler) {
+    this.socket = socket
+    this.#handler = handler
+    this.connection = new ZmtpConnection({
+      socketType: options.socketType,
+      mechanism: options.mechanism,
+      ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
+      maxMessageSize: options.maxMessageSize,
+      peerAddress: options.peerAddress,
+    })
+    socket.setNoDelay(true)
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk))
+    socket.on("drain", () => this.requestFlush())
+    socket.on("error", (error) => this.#fail(error))
+    socket.on("close", () => this.#onClose())
+    if (options.handshakeInterval > 0) {
+      this.#handshakeTimer = setTimeout(() => {
+        this.#fail(new Error(`handshake did not complete within ${options.handshakeInterval} ms`))
+      }, options.handshakeInterval)
+    }
+    this.#write()
+  }
+
+  get ready(): boolean {
+    return this.connection.state === "ready"
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Starts pulling outgoing messages from `source` (the session's pipe end). */
+  setSource(source: (() => Message | undefined) | undefined): void {
+    this.#source = source
+    if (source !== undefined) this.requestFlush()
+  }
+
+  /** Schedules a flush after the current batch of work, so messages sent together leave together. */
+  requestFlush(): void {
+    if (this.#flushScheduled || this.#closed || !this.ready) return
+    this.#flushScheduled = true
+    process.nextTick(this.#flush)
+  }
+
+  pause(): void {
+    this.socket.pause()
+  }
+
+  resume(): void {
+    if (!this.#closed) this.socket.resume()
+  }
+
+  /** Writes what is queued, then ends the stream (linger). */
+  endWhenFlushed(): void {
+    this.#endWhenFlushed = true
+    if (this.ready) this.requestFlush()
+    else this.destroy()
+  }
+
+  /** Closes the stream now; queued bytes are dropped. */
+  destroy(): void {
+    if (this.#closed) return
+    this.socket.destroy()
+  }
+
+  #doFlush(): void {
+    this.#flushScheduled = false
+    if (this.#closed) return
+    const source = this.#source
+    const connection = this.connection
+    let exhausted = true
+    if (source !== undefined && connection.state === "ready") {
+      const socket = this.socket
+      for (;;) {
+        if (socket.writableLength + connection.pendingBytes >= WRITE_BUFFER_LIMIT) {
+          exhausted = false // wait for 'drain', which calls requestFlush again
+          break
+        }
+        const message = source()
+        if (message === undefined) break
+        connection.send(message)
+      }
+    }
+    this.#write()
+    if (this.#endWhenFlushed && exhausted) {
+      this.#closed = true
+      this.#clearTimers()
+      this.socket.end()
+    }
+  }
+
+  #write(): void {
+    const segments = this.connection.dataToSendSegments()
+    if (segments.length === 0) return
+    const socket = this.socket
+    if (socket.destroyed) return
+    if (segments.length === 1) {
+      socket.write(segments[0]!)
+      return
+    }
+    socket.cork()
+    for (const segment of segments) socket.write(segment)
+    socket.uncork()
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return
+    let events: ZmtpEvent[]
+    try {
+      events = this.connection.receiveData(chunk)
+    } catch (error) {
+      this.#fail(error as Error)
+      return
+    }
+    for (const event of events) {
+      switch (event.type) {
+        case "message": {
+          const frames = event.frames as Message
+          for (let i = 0; i < frames.length; i++) frames[i] = asBuffer(frames[i]!)
+          if (!this.#handler.engineMessage(frames)) this.socket.pause()
+          break
+        }
+        case "ready":
+          this.#clearTimers()
+          this.#handler.engineReady(this, event.peer)
+          break
+        case "error":
+          this.#write() // an ERROR command for the peer, if the codec queued one
+          this.#fail(event.error)
+          return
+        case "authenticate":
+          // Without a ZAP handler libzmq accepts every PLAIN client; so do we (see docs/errors.md).
+          this.connection.resolveAuthentication({ allow: true, ...(event.request.username === undefined ? {} : { userId: event.request.username }) })
+          break
+        default:
+          this.#handler.engineEvent(event)
+      }
+    }
+    this.#write()
+  }
+
+  #fail(error: Error): void {
+    if (this.#closed) return
+    const duringHandshake = !this.ready
+    this.#handler.engineError(this, error, duringHandshake)
+    // end() lets a queued ERROR command reach the peer; destroy soon after in case the peer never closes.
+    this.socket.end()
+    setTimeout(() => this.socket.destroy(), 100).unref()
+    this.#closed = true
+    this.#clearTimers()
+  }
+
+  #onClose(): void {
+    this.#closed = true
+    this.#clearTimers()
+    this.#handler.engineClosed(this)
+  }
+
+  #clearTimers(): void {
+    if (this.#handshakeTimer !== undefined) {
+      clearTimeout(this.#handshakeTimer)
+      this.#handshakeTimer = undefined
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { nullMechanism, plainClient, plainServer, ZmtpError, type Mechanism, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
+import { zmqError } from "./errors.js"
+import { PipeEnd, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"
+import type { EngineHandler, StreamEngine } from "./stream-engine.js"
+import type { SocketHost } from "./transport.js"
+
+/**
+ * libzmq's `session_base`: the far end of one pipe, fed by one engine at a time. A connecting session is
+ * persistent: its pipe (and the messages queued in it) outlive each TCP connection, so `send()` works before
+ * the peer is up and across reconnects. An accepted session lives and dies with its one connection.
+ * ROUTER-like sockets, and `immediate`, get a pipe only once a handshake has told who the peer is.
+ */
+export class StreamSession implements PipeListener, EngineHandler {
+  readonly #host: SocketHost
+  readonly #address: string
+  readonly #persistent: boolean
+  readonly #routingId: Buffer | undefined
+  #pipe: PipeEnd | undefined
+  #engine: StreamEngine | undefined
+  #closing = false
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined
+  /** Called when an engine of this session has closed (the connecter reconnects). */
+  onEngineClosed: ((handshakeSucceeded: boolean) => void) | undefined
+  /** Called once the session has nothing left to do. */
+  onDone: (() => void) | undefined
+
+  constructor(host: SocketHost, address: string, persistent: boolean, routingId: Buffer | undefined) {
+    this.#host = host
+    this.#address = address
+    this.#persistent = persistent
+    this.#routingId = routingId
+    if (persistent && !host.options.immediate && !host.requiresPeerIdentity) this.#createPipe(undefined)
+  }
+
+  get engine(): StreamEngine | undefined {
+    return this.#engine
+  }
+
+  /** Options for a new engine of this session. */
+  engineOptions(peerAddress: string) {
+    const options = this.#host.options
+    const routingId = options.routingId === null ? undefined : Buffer.from(options.routingId)
+    return {
+      socketType: this.#host.type,
+      mechanism: mechanismFor(this.#host),
+      routingId,
+      maxMessageSize: options.maxMessageSize,
+      handshakeInterval: options.handshakeInterval,
+      peerAddress,
+    }
+  }
+
+  attach(engine: StreamEngine): void {
+    this.#engine = engine
+  }
+
+  /**
+   * Stops the session for good (unbind, disconnect, close). The socket closes its pipe ends first, which
+   * starts the linger flush; a session still handshaking, or without a pipe, ends at once.
+   */
+  stop(): void {
+    const socketEnd = this.#pipe?.other
+    if (socketEnd !== undefined && !socketEnd.closed) {
+      socketEnd.close() // we hear pipeTerminated and linger
+      this.#host.listener.pipeTerminated(socketEnd)
+      return
+    }
+    if (this.#closing) return
+    this.#closing = true
+    if (this.#engine === undefined) this.#finish()
+    else this.#engine.destroy()
+  }
+
+  // ── EngineHandler ──────────────────────────────────────────────────────────────────────────────────
+
+  engineReady(engine: StreamEngine, peer: PeerInfo): void {
+    const identity = toPeerIdentity(peer)
+    if (this.#pipe === undefined || this.#pipe.closed) this.#createPipe(identity)
+    else this.#pipe.other.peer = identity
+    this.#host.emit({ type: "handshake", address: this.#address })
+    engine.setSource(() => this.#pipe?.read())
+  }
+
+  engineMessage(frames: Message): boolean {
+    const pipe = this.#pipe
+    if (pipe === undefined) return true
+    return pipe.forceWrite(frames)
+  }
+
+  engineEvent(_event: ZmtpEvent): void {
+    // Subscriptions and group commands belong to publish-subscribe and radio-dish sockets (core, part 2).
+  }
+
+  engineError(_engine: StreamEngine, error: ZmtpError | Error, duringHandshake: boolean): void {
+    const address = this.#address
+    if (!duringHandshake) return // a broken connection; 'disconnect' follows when it closes
+    if (ZmtpError.isInstance(error)) {
+      const auth = error.code === "ERR_ZMTP_AUTHENTICATION_FAILED" || (error.code === "ERR_ZMTP_PEER_ERROR" && /^[345]\d\d$/.test(error.reason ?? ""))
+      this.#host.emit({ type: auth ? "handshake:error:auth" : "handshake:error:protocol", address, error })
+    } else {
+      this.#host.emit({ type: "handshake:error:other", address, error: zmqError("EPROTONOSUPPORT", error.message, address, error) })
+    }
+  }
+
+  engineClosed(engine: StreamEngine): void {
+    const handshakeSucceeded = engine.ready || engine.connection.state === "closed"
+    if (this.#engine === engine) this.#engine = undefined
+    this.#host.emit({ type: "disconnect", address: this.#address })
+    const pipe = this.#pipe
+    const keepPipe = this.#persistent && !this.#closing && !this.#host.requiresPeerIdentity && !this.#host.options.immediate
+    if (pipe !== undefined && !keepPipe) {
+      pipe.close()
+      this.#pipe = undefined
+    }
+    if (this.#closing) this.#finish()
+    else this.onEngineClosed?.(handshakeSucceeded)
+  }
+
+  // ── PipeListener (our end of the pipe) ─────────────────────────────────────────────────────────────
+
+  pipeReadable(_end: PipeEnd): void {
+    this.#engine?.requestFlush()
+  }
+
+  pipeWritable(_end: PipeEnd): void {
+    this.#engine?.resume()
+  }
+
+  pipeTerminated(_end: PipeEnd): void {
+    // The socket closed its end (close or disconnect): flush what it left us, within its linger.
+    if (this.#closing) return
+    this.#closing = true
+    this.#linger(this.#host.options.linger)
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────────────
+
+  #createPipe(peer: PeerIdentity | undefined): void {
+    const options = this.#host.options
+    const [socketEnd, sessionEnd] = PipeEnd.create(
+      this.#host.listener,
+      this,
+      { aToB: options.sendHighWaterMark, bToA: options.receiveHighWaterMark },
+      this.#address,
+    )
+    socketEnd.peer = peer
+    if (this.#routingId !== undefined) socketEnd.routingId = this.#routingId
+    this.#pipe = sessionEnd
+    this.#host.attachPipe(socketEnd)
+  }
+
+  #linger(linger: number): void {
+    const engine = this.#engine
+    const pending = this.#pipe?.incomingCount ?? 0
+    if (engine === undefined || !engine.ready || linger === 0 || (pending === 0 && engine.connection.pendingBytes === 0)) {
+      if (engine === undefined) this.#finish()
+      else if (linger === 0 || !engine.ready) engine.destroy()
+      else engine.endWhenFlushed()
+      return
+    }
+    engine.endWhenFlushed()
+    if (linger > 0) {
+      this.#lingerTimer = setTimeout(() => this.#engine?.destroy(), linger)
+      this.#lingerTimer.unref()
+    }
+  }
+
+  #finish(): void {
+    if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer)
+    this.#pipe = undefined
+    this.onDone?.()
+  }
+}
+
+function mechanismFor(host: SocketHost): Mechanism {
+  const options = host.options
+  if (options.plainServer) return plainServer()
+  if (options.plainUsername !== null || options.plainPassword !== null) {
+    return plainClient({ username: options.plainUsername ?? "", password: options.plainPassword ?? "" })
+  }
+  return nullMechanism()
+}
+
+function toPeerIdentity(peer: PeerInfo): PeerIdentity {
+  const properties = new Map<string, Buffer>()
+  for (const [name, value] of peer.metadata) properties.set(name.toLowerCase(), Buffer.from(value))
+  return { socketType: peer.socketType, routingId: Buffer.from(peer.routingId), properties }
+}
