@@ -39,6 +39,8 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   /** The ZMTP socket type name ("PUSH", "ROUTER", …). */
   readonly type: SocketType
   protected readonly options: SocketOptionValues = defaultOptions()
+  /** Per-type boolean options (ZMQ_ROUTER_MANDATORY, ZMQ_REQ_CORRELATE…), kept here so constructor options apply. */
+  readonly #flags = new Map<string, boolean>()
 
   #closed = false
   #lastEndpoint: string | null = null
@@ -306,6 +308,15 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   protected wake(): void {
     this.#drainSends()
     this.#drainReceives()
+  }
+
+  protected flag(name: string): boolean {
+    return this.#flags.get(name) ?? false
+  }
+
+  protected setFlag(name: string, value: unknown): void {
+    if (typeof value !== "boolean") throw zmqError("EINVAL", `${name} must be a boolean, got ${String(value)}`)
+    this.#flags.set(name, value)
   }
 
   protected setOption<K extends keyof SocketOptionValues>(name: K, value: unknown): void {

@@ -1,0 +1,52 @@
+import type { Context } from "../context.js"
+import { FairQueue } from "../fair-queue.js"
+import { LoadBalancer } from "../load-balancer.js"
+import type { SocketOptionValues } from "../options.js"
+import type { Message, PipeEnd } from "../pipe.js"
+import { Socket } from "../socket.js"
+
+export interface DealerOptions extends Partial<SocketOptionValues> {
+  context?: Context
+  probeRouter?: boolean
+}
+
+const PROBE: Message = [Buffer.alloc(0)]
+
+/** DEALER (RFC 28): load-balances outgoing and fair-queues incoming messages; no envelopes are touched. */
+export class Dealer extends Socket {
+  readonly #out = new LoadBalancer()
+  readonly #in = new FairQueue()
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer, so a ROUTER learns our routing id at once. Default false. */
+  get probeRouter(): boolean {
+    return this.flag("probeRouter")
+  }
+  set probeRouter(value: boolean) {
+    this.setFlag("probeRouter", value)
+  }
+
+  constructor(options: DealerOptions = {}) {
+    super("DEALER", options as Record<string, unknown>)
+  }
+
+  protected xattach(pipe: PipeEnd): void {
+    if (this.probeRouter) pipe.write(PROBE)
+    this.#out.attach(pipe)
+    this.#in.attach(pipe)
+  }
+  protected xdetach(pipe: PipeEnd): void {
+    this.#out.detach(pipe)
+    this.#in.detach(pipe)
+  }
+  protected xsend(message: Message): boolean {
+    return this.#out.send(message)
+  }
+  protected xreceive(): Message | undefined {
+    return this.#in.read()
+  }
+  protected xwritable(): boolean {
+    return this.#out.writable
+  }
+  protected xreadable(): boolean {
+    return this.#in.hasIncoming
+  }
+}

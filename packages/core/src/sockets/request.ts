@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto"
+import type { Context } from "../context.js"
+import { zmqError } from "../errors.js"
+import { LoadBalancer } from "../load-balancer.js"
+import type { SocketOptionValues } from "../options.js"
+import type { Message, PipeEnd } from "../pipe.js"
+import { Socket } from "../socket.js"
+
+export interface RequestOptions extends Partial<SocketOptionValues> {
+  context?: Context
+  correlate?: boolean
+  relaxed?: boolean
+  probeRouter?: boolean
+}
+
+const EMPTY = Buffer.alloc(0)
+const PROBE: Message = [EMPTY]
+
+/**
+ * REQ (RFC 28): strict send/receive lockstep. Each request goes to the next peer in turn with an empty
+ * delimiter frame in front; only that peer's reply is accepted, with the delimiter removed. Misuse of the
+ * lockstep fails with EFSM unless `relaxed` is set.
+ */
+export class Request extends Socket {
+  readonly #out = new LoadBalancer()
+  readonly #pipes = new Set<PipeEnd>()
+  /** The pipe awaiting our reply, while a request is outstanding. */
+  #replyPipe: PipeEnd | undefined
+  #awaitingReply = false
+  #requestId = randomBytes(4).readUInt32BE(0)
+  /** ZMQ_REQ_CORRELATE: prefix requests with an id and accept only the reply carrying it. Default false. */
+  get correlate(): boolean {
+    return this.flag("correlate")
+  }
+  set correlate(value: boolean) {
+    this.setFlag("correlate", value)
+  }
+  /** ZMQ_REQ_RELAXED: allow a new request before the reply to the previous one (which is then dropped). Default false. */
+  get relaxed(): boolean {
+    return this.flag("relaxed")
+  }
+  set relaxed(value: boolean) {
+    this.setFlag("relaxed", value)
+  }
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. Default false. */
+  get probeRouter(): boolean {
+    return this.flag("probeRouter")
+  }
+  set probeRouter(value: boolean) {
+    this.setFlag("probeRouter", value)
+  }
+
+  constructor(options: RequestOptions = {}) {
+    super("REQ", options as Record<string, unknown>)
+  }
+
+  protected xattach(pipe: PipeEnd): void {
+    if (this.probeRouter) pipe.write(PROBE)
+    this.#out.attach(pipe)
+    this.#pipes.add(pipe)
+  }
+
+  protected xdetach(pipe: PipeEnd): void {
+    this.#out.detach(pipe)
+    this.#pipes.delete(pipe)
+    // The reply can no longer come; a relaxed socket may send again, a strict one waits as libzmq does.
+    if (pipe === this.#replyPipe && !pipe.hasIncoming) this.#replyPipe = undefined
+  }
+
+  protected xsend(message: Message): boolean {
+    if (this.#awaitingReply && !this.relaxed) {
+      throw zmqError("EFSM", "REQ must receive the reply before sending another request")
+    }
+    let envelope: Message
+    if (this.correlate) {
+      this.#requestId = (this.#requestId + 1) >>> 0
+      const id = Buffer.alloc(4)
+      id.writeUInt32BE(this.#requestId, 0)
+      envelope = [id, EMPTY, ...message]
+    } else {
+      envelope = [EMPTY, ...message]
+    }
+    if (!this.#out.send(envelope)) return false
+    this.#replyPipe = this.#out.lastPipe
+    this.#awaitingReply = true
+    return true
+  }
+
+  protected xreceive(): Message | undefined {
+    if (!this.#awaitingReply) throw zmqError("EFSM", "REQ must send a request before receiving")
+    const pipe = this.#replyPipe
+    // Drop anything from peers we did not ask (a relaxed socket's late replies, stray messages).
+    for (const other of this.#pipes) if (other !== pipe) while (other.read() !== undefined);
+    if (pipe === undefined) return undefined
+    for (let message = pipe.read(); message !== undefined; message = pipe.read()) {
+      const body = this.#unwrap(message)
+      if (body === undefined) continue
+      this.#awaitingReply = false
+      this.#replyPipe = undefined
+      return body
+    }
+    return undefined
+  }
+
+  protected xwritable(): boolean {
+    return (!this.#awaitingReply || this.relaxed) && this.#out.writable
+  }
+
+  protected xreadable(): boolean {
+    return this.#awaitingReply && (this.#replyPipe?.hasIncoming ?? false)
+  }
+
+  /** Strips the reply envelope; undefined for a malformed or uncorrelated reply, which is dropped. */
+  #unwrap(message: Message): Message | undefined {
+    let index = 0
+    if (this.correlate) {
+      const id = message[0]
+      if (id === undefined || id.length !== 4 || id.readUInt32BE(0) !== this.#requestId) return undefined
+      index = 1
+    }
+    const delimiter = message[index]
+    if (delimiter === undefined || delimiter.length !== 0 || message.length < index + 2) return undefined
+    return message.slice(index + 1)
+  }
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from "node:crypto"
+import type { Context } from "../context.js"
+import { zmqError } from "../errors.js"
+import { FairQueue } from "../fair-queue.js"
+import { toFrame } from "../message.js"
+import type { SocketOptionValues } from "../options.js"
+import type { Message, PipeEnd } from "../pipe.js"
+import { Socket } from "../socket.js"
+
+export interface RouterOptions extends Partial<SocketOptionValues> {
+  context?: Context
+  mandatory?: boolean
+  handover?: boolean
+  probeRouter?: boolean
+}
+
+export interface RouterConnectOptions {
+  /** ZMQ_CONNECT_ROUTING_ID: the routing id this ROUTER gives the peer it connects to. */
+  routingId?: string
+}
+
+const PROBE: Message = [Buffer.alloc(0)]
+
+/**
+ * ROUTER (RFC 28): every message received is prefixed with the routing id of the peer it came from; every
+ * message sent starts with the routing id of the peer to send it to. Peers without a routing id of their own
+ * get a generated 5-byte one (a zero byte, then a 32-bit counter), as libzmq does.
+ */
+export class Router extends Socket {
+  readonly #in = new FairQueue()
+  readonly #byId = new Map<string, PipeEnd>()
+  #nextId = randomBytes(4).readUInt32BE(0)
+  /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for an unknown peer and EAGAIN for a full one, instead of dropping. Default false. */
+  get mandatory(): boolean {
+    return this.flag("mandatory")
+  }
+  set mandatory(value: boolean) {
+    this.setFlag("mandatory", value)
+  }
+  /** ZMQ_ROUTER_HANDOVER: a new peer with a routing id in use takes it over from the old one. Default false. */
+  get handover(): boolean {
+    return this.flag("handover")
+  }
+  set handover(value: boolean) {
+    this.setFlag("handover", value)
+  }
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. Default false. */
+  get probeRouter(): boolean {
+    return this.flag("probeRouter")
+  }
+  set probeRouter(value: boolean) {
+    this.setFlag("probeRouter", value)
+  }
+
+  constructor(options: RouterOptions = {}) {
+    super("ROUTER", options as Record<string, unknown>)
+  }
+
+  /** Connects, optionally naming the peer with `routingId` (ZMQ_CONNECT_ROUTING_ID). */
+  override connect(address: string, options: RouterConnectOptions = {}): void {
+    if (options.routingId === undefined) {
+      super.connect(address)
+      return
+    }
+    const id = toFrame(options.routingId, 0)
+    if (id.length === 0 || id.length > 255) throw zmqError("EINVAL", "routingId must be 1 to 255 bytes", address)
+    if (this.#byId.has(id.toString("latin1"))) throw zmqError("EINVAL", "routingId is already in use", address)
+    this.connectWith(address, id)
+  }
+
+  protected override get requiresPeerIdentity(): boolean {
+    return true
+  }
+
+  protected xattach(pipe: PipeEnd): void {
+    let id = pipe.routingId
+    if (id === undefined && pipe.peer !== undefined && pipe.peer.routingId.length > 0) id = pipe.peer.routingId
+    if (id !== undefined) {
+      const key = id.toString("latin1")
+      const existing = this.#byId.get(key)
+      if (existing !== undefined) {
+        if (!this.handover) {
+          // libzmq keeps the first peer and ignores the newcomer.
+          pipe.close()
+          return
+        }
+        this.#byId.delete(key)
+        existing.routingId = undefined
+        existing.close()
+      }
+    } else {
+      id = this.#generateId()
+    }
+    pipe.routingId = id
+    this.#byId.set(id.toString("latin1"), pipe)
+    this.#in.attach(pipe)
+    if (this.probeRouter) pipe.write(PROBE)
+  }
+
+  protected xdetach(pipe: PipeEnd): void {
+    const id = pipe.routingId
+    if (id !== undefined && this.#byId.get(id.toString("latin1")) === pipe) this.#byId.delete(id.toString("latin1"))
+    this.#in.detach(pipe)
+  }
+
+  protected xsend(message: Message): boolean {
+    const id = message[0]!
+    const pipe = this.#byId.get(id.toString("latin1"))
+    if (pipe === undefined || !pipe.writable) {
+      if (this.mandatory) {
+        if (pipe === undefined) throw zmqError("EHOSTUNREACH", `no peer with routing id ${id.toString("hex")}`)
+        throw zmqError("EAGAIN", `peer ${id.toString("hex")} is at its high-water mark`)
+      }
+      return true // dropped, as libzmq does
+    }
+    if (message.length > 1) pipe.write(message.slice(1))
+    return true
+  }
+
+  protected xreceive(): Message | undefined {
+    const message = this.#in.read()
+    if (message === undefined) return undefined
+    const id = this.#in.lastPipe!.routingId ?? Buffer.alloc(0)
+    return [id, ...message]
+  }
+
+  protected xwritable(): boolean {
+    return true
+  }
+
+  protected xreadable(): boolean {
+    return this.#in.hasIncoming
+  }
+
+  #generateId(): Buffer {
+    for (;;) {
+      const id = Buffer.alloc(5)
+      id.writeUInt32BE(this.#nextId >>> 0, 1)
+      this.#nextId = (this.#nextId + 1) >>> 0
+      if (!this.#byId.has(id.toString("latin1"))) return id
+    }
+  }
+}
