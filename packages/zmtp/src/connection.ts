@@ -65,7 +65,7 @@ export interface PeerInfo {
   readonly routingId: Uint8Array
   /** All properties of the peer's READY/INITIATE, names case-insensitive. */
   readonly metadata: Metadata
-  /** The peer's ZMTP version: 3.0 or 3.1 (higher versions are spoken to as 3.1). */
+  /** The ZMTP version the peer's greeting advertised; we speak min(ours, theirs), at most 3.1. */
   readonly zmtpVersion: { readonly major: number; readonly minor: number }
   readonly mechanism: string
   /** The user id the authenticator assigned (PLAIN server side), if any. */
@@ -318,9 +318,10 @@ export class ZmtpConnection {
         `peer uses mechanism ${JSON.stringify(greeting.mechanism)}, we use ${JSON.stringify(mechanism.name)}`,
       )
     }
-    if (mechanism.name !== "NULL" && greeting.asServer === mechanism.asServer) {
-      const role = mechanism.asServer ? "server" : "client"
-      throw remoteError(ZmtpErrorCode.MECHANISM_MISMATCH, `both peers are ${mechanism.name} ${role}s`)
+    // libzmq (4.3.5 included) always sends as-server 0, even as a PLAIN or CURVE server, so a peer claiming
+    // to be a client proves nothing: only two servers are a certain mismatch. Two clients fail on HELLO.
+    if (mechanism.name !== "NULL" && mechanism.asServer && greeting.asServer) {
+      throw remoteError(ZmtpErrorCode.MECHANISM_MISMATCH, `both peers are ${mechanism.name} servers`)
     }
     this.#protocolMinor = Math.min(greeting.minor, this.#localMinor)
     this.#state = "handshake"
@@ -346,6 +347,7 @@ export class ZmtpConnection {
     if ((flags & COMMAND) === 0) {
       throw remoteError(ZmtpErrorCode.INVALID_SEQUENCE, "message frame received before the handshake completed")
     }
+    if (isLibzmqPlainError(body)) throw peerError(body.subarray(LIBZMQ_PLAIN_ERROR.length))
     const command = parseCommand(body)
     if (command.name === CommandName.ERROR) throw peerError(command.data)
     this.#mechanism.processCommand(command.name, command.data, this.#host)
@@ -497,6 +499,7 @@ export class ZmtpConnection {
       acceptPeerMetadata: (data, command) => {
         this.#peerMetadata = this.#checkPeerMetadata(data, command)
       },
+      ...(this.#peerAddress === undefined ? {} : { peerAddress: this.#peerAddress }),
       requestAuthentication: (request) => {
         const withAddress = this.#peerAddress === undefined ? request : { ...request, peerAddress: this.#peerAddress }
         this.#events.push({ type: "authenticate", request: withAddress })
@@ -544,6 +547,19 @@ export class ZmtpConnection {
     }
     return metadata
   }
+}
+
+/**
+ * libzmq 4.3.0 and later (still on master) send a PLAIN server's ERROR as `^RROR` + reason, with no name-size
+ * octet: the C literal "\x05ERROR" in plain_common.hpp parses as the escape \x05E (0x5e) followed by "RROR".
+ * Accepted during the handshake only, so that libzmq's PLAIN rejection reads as PEER_ERROR with its status code
+ * instead of MALFORMED_COMMAND. (libzmq's PLAIN client likewise expects that form and reports a well-formed
+ * ERROR as ZMTP_UNEXPECTED_COMMAND.)
+ */
+const LIBZMQ_PLAIN_ERROR = [0x5e, 0x52, 0x52, 0x4f, 0x52]
+
+function isLibzmqPlainError(body: Uint8Array): boolean {
+  return body.length > LIBZMQ_PLAIN_ERROR.length && LIBZMQ_PLAIN_ERROR.every((octet, i) => body[i] === octet)
 }
 
 function peerError(data: Uint8Array): ZmtpError {

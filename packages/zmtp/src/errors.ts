@@ -11,7 +11,7 @@ export const ZmtpErrorCode = {
   INVALID_SIGNATURE: "ERR_ZMTP_INVALID_SIGNATURE",
   /** The peer speaks ZMTP 1.0 or 2.0, which this codec refuses. */
   UNSUPPORTED_VERSION: "ERR_ZMTP_UNSUPPORTED_VERSION",
-  /** The peer's greeting names another security mechanism, or both sides claim the same PLAIN role. */
+  /** The peer's greeting names another security mechanism, or both claim to be the PLAIN server. */
   MECHANISM_MISMATCH: "ERR_ZMTP_MECHANISM_MISMATCH",
   /** A command arrived that the current state does not allow (libzmq ZMTP_UNEXPECTED_COMMAND). */
   UNEXPECTED_COMMAND: "ERR_ZMTP_UNEXPECTED_COMMAND",
@@ -21,7 +21,7 @@ export const ZmtpErrorCode = {
   MALFORMED_COMMAND: "ERR_ZMTP_MALFORMED_COMMAND",
   /** Bad or missing metadata in READY/INITIATE (libzmq ZMTP_INVALID_METADATA). */
   INVALID_METADATA: "ERR_ZMTP_INVALID_METADATA",
-  /** The peer's Socket-Type cannot talk to ours (RFC 23's table; libzmq reports ZMTP_INVALID_METADATA). */
+  /** The peer's Socket-Type cannot talk to ours (RFC 23's table). */
   INCOMPATIBLE_SOCKET_TYPE: "ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE",
   /** A frame header with reserved flag bits set, a command with MORE set, or an impossible length. */
   MALFORMED_FRAME: "ERR_ZMTP_MALFORMED_FRAME",

@@ -21,9 +21,18 @@ const INITIAL_GATHER_SIZE = 64 * 1024
  * into that chunk; only a frame split across chunks is copied, into a buffer that grows with the bytes that
  * actually arrive, so a header claiming 2⁶³ bytes allocates nothing. Sizes are checked against the limits
  * from the header alone, before any body byte is stored.
+ *
+ * Performance notes (measured with `pnpm bench`; the hot path is one frame of a few bytes):
+ * - Views are made with `new Uint8Array(buffer, offset, size)`, about twice as fast as `subarray`, which goes
+ *   through the species constructor. A view of a Node `Buffer` chunk is therefore a plain `Uint8Array`.
+ * - The loop over whole frames is its own method and ends in a bare `return`. V8 compiles such a loop on
+ *   stack replacement during its first call, before any code after it has run; code there without type
+ *   feedback made that compiled loop deoptimize at the end of every chunk, forever.
  */
 export class FrameDecoder {
-  readonly #limits: FrameDecoderLimits
+  // Limits as plain numbers; no limit is Infinity so the hot path needs one comparison.
+  readonly #maxMessageSize: number
+  readonly #maxCommandSize: number
   // A header split across chunks: at most 9 octets.
   readonly #header = new Uint8Array(9)
   #headerFill = 0
@@ -34,7 +43,8 @@ export class FrameDecoder {
   #bodyFlags = 0
 
   constructor(limits: FrameDecoderLimits) {
-    this.#limits = limits
+    this.#maxMessageSize = limits.maxMessageSize < 0 ? Infinity : limits.maxMessageSize
+    this.#maxCommandSize = limits.maxCommandSize
   }
 
   /** True when no partial frame is buffered, i.e. the stream ended on a frame boundary. */
@@ -44,12 +54,21 @@ export class FrameDecoder {
 
   feed(chunk: Uint8Array, sink: FrameSink): void {
     let pos = 0
-    const length = chunk.length
     if (this.#body !== undefined) {
-      pos = this.#continueBody(chunk, 0, sink)
+      pos = this.#continueBody(chunk, sink)
     } else if (this.#headerFill > 0) {
       pos = this.#continueHeader(chunk, sink)
     }
+    pos = this.#deliverWholeFrames(chunk, pos, sink)
+    if (pos < chunk.length) this.#keepPartialFrame(chunk, pos)
+  }
+
+  /** Delivers the frames that lie wholly in `chunk` from `pos` on; returns where the first partial one starts. */
+  #deliverWholeFrames(chunk: Uint8Array, pos: number, sink: FrameSink): number {
+    const length = chunk.length
+    const buffer = chunk.buffer
+    const offset = chunk.byteOffset
+    const maxMessageSize = this.#maxMessageSize
     while (pos < length) {
       const flags = chunk[pos]!
       if ((flags & RESERVED_FLAGS) !== 0) throw reservedBits(flags)
@@ -64,20 +83,25 @@ export class FrameDecoder {
         size = readSize(chunk, pos + 1)
         bodyStart = pos + 9
       }
-      this.#checkSize(flags, size)
-      const bodyEnd = bodyStart + size
-      if (bodyEnd <= length) {
-        sink.onFrame(flags, chunk.subarray(bodyStart, bodyEnd))
-        pos = bodyEnd
-      } else {
-        this.#startBody(flags, size, chunk, bodyStart)
-        return
-      }
+      if ((flags & FLAG_COMMAND) !== 0 || size > maxMessageSize) this.#checkSize(flags, size)
+      if (bodyStart + size > length) break
+      sink.onFrame(flags, new Uint8Array(buffer, offset + bodyStart, size))
+      pos = bodyStart + size
     }
-    if (pos < length) {
+    return pos
+  }
+
+  /** Stores the start of a frame that continues in the next chunk (its header is already checked if whole). */
+  #keepPartialFrame(chunk: Uint8Array, pos: number): void {
+    const flags = chunk[pos]!
+    const headerSize = (flags & FLAG_LONG) === 0 ? 2 : 9
+    if (pos + headerSize > chunk.length) {
       this.#header.set(chunk.subarray(pos), 0)
-      this.#headerFill = length - pos
+      this.#headerFill = chunk.length - pos
+      return
     }
+    const size = headerSize === 2 ? chunk[pos + 1]! : readSize(chunk, pos + 1)
+    this.#startBody(flags, size, chunk, pos + headerSize)
   }
 
   #continueHeader(chunk: Uint8Array, sink: FrameSink): number {
@@ -92,7 +116,7 @@ export class FrameDecoder {
     const size = need === 2 ? header[1]! : readSize(header, 1)
     this.#checkSize(flags, size)
     if (take + size <= chunk.length) {
-      sink.onFrame(flags, chunk.subarray(take, take + size))
+      sink.onFrame(flags, new Uint8Array(chunk.buffer, chunk.byteOffset + take, size))
       return take + size
     }
     this.#startBody(flags, size, chunk, take)
@@ -108,9 +132,9 @@ export class FrameDecoder {
     this.#bodyFlags = flags
   }
 
-  #continueBody(chunk: Uint8Array, start: number, sink: FrameSink): number {
+  #continueBody(chunk: Uint8Array, sink: FrameSink): number {
     let body = this.#body!
-    const take = Math.min(this.#bodySize - this.#bodyFill, chunk.length - start)
+    const take = Math.min(this.#bodySize - this.#bodyFill, chunk.length)
     const fill = this.#bodyFill + take
     if (fill > body.length) {
       const grown = new Uint8Array(Math.min(this.#bodySize, Math.max(fill, body.length * 2)))
@@ -118,12 +142,12 @@ export class FrameDecoder {
       body = grown
       this.#body = grown
     }
-    body.set(chunk.subarray(start, start + take), this.#bodyFill)
+    body.set(chunk.subarray(0, take), this.#bodyFill)
     this.#bodyFill = fill
     if (fill < this.#bodySize) return chunk.length
     this.#body = undefined
     sink.onFrame(this.#bodyFlags, body)
-    return start + take
+    return take
   }
 
   #checkSize(flags: number, size: number): void {
@@ -131,16 +155,16 @@ export class FrameDecoder {
       if ((flags & FLAG_MORE) !== 0) {
         throw remoteError(ZmtpErrorCode.MALFORMED_FRAME, "command frame has the MORE flag set")
       }
-      if (size > this.#limits.maxCommandSize) {
+      if (size > this.#maxCommandSize) {
         throw remoteError(
           ZmtpErrorCode.MESSAGE_TOO_LARGE,
-          `command frame of ${size} bytes exceeds maxCommandSize ${this.#limits.maxCommandSize}`,
+          `command frame of ${size} bytes exceeds maxCommandSize ${this.#maxCommandSize}`,
         )
       }
-    } else if (this.#limits.maxMessageSize >= 0 && size > this.#limits.maxMessageSize) {
+    } else if (size > this.#maxMessageSize) {
       throw remoteError(
         ZmtpErrorCode.MESSAGE_TOO_LARGE,
-        `frame of ${size} bytes exceeds maxMessageSize ${this.#limits.maxMessageSize}`,
+        `frame of ${size} bytes exceeds maxMessageSize ${this.#maxMessageSize}`,
       )
     }
   }

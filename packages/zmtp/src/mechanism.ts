@@ -35,6 +35,8 @@ export interface MechanismHost {
   acceptPeerMetadata(data: Uint8Array, command: string): void
   /** Asks the application to authenticate the peer; the answer comes back via `resolveAuthentication`. */
   requestAuthentication(request: AuthenticationRequest): void
+  /** The connection's `peerAddress` option, for requests a mechanism hands to a synchronous authenticator. */
+  readonly peerAddress?: string
   /** The handshake has succeeded; `userId` is the authenticated identity, if any. */
   complete(userId?: string): void
   /** The handshake has failed; when `errorReason` is given, an ERROR command carrying it is sent first. */

@@ -90,7 +90,12 @@ class PlainServer implements Mechanism {
         throw remoteError(ZmtpErrorCode.MALFORMED_COMMAND, `HELLO has ${data.length - end} trailing bytes`)
       }
       this.#state = "authenticating"
-      const request = { mechanism: "PLAIN", username: utf8Decode(username), password: utf8Decode(password) }
+      const request = {
+        mechanism: "PLAIN",
+        username: utf8Decode(username),
+        password: utf8Decode(password),
+        ...(host.peerAddress === undefined ? {} : { peerAddress: host.peerAddress }),
+      }
       if (this.#authenticate === undefined) {
         host.requestAuthentication(request)
       } else {

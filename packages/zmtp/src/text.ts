@@ -86,6 +86,8 @@ export function utf8Decode(bytes: Uint8Array): string {
         }
       }
     }
+    // A broken sequence is replaced by one U+FFFD for its maximal valid subpart (WHATWG), not one per byte.
+    if (size === 1 && b0 >= 0xc2 && b0 < 0xf5) size = maximalSubpart(bytes, i, b0)
     if (code > 0xffff) {
       code -= 0x10000
       chunk.push(0xd800 | (code >> 10), 0xdc00 | (code & 0x3ff))
@@ -97,6 +99,22 @@ export function utf8Decode(bytes: Uint8Array): string {
   }
   flush()
   return out
+}
+
+/** How many bytes from `i` form a valid prefix of a UTF-8 sequence led by `b0` (WHATWG "utf-8 decoder"). */
+function maximalSubpart(bytes: Uint8Array, i: number, b0: number): number {
+  const continuations = b0 < 0xe0 ? 1 : b0 < 0xf0 ? 2 : 3
+  let lower = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80
+  let upper = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf
+  let n = 1
+  while (n <= continuations) {
+    const b = bytes[i + n]
+    if (b === undefined || b < lower || b > upper) break
+    lower = 0x80
+    upper = 0xbf
+    n++
+  }
+  return n
 }
 
 /** Latin-1 view of bytes; used for protocol names, which RFC 23 restricts to ASCII. */

@@ -8,6 +8,11 @@
  *
  * On an `error` event the driver writes what the codec queued (an ERROR command, if any) and ends the
  * socket, as a session would. Everything here is test scaffolding: no reconnects, no high-water marks.
+ *
+ * `stagedGreeting` sends our greeting the way libzmq sends its own: the first 11 octets (signature and major
+ * version), then the rest only once the peer's greeting is complete. libzmq judges the mechanism as soon as it
+ * holds our 64 octets and hangs up at once, before its own greeting has left its buffer; staging ours makes it
+ * send all of its greeting first, so that our codec can see (and report) the mismatch itself.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net"
 import { ZmtpConnection } from "../../src/index.js"
@@ -19,7 +24,15 @@ export type ZmtpEventOf<T extends ZmtpEventType> = Extract<ZmtpEvent, { readonly
 /** Connection options, or a factory for them when one listener may accept several connections. */
 export type DriverOptions = ZmtpConnectionOptions | (() => ZmtpConnectionOptions)
 
+export interface DriverSettings {
+  /** Send the first 11 greeting octets, and the rest once the peer's greeting is in. Default false. */
+  readonly stagedGreeting?: boolean
+}
+
 export const DEFAULT_EVENT_TIMEOUT = 2000
+
+/** Signature (10 octets) and major version: what libzmq needs from us before it sends the rest of its greeting. */
+const GREETING_FIRST_STAGE = 11
 
 interface Waiter {
   readonly type: ZmtpEventType | undefined
@@ -38,8 +51,9 @@ export class NetDriver {
   readonly #waiters = new Set<Waiter>()
   #isClosed = false
   #peerEnded = false
+  #heldGreeting: Uint8Array | undefined
 
-  constructor(socket: Socket, options: ZmtpConnectionOptions) {
+  constructor(socket: Socket, options: ZmtpConnectionOptions, settings: DriverSettings = {}) {
     this.socket = socket
     socket.setNoDelay(true)
     this.connection = new ZmtpConnection(options)
@@ -60,6 +74,11 @@ export class NetDriver {
     socket.on("error", (error) => {
       this.socketErrors.push(error)
     })
+    if (settings.stagedGreeting === true) {
+      const greeting = this.connection.dataToSend()
+      this.#write(greeting.subarray(0, GREETING_FIRST_STAGE))
+      this.#heldGreeting = greeting.subarray(GREETING_FIRST_STAGE)
+    }
     this.#flush()
   }
 
@@ -178,7 +197,18 @@ export class NetDriver {
   }
 
   #flush(): void {
-    const data = this.connection.dataToSend()
+    const held = this.#heldGreeting
+    if (held !== undefined) {
+      const state = this.connection.state
+      if (state === "greeting") return
+      this.#heldGreeting = undefined
+      // A peer whose greeting we refused gets nothing more.
+      if (state !== "failed") this.#write(held)
+    }
+    this.#write(this.connection.dataToSend())
+  }
+
+  #write(data: Uint8Array): void {
     if (data.length > 0 && !this.socket.destroyed && this.socket.writable) this.socket.write(data)
   }
 }
@@ -192,7 +222,11 @@ function resolveOptions(options: DriverOptions): ZmtpConnectionOptions {
 }
 
 /** We connect to `endpoint` ("tcp://127.0.0.1:PORT"), where libzmq has bound. */
-export async function connectTo(endpoint: string, options: DriverOptions): Promise<NetDriver> {
+export async function connectTo(
+  endpoint: string,
+  options: DriverOptions,
+  settings: DriverSettings = {},
+): Promise<NetDriver> {
   const match = /^tcp:\/\/(.+):(\d+)$/.exec(endpoint)
   if (match === null) throw new Error(`not a tcp endpoint: ${endpoint}`)
   const host = match[1]!
@@ -209,7 +243,7 @@ export async function connectTo(endpoint: string, options: DriverOptions): Promi
       resolve()
     })
   })
-  return new NetDriver(socket, resolveOptions(options))
+  return new NetDriver(socket, resolveOptions(options), settings)
 }
 
 export interface Listener {
@@ -224,7 +258,7 @@ export interface Listener {
 }
 
 /** We bind a TCP server on 127.0.0.1 and an ephemeral port; libzmq connects to it. */
-export async function listen(options: DriverOptions): Promise<Listener> {
+export async function listen(options: DriverOptions, settings: DriverSettings = {}): Promise<Listener> {
   const connections: NetDriver[] = []
   let resolveAccepted!: (driver: NetDriver) => void
   let rejectAccepted!: (error: Error) => void
@@ -235,7 +269,7 @@ export async function listen(options: DriverOptions): Promise<Listener> {
   // Keep a listener that was closed before any connection from turning into an unhandled rejection.
   accepted.catch(() => undefined)
   const server: Server = createServer((socket) => {
-    const driver = new NetDriver(socket, resolveOptions(options))
+    const driver = new NetDriver(socket, resolveOptions(options), settings)
     connections.push(driver)
     if (connections.length === 1) resolveAccepted(driver)
   })
