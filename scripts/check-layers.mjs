@@ -62,7 +62,8 @@ for (const dir of ["packages"]) {
           problems.push(`${where}: deep import ${spec}; import the package's public entry point`)
         }
       }
-      if (NO_PLATFORM.has(manifest.name) && /\bBuffer\b|\bprocess\.|\bsetTimeout\b|\bsetInterval\b/.test(text)) {
+      const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "")
+      if (NO_PLATFORM.has(manifest.name) && /\bBuffer\b|\bprocess\.|\bsetTimeout\b|\bsetInterval\b/.test(code)) {
         problems.push(`${where}: uses a Node or timer global; ${manifest.name} is sans-IO and platform-free`)
       }
     }
