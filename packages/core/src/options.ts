@@ -59,8 +59,6 @@ export interface SocketOptionValues {
   plainUsername: string | null
   /** ZMQ_PLAIN_PASSWORD. Default none. */
   plainPassword: string | null
-  /** ZMQ_ZAP_DOMAIN. Default none. */
-  zapDomain: string | null
 }
 
 export function defaultOptions(): SocketOptionValues {
@@ -89,7 +87,6 @@ export function defaultOptions(): SocketOptionValues {
     plainServer: false,
     plainUsername: null,
     plainPassword: null,
-    zapDomain: null,
   }
 }
 
@@ -157,5 +154,4 @@ export const OPTION_CHECKS: Readonly<Record<keyof SocketOptionValues, Check>> = 
   plainServer: boolean,
   plainUsername: nullableString(255),
   plainPassword: nullableString(255),
-  zapDomain: nullableString(255),
 }

@@ -23,6 +23,12 @@ export interface EngineOptions {
   readonly maxMessageSize: number
   /** ms; 0 = none. */
   readonly handshakeInterval: number
+  /** ZMQ_HEARTBEAT_IVL, ms; 0 = no PINGs. */
+  readonly heartbeatInterval: number
+  /** ZMQ_HEARTBEAT_TTL, ms, sent in our PINGs. */
+  readonly heartbeatTimeToLive: number
+  /** ZMQ_HEARTBEAT_TIMEOUT, ms; 0 = heartbeatInterval. */
+  readonly heartbeatTimeout: number
   readonly peerAddress: string
 }
 
@@ -42,6 +48,13 @@ export class StreamEngine {
   #source: (() => Message | undefined) | undefined
   #flushScheduled = false
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #options: EngineOptions
+  /** Sends PING every heartbeatInterval (RFC 37 §"Connection Heartbeating"). */
+  #pingTimer: ReturnType<typeof setInterval> | undefined
+  /** Armed by each PING we send; any traffic from the peer disarms it; firing closes the connection. */
+  #pongTimer: ReturnType<typeof setTimeout> | undefined
+  /** Armed by the peer's PING TTL; refreshed by any traffic; firing closes the connection. */
+  #ttlTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
   #endWhenFlushed = false
   readonly #flush = (): void => this.#doFlush()
@@ -49,6 +62,7 @@ export class StreamEngine {
   constructor(socket: NetSocket, options: EngineOptions, handler: EngineHandler) {
     this.socket = socket
     this.#handler = handler
+    this.#options = options
     this.connection = new ZmtpConnection({
       socketType: options.socketType,
       mechanism: options.mechanism,
@@ -153,6 +167,11 @@ export class StreamEngine {
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return
+    if (this.#pongTimer !== undefined) {
+      clearTimeout(this.#pongTimer)
+      this.#pongTimer = undefined
+    }
+    this.#ttlTimer?.refresh()
     let events: ZmtpEvent[]
     try {
       events = this.connection.receiveData(chunk)
@@ -170,7 +189,17 @@ export class StreamEngine {
         }
         case "ready":
           this.#clearTimers()
+          this.#startHeartbeats()
           this.#handler.engineReady(this, event.peer)
+          break
+        case "ping":
+          if (event.ttl > 0) {
+            if (this.#ttlTimer !== undefined) clearTimeout(this.#ttlTimer)
+            this.#ttlTimer = setTimeout(() => this.#fail(new Error(`no traffic within the peer's heartbeat TTL of ${event.ttl} ms`)), event.ttl)
+            this.#ttlTimer.unref()
+          }
+          break
+        case "pong":
           break
         case "error":
           this.#write() // an ERROR command for the peer, if the codec queued one
@@ -204,10 +233,33 @@ export class StreamEngine {
     this.#handler.engineClosed(this)
   }
 
+  #startHeartbeats(): void {
+    const { heartbeatInterval, heartbeatTimeToLive, heartbeatTimeout } = this.#options
+    // PING is ZMTP 3.1; a 3.0 peer would not understand it.
+    if (heartbeatInterval <= 0 || (this.connection.peer?.zmtpVersion.minor ?? 0) < 1) return
+    const timeout = heartbeatTimeout > 0 ? heartbeatTimeout : heartbeatInterval
+    this.#pingTimer = setInterval(() => {
+      if (this.#closed) return
+      this.connection.ping(heartbeatTimeToLive)
+      this.#write()
+      if (this.#pongTimer === undefined) {
+        this.#pongTimer = setTimeout(() => this.#fail(new Error(`no heartbeat reply within ${timeout} ms`)), timeout)
+        this.#pongTimer.unref()
+      }
+    }, heartbeatInterval)
+    this.#pingTimer.unref()
+  }
+
   #clearTimers(): void {
     if (this.#handshakeTimer !== undefined) {
       clearTimeout(this.#handshakeTimer)
       this.#handshakeTimer = undefined
+    }
+    if (this.#closed) {
+      if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer)
+      if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer)
+      if (this.#ttlTimer !== undefined) clearTimeout(this.#ttlTimer)
+      this.#pingTimer = this.#pongTimer = this.#ttlTimer = undefined
     }
   }
 }

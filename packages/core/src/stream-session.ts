@@ -46,6 +46,9 @@ export class StreamSession implements PipeListener, EngineHandler {
       routingId,
       maxMessageSize: options.maxMessageSize,
       handshakeInterval: options.handshakeInterval,
+      heartbeatInterval: options.heartbeatInterval,
+      heartbeatTimeToLive: options.heartbeatTimeToLive,
+      heartbeatTimeout: options.heartbeatTimeout,
       peerAddress,
     }
   }
