@@ -1,7 +1,7 @@
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import type { Endpoint } from "./endpoint.js"
 import { zmqError } from "./errors.js"
-import { PipeEnd, type PeerIdentity, type PipeListener } from "./pipe.js"
+import { CONFLATE, PipeEnd, type PeerIdentity, type PipeListener } from "./pipe.js"
 import type { SocketHost, TransportBinding, TransportConnection } from "./transport.js"
 
 type InprocEndpoint = Extract<Endpoint, { transport: "inproc" }>
@@ -52,7 +52,9 @@ export function connectInproc(host: SocketHost, endpoint: InprocEndpoint, routin
     early = PipeEnd.create(
       host.listener,
       UNBOUND,
-      { aToB: host.options.sendHighWaterMark, bToA: host.options.receiveHighWaterMark },
+      host.options.conflate
+        ? { aToB: CONFLATE, bToA: CONFLATE }
+        : { aToB: host.options.sendHighWaterMark, bToA: host.options.receiveHighWaterMark },
       endpoint.address,
     )
     if (routingId !== undefined) early[0].routingId = routingId
@@ -84,8 +86,12 @@ function identityOf(host: SocketHost): PeerIdentity {
   }
 }
 
-function combined(writerSendHwm: number, readerReceiveHwm: number): number {
-  return writerSendHwm === 0 || readerReceiveHwm === 0 ? 0 : writerSendHwm + readerReceiveHwm
+/** One direction's limit: the writer's SNDHWM plus the reader's RCVHWM (0 if either is unlimited), or CONFLATE. */
+function combined(writer: SocketHost, reader: SocketHost): number {
+  if (writer.options.conflate || reader.options.conflate) return CONFLATE
+  const send = writer.options.sendHighWaterMark
+  const receive = reader.options.receiveHighWaterMark
+  return send === 0 || receive === 0 ? 0 : send + receive
 }
 
 function join(connect: PendingConnect, binder: SocketHost, endpoint: InprocEndpoint): void {
@@ -108,8 +114,8 @@ function join(connect: PendingConnect, binder: SocketHost, endpoint: InprocEndpo
       connecter.listener,
       binder.listener,
       {
-        aToB: combined(connecter.options.sendHighWaterMark, binder.options.receiveHighWaterMark),
-        bToA: combined(binder.options.sendHighWaterMark, connecter.options.receiveHighWaterMark),
+        aToB: combined(connecter, binder),
+        bToA: combined(binder, connecter),
       },
       endpoint.address,
     )

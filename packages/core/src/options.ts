@@ -31,6 +31,11 @@ export interface SocketOptionValues {
   handshakeInterval: number
   /** ZMQ_MAXMSGSIZE. Default -1 (no limit). Bytes per frame. */
   maxMessageSize: number
+  /**
+   * ZMQ_CONFLATE. Default false. Keep only the newest message in each pipe, ignoring the high-water marks
+   * (PUSH, PULL, DEALER; later PUB/SUB). Messages stay whole: a multipart message is kept or replaced whole.
+   */
+  conflate: boolean
   /** ZMQ_IMMEDIATE. Default false: queue messages for peers that are not connected yet. */
   immediate: boolean
   /** ZMQ_IPV6. Default false. */
@@ -73,6 +78,7 @@ export function defaultOptions(): SocketOptionValues {
     connectTimeout: 0,
     handshakeInterval: DEFAULT_HANDSHAKE_INTERVAL,
     maxMessageSize: -1,
+    conflate: false,
     immediate: false,
     ipv6: false,
     routingId: null,
@@ -133,6 +139,7 @@ export const OPTION_CHECKS: Readonly<Record<keyof SocketOptionValues, Check>> = 
   connectTimeout: integer(0),
   handshakeInterval: integer(0),
   maxMessageSize: integer(-1, Number.MAX_SAFE_INTEGER),
+  conflate: boolean,
   immediate: boolean,
   ipv6: boolean,
   routingId: (name, value) => {

@@ -23,15 +23,30 @@ export interface PeerIdentity {
   readonly properties: ReadonlyMap<string, Buffer>
 }
 
+/** A queue limit meaning ZMQ_CONFLATE: keep only the newest message. */
+export const CONFLATE = -1
+
 class Direction {
   readonly queue = new MessageQueue<Message>()
   constructor(
-    /** Queue limit in messages; 0 for none (ZMQ_SNDHWM/ZMQ_RCVHWM 0 means no limit). */
+    /** Queue limit in messages; 0 for none (ZMQ_SNDHWM/ZMQ_RCVHWM 0 means no limit); CONFLATE keeps one. */
     readonly limit: number,
   ) {}
 
   get full(): boolean {
     return this.limit > 0 && this.queue.length >= this.limit
+  }
+
+  /** Queues a message; returns true when the queue was empty before (the reader must be told). */
+  push(message: Message): boolean {
+    const queue = this.queue
+    if (this.limit === CONFLATE && queue.length > 0) {
+      queue.shift()
+      queue.push(message)
+      return false
+    }
+    queue.push(message)
+    return queue.length === 1
   }
 }
 
@@ -119,18 +134,14 @@ export class PipeEnd {
   /** Queues a message toward the other end. Returns false (and queues nothing) when the pipe is full or closed. */
   write(message: Message): boolean {
     if (!this.writable) return false
-    const queue = this.#outgoing.queue
-    queue.push(message)
-    if (queue.length === 1) this.#other.listener.pipeReadable(this.#other)
+    if (this.#outgoing.push(message)) this.#other.listener.pipeReadable(this.#other)
     return true
   }
 
   /** Queues a message even above the limit (for the session handing over what the wire delivered). */
   forceWrite(message: Message): boolean {
     if (this.#closed || this.#peerClosed) return false
-    const queue = this.#outgoing.queue
-    queue.push(message)
-    if (queue.length === 1) this.#other.listener.pipeReadable(this.#other)
+    if (this.#outgoing.push(message)) this.#other.listener.pipeReadable(this.#other)
     return !this.#outgoing.full
   }
 

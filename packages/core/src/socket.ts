@@ -25,6 +25,8 @@ interface ReceiveRequest {
 }
 
 const RESOLVED = Promise.resolve()
+/** Socket types libzmq applies ZMQ_CONFLATE to. */
+const CONFLATING_TYPES = new Set<string>(["PUSH", "PULL", "DEALER", "PUB", "SUB"])
 
 /**
  * The base of every socket type: endpoints, options, and the send/receive machinery (libzmq's
@@ -320,6 +322,9 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   }
 
   protected setOption<K extends keyof SocketOptionValues>(name: K, value: unknown): void {
+    if (name === "conflate" && value === true && !CONFLATING_TYPES.has(this.type)) {
+      throw zmqError("ENOTSUP", `conflate is not supported by ${this.type} sockets`)
+    }
     this.options[name] = OPTION_CHECKS[name](name, value) as SocketOptionValues[K]
   }
 

@@ -1,6 +1,6 @@
 import { nullMechanism, plainClient, plainServer, ZmtpError, type Mechanism, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"
-import { PipeEnd, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"
+import { CONFLATE, PipeEnd, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
 import type { SocketHost } from "./transport.js"
 
@@ -143,7 +143,9 @@ export class StreamSession implements PipeListener, EngineHandler {
     const [socketEnd, sessionEnd] = PipeEnd.create(
       this.#host.listener,
       this,
-      { aToB: options.sendHighWaterMark, bToA: options.receiveHighWaterMark },
+      options.conflate
+        ? { aToB: CONFLATE, bToA: CONFLATE }
+        : { aToB: options.sendHighWaterMark, bToA: options.receiveHighWaterMark },
       this.#address,
     )
     socketEnd.peer = peer
