@@ -7,6 +7,9 @@
  * `pump()` moves bytes both ways until neither side has anything left to say, re-chunking every write with
  * the pair's chunker so a property can explore any way TCP might split the stream. Events are collected per
  * side. Bytes for a side that has failed or closed are dropped, as a transport would after closing.
+ *
+ * Below it, a reference framer written from RFC 23 alone (not from `src/`), to build raw peer bytes and to
+ * split a recorded stream into frames.
  */
 import { ZmtpConnection } from "../../src/index.js"
 import type { ZmtpConnectionOptions, ZmtpEvent } from "../../src/index.js"
@@ -163,4 +166,131 @@ export function eventsOf<T extends ZmtpEvent["type"]>(
   type: T,
 ): Array<Extract<ZmtpEvent, { type: T }>> {
   return events.filter((event): event is Extract<ZmtpEvent, { type: T }> => event.type === type)
+}
+
+// ── A reference framer ─────────────────────────────────────────────────────────────────────────────
+// Written independently of `src/` from RFC 23 §"Framing": it builds the raw bytes a peer might send
+// (well-formed or not) and splits a known-good stream back into frames.
+export const MORE = 0x01
+export const LONG = 0x02
+export const COMMAND = 0x04
+
+/** A frame header claiming `size` bytes (any size up to 2⁶⁴−1 in long form). */
+export function frameHeader(flags: number, size: bigint | number, long: boolean): Uint8Array {
+  const claimed = BigInt(size)
+  if (!long) {
+    if (claimed > 255n) throw new RangeError(`short frame cannot claim ${claimed} bytes`)
+    return Uint8Array.of(flags & ~LONG, Number(claimed))
+  }
+  const out = new Uint8Array(9)
+  out[0] = flags | LONG
+  new DataView(out.buffer).setBigUint64(1, claimed)
+  return out
+}
+
+/** A whole frame; long form when the body needs it or `forceLong`. */
+export function encodeFrame(flags: number, body: Uint8Array, forceLong = false): Uint8Array {
+  const long = forceLong || body.length > 255
+  const head = frameHeader(flags, body.length, long)
+  const out = new Uint8Array(head.length + body.length)
+  out.set(head, 0)
+  out.set(body, head.length)
+  return out
+}
+
+/** A command body: `OCTET name` then `data` (no validation: tests build invalid names on purpose). */
+export function commandBody(name: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + name.length + data.length)
+  out[0] = name.length & 0xff
+  for (let i = 0; i < name.length; i++) out[1 + i] = name.charCodeAt(i) & 0xff
+  out.set(data, 1 + name.length)
+  return out
+}
+
+/** The wire size of a frame with a `size`-byte body, as RFC 23 senders encode it (short form up to 255). */
+export function wireSize(size: number): number {
+  return (size > 255 ? 9 : 2) + size
+}
+
+export interface FrameInfo {
+  /** Offset of the flags octet in the stream. */
+  readonly offset: number
+  readonly headerSize: number
+  readonly flags: number
+  readonly size: number
+}
+
+/** Splits a known-good stream (from `start`, e.g. 64 to skip the greeting) into frames. */
+export function parseFrames(stream: Uint8Array, start: number): FrameInfo[] {
+  const frames: FrameInfo[] = []
+  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength)
+  let pos = start
+  while (pos < stream.length) {
+    const flags = stream[pos]!
+    const long = (flags & LONG) !== 0
+    const headerSize = long ? 9 : 2
+    if (pos + headerSize > stream.length) throw new Error(`truncated header at ${pos}`)
+    const size = long ? Number(view.getBigUint64(pos + 1)) : stream[pos + 1]!
+    if (pos + headerSize + size > stream.length) throw new Error(`truncated body at ${pos}`)
+    frames.push({ offset: pos, headerSize, flags, size })
+    pos += headerSize + size
+  }
+  return frames
+}
+
+/** A 64-octet greeting built by hand (RFC 23 §"Greeting"), for feeding to a connection directly. */
+export function greeting(mechanism: string, asServer: boolean, major = 3, minor = 1): Uint8Array {
+  const out = new Uint8Array(64)
+  out[0] = 0xff
+  out[8] = 1
+  out[9] = 0x7f
+  out[10] = major
+  out[11] = minor
+  for (let i = 0; i < mechanism.length && i < 20; i++) out[12 + i] = mechanism.charCodeAt(i) & 0xff
+  out[32] = asServer ? 1 : 0
+  return out
+}
+
+/** Deterministic filler so large frames cost a loop, not a fast-check value per byte. */
+export function filled(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size)
+  let state = seed | 0 || 0x9e3779b9
+  for (let i = 0; i < size; i++) {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    out[i] = state & 0xff
+  }
+  return out
+}
+
+export function sameBytes(x: Uint8Array, y: Uint8Array): boolean {
+  if (x.length !== y.length) return false
+  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength))
+}
+
+export function hex(bytes: Uint8Array, max = 48): string {
+  const shown = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, max)).toString("hex")
+  return bytes.length > max ? `${shown}… (${bytes.length} bytes)` : `${shown} (${bytes.length} bytes)`
+}
+
+/** Throws with a readable difference unless the two message lists are equal frame by frame, byte by byte. */
+export function assertSameMessages(actual: readonly Uint8Array[][], expected: readonly Uint8Array[][], what: string): void {
+  if (actual.length !== expected.length) {
+    throw new Error(`${what}: ${actual.length} messages delivered, ${expected.length} expected`)
+  }
+  for (let m = 0; m < expected.length; m++) {
+    const got = actual[m]!
+    const want = expected[m]!
+    if (got.length !== want.length) {
+      throw new Error(`${what}: message ${m} has ${got.length} frames, ${want.length} expected`)
+    }
+    for (let f = 0; f < want.length; f++) {
+      const g = got[f]!
+      if (!(g instanceof Uint8Array)) throw new Error(`${what}: message ${m} frame ${f} is not a Uint8Array`)
+      if (!sameBytes(g, want[f]!)) {
+        throw new Error(`${what}: message ${m} frame ${f} differs: got ${hex(g)}, expected ${hex(want[f]!)}`)
+      }
+    }
+  }
 }
