@@ -56,6 +56,8 @@ export class StreamEngine {
   /** Armed by the peer's PING TTL; refreshed by any traffic; firing closes the connection. */
   #ttlTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  /** `destroy()` was called: the stream ends because we ended it, not the peer. */
+  #destroyed = false
   #endWhenFlushed = false
   readonly #flush = (): void => this.#doFlush()
 
@@ -122,6 +124,7 @@ export class StreamEngine {
   /** Closes the stream now; queued bytes are dropped. */
   destroy(): void {
     if (this.#closed) return
+    this.#destroyed = true
     this.socket.destroy()
   }
 
@@ -206,7 +209,8 @@ export class StreamEngine {
           this.#fail(event.error)
           return
         case "authenticate":
-          // Without a ZAP handler libzmq accepts every PLAIN client; so do we (see docs/errors.md).
+          // No ZAP yet: our PLAIN server accepts any credentials. libzmq 4.3.5 without a ZAP handler refuses
+          // every client instead; see packages/core/README.md for this deliberate, temporary difference.
           this.connection.resolveAuthentication({ allow: true, ...(event.request.username === undefined ? {} : { userId: event.request.username }) })
           break
         default:
@@ -218,7 +222,8 @@ export class StreamEngine {
 
   #fail(error: Error): void {
     if (this.#closed) return
-    const duringHandshake = !this.ready
+    // Not `!this.ready`: a codec error has already moved the connection to "failed"; `peer` outlives that.
+    const duringHandshake = this.connection.peer === undefined
     this.#handler.engineError(this, error, duringHandshake)
     // end() lets a queued ERROR command reach the peer; destroy soon after in case the peer never closes.
     this.socket.end()
@@ -228,6 +233,10 @@ export class StreamEngine {
   }
 
   #onClose(): void {
+    // libzmq reports a stream the peer ends before the handshake is done as ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL.
+    if (!this.#closed && !this.#destroyed && this.connection.peer === undefined) {
+      this.#handler.engineError(this, new Error("the peer closed the connection during the handshake"), true)
+    }
     this.#closed = true
     this.#clearTimers()
     this.#handler.engineClosed(this)
