@@ -1,7 +1,7 @@
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import type { Endpoint } from "./endpoint.js"
 import { zmqError } from "./errors.js"
-import { CONFLATE, PipeEnd, type PeerIdentity, type PipeListener } from "./pipe.js"
+import { CONFLATE, pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "./pipe.js"
 import type { SocketHost, TransportBinding, TransportConnection } from "./transport.js"
 
 type InprocEndpoint = Extract<Endpoint, { transport: "inproc" }>
@@ -52,9 +52,7 @@ export function connectInproc(host: SocketHost, endpoint: InprocEndpoint, routin
     early = PipeEnd.create(
       host.listener,
       UNBOUND,
-      host.options.conflate
-        ? { aToB: CONFLATE, bToA: CONFLATE }
-        : { aToB: host.options.sendHighWaterMark, bToA: host.options.receiveHighWaterMark },
+      pipeLimits(host.type, host.options),
       endpoint.address,
     )
     if (routingId !== undefined) early[0].routingId = routingId
@@ -88,7 +86,9 @@ function identityOf(host: SocketHost): PeerIdentity {
 
 /** One direction's limit: the writer's SNDHWM plus the reader's RCVHWM (0 if either is unlimited), or CONFLATE. */
 function combined(writer: SocketHost, reader: SocketHost): number {
-  if (writer.options.conflate || reader.options.conflate) return CONFLATE
+  if (pipeLimits(writer.type, writer.options).aToB === CONFLATE || pipeLimits(reader.type, reader.options).bToA === CONFLATE) {
+    return CONFLATE
+  }
   const send = writer.options.sendHighWaterMark
   const receive = reader.options.receiveHighWaterMark
   return send === 0 || receive === 0 ? 0 : send + receive
@@ -125,6 +125,8 @@ function join(connect: PendingConnect, binder: SocketHost, endpoint: InprocEndpo
   binderEnd.peer = identityOf(connecter)
   if (connect.early === undefined) connecter.attachPipe(connecterEnd)
   binder.attachPipe(binderEnd)
+  // An early pipe was sized by the connecter alone; now both sides' marks are known (libzmq's set_hwms).
+  if (connect.early !== undefined) connecterEnd.setLimits(combined(connecter, binder), combined(binder, connecter))
   connecter.emit({ type: "connect", address: endpoint.address })
   binder.emit({ type: "accept", address: endpoint.address })
   connecter.emit({ type: "handshake", address: endpoint.address })

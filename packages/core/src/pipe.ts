@@ -12,6 +12,11 @@ export interface PipeListener {
   pipeWritable(end: PipeEnd): void
   /** The other end closed. Messages already queued toward this end can still be read. */
   pipeTerminated(end: PipeEnd): void
+  /**
+   * The connection behind the pipe was re-established and what this end had queued was dropped (libzmq's
+   * hiccup): subscribers send their subscriptions again.
+   */
+  pipeHiccuped?(end: PipeEnd): void
 }
 
 /** Who is at the far end, learnt at the handshake (tcp/ipc) or at connect time (inproc). */
@@ -26,11 +31,35 @@ export interface PeerIdentity {
 /** A queue limit meaning ZMQ_CONFLATE: keep only the newest message. */
 export const CONFLATE = -1
 
+/**
+ * The queue limits of a pipe from a socket (a) to its peer (b): SNDHWM and RCVHWM, or CONFLATE on the
+ * direction that carries the socket type's data (never on the one carrying subscriptions upstream, which
+ * libzmq conflates too and so loses subscriptions).
+ */
+export function pipeLimits(
+  type: string,
+  options: { readonly conflate: boolean; readonly sendHighWaterMark: number; readonly receiveHighWaterMark: number },
+): { aToB: number; bToA: number } {
+  const limits = { aToB: options.sendHighWaterMark, bToA: options.receiveHighWaterMark }
+  if (!options.conflate) return limits
+  if (type !== "PULL" && type !== "SUB" && type !== "XSUB") limits.aToB = CONFLATE
+  if (type !== "PUSH" && type !== "PUB" && type !== "XPUB") limits.bToA = CONFLATE
+  return limits
+}
+
+/** A subscription as it travels in a pipe (and on the wire to ZMTP 3.0 peers): 0x01/0x00 + topic. */
+export function subscriptionMessage(kind: 0 | 1, topic: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(topic.length + 1)
+  out[0] = kind
+  out.set(topic, 1)
+  return out
+}
+
 class Direction {
   readonly queue = new MessageQueue<Message>()
   constructor(
     /** Queue limit in messages; 0 for none (ZMQ_SNDHWM/ZMQ_RCVHWM 0 means no limit); CONFLATE keeps one. */
-    readonly limit: number,
+    public limit: number,
   ) {}
 
   get full(): boolean {
@@ -161,6 +190,19 @@ export class PipeEnd {
     const dropped = this.#outgoing.queue.length
     this.#outgoing.queue.clear()
     return dropped
+  }
+
+  /**
+   * Changes both queue limits (an inproc pipe made before the bind learns the binder's high-water marks only
+   * then, as libzmq's `set_hwms`). A writer whose queue now has room hears `pipeWritable`.
+   */
+  setLimits(outgoing: number, incoming: number): void {
+    const outgoingWasFull = this.#outgoing.full
+    const incomingWasFull = this.#incoming.full
+    this.#outgoing.limit = outgoing
+    this.#incoming.limit = incoming
+    if (outgoingWasFull && this.writable) this.listener.pipeWritable(this)
+    if (incomingWasFull && this.#other.writable) this.#other.listener.pipeWritable(this.#other)
   }
 
   /** Closes this end; the other end hears `pipeTerminated` and may still read what was queued for it. */

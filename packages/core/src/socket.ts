@@ -26,7 +26,7 @@ interface ReceiveRequest {
 
 const RESOLVED = Promise.resolve()
 /** Socket types libzmq applies ZMQ_CONFLATE to. */
-const CONFLATING_TYPES = new Set<string>(["PUSH", "PULL", "DEALER", "PUB", "SUB"])
+const CONFLATING_TYPES = new Set<string>(["PUSH", "PULL", "DEALER", "PUB", "SUB", "XPUB", "XSUB"])
 
 /**
  * The base of every socket type: endpoints, options, and the send/receive machinery (libzmq's
@@ -82,6 +82,8 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   protected abstract xreadable(): boolean
   /** A pipe that was full can take messages again / a pipe has messages: hooks for strategies that track them. */
   protected xpipeWritable(_pipe: PipeEnd): void {}
+  /** The pipe's connection was re-established and our queued messages on it dropped (SUB resends subscriptions). */
+  protected xhiccuped(_pipe: PipeEnd): void {}
   protected xpipeReadable(_pipe: PipeEnd): void {}
   /** Socket types that route by the peer's routing id (ROUTER) attach pipes only after the handshake. */
   protected get requiresPeerIdentity(): boolean {
@@ -184,9 +186,10 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       } catch (error) {
         return Promise.reject(error)
       }
-      if (this.options.sendTimeout === 0) {
-        return Promise.reject(zmqError("EAGAIN", "socket is not writable (no peer with room below its high-water mark)"))
-      }
+    }
+    // Also when earlier sends are still waiting: with sendTimeout 0 this one must not queue behind them.
+    if (this.options.sendTimeout === 0) {
+      return Promise.reject(zmqError("EAGAIN", "socket is not writable (no peer with room below its high-water mark)"))
     }
     return new Promise<void>((resolve, reject) => {
       const request: SendRequest = { message: parts, resolve, reject, timer: undefined }
@@ -213,9 +216,9 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
         return Promise.reject(error)
       }
       if (message !== undefined) return Promise.resolve(message)
-      if (this.options.receiveTimeout === 0) {
-        return Promise.reject(zmqError("EAGAIN", "no message is waiting"))
-      }
+    }
+    if (this.options.receiveTimeout === 0) {
+      return Promise.reject(zmqError("EAGAIN", "no message is waiting"))
     }
     return new Promise<Message>((resolve, reject) => {
       const request: ReceiveRequest = { resolve, reject, timer: undefined }
@@ -338,6 +341,10 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   pipeWritable(pipe: PipeEnd): void {
     this.xpipeWritable(pipe)
     this.#drainSends()
+  }
+
+  pipeHiccuped(pipe: PipeEnd): void {
+    if (this.#pipes.has(pipe)) this.xhiccuped(pipe)
   }
 
   pipeTerminated(pipe: PipeEnd): void {

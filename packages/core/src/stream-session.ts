@@ -1,6 +1,6 @@
 import { nullMechanism, plainClient, plainServer, ZmtpError, type Mechanism, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"
-import { CONFLATE, PipeEnd, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"
+import { pipeLimits, PipeEnd, subscriptionMessage, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
 import type { SocketHost } from "./transport.js"
 
@@ -18,6 +18,9 @@ export class StreamSession implements PipeListener, EngineHandler {
   #pipe: PipeEnd | undefined
   #engine: StreamEngine | undefined
   #closing = false
+  /** Handshakes completed so far; after the first, a new one on the same pipe is a reconnect. */
+  #handshakes = 0
+  readonly #sendsSubscriptions: boolean
   #lingerTimer: ReturnType<typeof setTimeout> | undefined
   /** Called when an engine of this session has closed (the connecter reconnects). */
   onEngineClosed: ((handshakeSucceeded: boolean) => void) | undefined
@@ -29,6 +32,7 @@ export class StreamSession implements PipeListener, EngineHandler {
     this.#address = address
     this.#persistent = persistent
     this.#routingId = routingId
+    this.#sendsSubscriptions = host.type === "SUB" || host.type === "XSUB"
     if (persistent && !host.options.immediate && !host.requiresPeerIdentity) this.#createPipe(undefined)
   }
 
@@ -78,10 +82,36 @@ export class StreamSession implements PipeListener, EngineHandler {
 
   engineReady(engine: StreamEngine, peer: PeerInfo): void {
     const identity = toPeerIdentity(peer)
-    if (this.#pipe === undefined || this.#pipe.closed) this.#createPipe(identity)
-    else this.#pipe.other.peer = identity
+    const pipe = this.#pipe
+    if (pipe === undefined || pipe.closed) {
+      this.#createPipe(identity)
+    } else {
+      pipe.other.peer = identity
+      if (this.#handshakes > 0 && this.#sendsSubscriptions) {
+        // libzmq's hiccup: drop what a subscriber queued while disconnected, and let it resend every
+        // subscription, so the new publisher sees each exactly once.
+        pipe.other.discardOutgoing()
+        pipe.other.listener.pipeHiccuped?.(pipe.other)
+      }
+    }
+    this.#handshakes++
     this.#host.emit({ type: "handshake", address: this.#address })
-    engine.setSource(() => this.#pipe?.read())
+    const connection = engine.connection
+    engine.setSource(
+      this.#sendsSubscriptions
+        ? () => {
+            // Subscriptions travel in the pipe as 0x01/0x00 + topic; the codec puts them on the wire as
+            // SUBSCRIBE/CANCEL commands (ZMTP 3.1) or as those very messages (3.0).
+            for (let message = this.#pipe?.read(); message !== undefined; message = this.#pipe?.read()) {
+              const first = message[0]!
+              if (message.length !== 1 || first.length === 0 || first[0]! > 1) return message
+              if (first[0] === 1) connection.subscribe(first.subarray(1))
+              else connection.cancel(first.subarray(1))
+            }
+            return undefined
+          }
+        : () => this.#pipe?.read(),
+    )
   }
 
   engineMessage(frames: Message): boolean {
@@ -90,8 +120,11 @@ export class StreamSession implements PipeListener, EngineHandler {
     return pipe.forceWrite(frames)
   }
 
-  engineEvent(_event: ZmtpEvent): void {
-    // Subscriptions and group commands belong to publish-subscribe and radio-dish sockets (core, part 2).
+  engineEvent(event: ZmtpEvent): void {
+    // Subscriptions reach publishers as messages in the pipe, whichever ZMTP version carried them.
+    if (event.type === "subscribe" || event.type === "cancel") {
+      this.#pipe?.forceWrite([subscriptionMessage(event.type === "subscribe" ? 1 : 0, event.topic)])
+    }
   }
 
   engineError(_engine: StreamEngine, error: ZmtpError | Error, duringHandshake: boolean): void {
@@ -143,9 +176,7 @@ export class StreamSession implements PipeListener, EngineHandler {
     const [socketEnd, sessionEnd] = PipeEnd.create(
       this.#host.listener,
       this,
-      options.conflate
-        ? { aToB: CONFLATE, bToA: CONFLATE }
-        : { aToB: options.sendHighWaterMark, bToA: options.receiveHighWaterMark },
+      pipeLimits(this.#host.type, options),
       this.#address,
     )
     socketEnd.peer = peer

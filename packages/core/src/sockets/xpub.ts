@@ -1,0 +1,194 @@
+import type { Context } from "../context.js"
+import { zmqError } from "../errors.js"
+import { toFrame } from "../message.js"
+import { MessageQueue } from "../message-queue.js"
+import type { SocketOptionValues } from "../options.js"
+import { subscriptionMessage, type Message, type PipeEnd } from "../pipe.js"
+import { Socket } from "../socket.js"
+import { SubscriptionTrie } from "../subscription-trie.js"
+
+export interface XPublisherOptions extends Partial<SocketOptionValues> {
+  context?: Context
+  noDrop?: boolean
+  manual?: boolean
+  welcomeMessage?: string | null
+  invertMatching?: boolean
+  verbosity?: null | "allSubs" | "allSubsUnsubs"
+}
+
+/**
+ * XPUB (RFC 29): sends each message to the subscribers whose subscriptions prefix its first frame, and hands
+ * subscriptions to the application as messages (`0x01`+topic, `0x00`+topic): by default only the first
+ * subscription to a topic and the last cancel, with `verbosity` every one. Subscriptions arrive from
+ * subscribers' pipes as such messages, whichever ZMTP version carried them (the session normalises them).
+ * A slow subscriber never blocks the others: a full pipe drops the message for that subscriber only, unless
+ * `noDrop` makes `send()` wait.
+ */
+export class XPublisher extends Socket {
+  readonly #subscriptions = new SubscriptionTrie<PipeEnd>()
+  readonly #pipes = new Set<PipeEnd>()
+  readonly #upstream = new MessageQueue<Message>()
+  #welcome: Buffer | null = null
+  #verbosity: null | "allSubs" | "allSubsUnsubs" = null
+  /** Pipes collected by one send, reused to avoid an allocation per message. */
+  readonly #targets: PipeEnd[] = []
+
+  constructor(options: XPublisherOptions = {}, type: "XPUB" | "PUB" = "XPUB") {
+    super(type, options as Record<string, unknown>)
+  }
+
+  /** Whether subscription messages reach the application (XPUB: yes; PUB: no). */
+  protected get deliversSubscriptions(): boolean {
+    return true
+  }
+
+  /** ZMQ_XPUB_NODROP: wait (up to sendTimeout) instead of dropping when a subscriber's pipe is full. Default false. */
+  get noDrop(): boolean {
+    return this.flag("noDrop")
+  }
+  set noDrop(value: boolean) {
+    this.setFlag("noDrop", value)
+  }
+
+  /** ZMQ_XPUB_MANUAL: subscriptions are passed to the application and not applied; apply them with `subscribe`/`unsubscribe`. Default false. */
+  get manual(): boolean {
+    return this.flag("manual")
+  }
+  set manual(value: boolean) {
+    this.setFlag("manual", value)
+  }
+
+  /** ZMQ_INVERT_MATCHING: send each message to the subscribers whose subscriptions do NOT match. Default false. */
+  get invertMatching(): boolean {
+    return this.flag("invertMatching")
+  }
+  set invertMatching(value: boolean) {
+    this.setFlag("invertMatching", value)
+  }
+
+  /** ZMQ_XPUB_WELCOME_MSG: a message sent to every new subscriber. Default none. */
+  get welcomeMessage(): string | null {
+    return this.#welcome === null ? null : this.#welcome.toString("utf8")
+  }
+  set welcomeMessage(value: string | null) {
+    if (value !== null && typeof value !== "string") throw zmqError("EINVAL", "welcomeMessage must be a string or null")
+    this.#welcome = value === null ? null : Buffer.from(value, "utf8")
+  }
+
+  /** ZMQ_XPUB_VERBOSE / ZMQ_XPUB_VERBOSER: pass every subscription ("allSubs") and every cancel too ("allSubsUnsubs"). */
+  get verbosity(): null | "allSubs" | "allSubsUnsubs" {
+    return this.#verbosity
+  }
+  set verbosity(value: null | "allSubs" | "allSubsUnsubs") {
+    if (value !== null && value !== "allSubs" && value !== "allSubsUnsubs") {
+      throw zmqError("EINVAL", `verbosity must be null, "allSubs" or "allSubsUnsubs"`)
+    }
+    this.#verbosity = value
+  }
+
+  /** With `manual`: applies a subscription for the subscriber whose message was received last. */
+  subscribe(...topics: Array<Buffer | string>): void {
+    this.#manualApply(topics, true)
+  }
+
+  /** With `manual`: removes a subscription for the subscriber whose message was received last. */
+  unsubscribe(...topics: Array<Buffer | string>): void {
+    this.#manualApply(topics, false)
+  }
+
+  #lastSubscriber: PipeEnd | undefined
+
+  #manualApply(topics: Array<Buffer | string>, add: boolean): void {
+    if (!this.manual) throw zmqError("EINVAL", "subscribe/unsubscribe on an XPublisher need `manual`")
+    const pipe = this.#lastSubscriber
+    if (pipe === undefined) return
+    for (const topic of topics.length === 0 ? [""] : topics) {
+      const bytes = toFrame(topic, 0)
+      if (add) this.#subscriptions.add(bytes, pipe)
+      else this.#subscriptions.remove(bytes, pipe)
+    }
+  }
+
+  protected xattach(pipe: PipeEnd): void {
+    this.#pipes.add(pipe)
+    if (this.#welcome !== null) pipe.write([this.#welcome])
+    this.#readUpstream(pipe)
+  }
+
+  protected xdetach(pipe: PipeEnd): void {
+    this.#readUpstream(pipe)
+    this.#pipes.delete(pipe)
+    const verbose = this.#verbosity === "allSubsUnsubs"
+    const cancelled: Uint8Array[] = []
+    if (verbose) for (const [topic, holder] of this.#subscriptions.entries()) if (holder === pipe) cancelled.push(topic)
+    this.#subscriptions.removeHolder(pipe, verbose ? undefined : (topic) => cancelled.push(topic))
+    if (this.deliversSubscriptions && !this.manual) {
+      for (const topic of cancelled) this.#upstream.push([subscriptionMessage(0, topic)])
+    }
+  }
+
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#readUpstream(pipe)
+  }
+
+  /** Applies the subscriptions a subscriber sent, and queues what the application should see. */
+  #readUpstream(pipe: PipeEnd): void {
+    for (let message = pipe.read(); message !== undefined; message = pipe.read()) {
+      const first = message[0]!
+      const isSubscription = message.length === 1 && first.length > 0 && (first[0] === 1 || first[0] === 0)
+      if (!isSubscription) {
+        // XSUB peers may send other messages upstream; XPUB passes them on as they are.
+        if (this.deliversSubscriptions) this.#upstream.push(message)
+        continue
+      }
+      const subscribe = first[0] === 1
+      const topic = first.subarray(1)
+      let notify: boolean
+      if (this.manual) {
+        notify = true
+        this.#lastSubscriber = pipe
+      } else if (subscribe) {
+        const unique = this.#subscriptions.add(topic, pipe)
+        notify = unique || this.#verbosity !== null
+      } else {
+        const last = this.#subscriptions.remove(topic, pipe)
+        notify = last || this.#verbosity === "allSubsUnsubs"
+      }
+      if (notify && this.deliversSubscriptions) this.#upstream.push(message)
+    }
+  }
+
+  protected xsend(message: Message): boolean {
+    const targets = this.#targets
+    targets.length = 0
+    const topic = message[0]!
+    if (this.invertMatching) {
+      const matched = new Set<PipeEnd>()
+      this.#subscriptions.match(topic, (pipe) => matched.add(pipe))
+      for (const pipe of this.#pipes) if (!matched.has(pipe)) targets.push(pipe)
+    } else {
+      this.#subscriptions.match(topic, (pipe) => targets.push(pipe))
+    }
+    if (this.noDrop) {
+      for (const pipe of targets) if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return false
+    }
+    // Each subscriber gets the same frames: Buffers are never modified after sending, so sharing is safe.
+    for (const pipe of targets) pipe.write(message)
+    targets.length = 0
+    return true
+  }
+
+  protected xreceive(): Message | undefined {
+    return this.#upstream.shift()
+  }
+
+  protected xwritable(): boolean {
+    if (!this.noDrop) return true
+    for (const pipe of this.#pipes) if (!pipe.writable) return false
+    return true
+  }
+
+  protected xreadable(): boolean {
+    return this.#upstream.length > 0
+  }
+}

@@ -1,0 +1,91 @@
+import type { Context } from "../context.js"
+import { zmqError } from "../errors.js"
+import { FairQueue } from "../fair-queue.js"
+import { toFrame } from "../message.js"
+import type { SocketOptionValues } from "../options.js"
+import { subscriptionMessage, type Message, type PipeEnd } from "../pipe.js"
+import { Socket } from "../socket.js"
+import { SubscriptionTrie } from "../subscription-trie.js"
+
+export interface XSubscriberOptions extends Partial<SocketOptionValues> {
+  context?: Context
+}
+
+/**
+ * XSUB (RFC 29): receives from every publisher, fair-queued, keeping only messages that match its
+ * subscriptions; subscriptions are messages the application sends (`0x01`+topic to subscribe, `0x00`+topic
+ * to cancel), forwarded to every publisher and re-sent after each reconnect. Other messages go upstream as
+ * they are.
+ */
+export class XSubscriber extends Socket {
+  readonly #in = new FairQueue()
+  readonly #pipes = new Set<PipeEnd>()
+  readonly #subscriptions = new SubscriptionTrie<true>()
+
+  constructor(options: XSubscriberOptions = {}, type: "XSUB" | "SUB" = "XSUB") {
+    super(type, options as Record<string, unknown>)
+  }
+
+  protected xattach(pipe: PipeEnd): void {
+    this.#in.attach(pipe)
+    this.#pipes.add(pipe)
+    this.#sendAll(pipe)
+  }
+
+  protected xdetach(pipe: PipeEnd): void {
+    this.#in.detach(pipe)
+    this.#pipes.delete(pipe)
+  }
+
+  /** The pipe reconnected: its queued subscriptions were dropped, so send them all again. */
+  protected override xhiccuped(pipe: PipeEnd): void {
+    this.#sendAll(pipe)
+  }
+
+  protected xsend(message: Message): boolean {
+    const first = message[0]!
+    if (message.length === 1 && first.length > 0 && first[0] === 1) {
+      // Every subscribe goes upstream, duplicates included: XPUB counts them (libzmq does the same).
+      this.#subscriptions.add(first.subarray(1), true)
+      this.#toAll(message)
+      return true
+    }
+    if (message.length === 1 && first.length > 0 && first[0] === 0) {
+      if (this.#subscriptions.remove(first.subarray(1), true)) this.#toAll(message)
+      return true
+    }
+    this.#toAll(message)
+    return true
+  }
+
+  protected xreceive(): Message | undefined {
+    for (let message = this.#in.read(); message !== undefined; message = this.#in.read()) {
+      if (this.#subscriptions.matches(message[0]!)) return message
+    }
+    return undefined
+  }
+
+  protected xwritable(): boolean {
+    return true
+  }
+
+  protected xreadable(): boolean {
+    // A waiting message may not match; report readable only when one that matches is at the front.
+    return this.#in.hasIncoming
+  }
+
+  /** Applies and forwards a subscription change (used by Subscriber's subscribe/unsubscribe). */
+  protected changeSubscriptions(kind: 0 | 1, topics: ReadonlyArray<Buffer | string>): void {
+    if (this.closed) throw zmqError("ENOTSOCK", "socket is closed")
+    for (const topic of topics.length === 0 ? [""] : topics) this.xsend([subscriptionMessage(kind, toFrame(topic, 0))])
+  }
+
+  #toAll(message: Message): void {
+    // A full pipe loses the message, as libzmq's distributor does; subscriptions are small and rare.
+    for (const pipe of this.#pipes) pipe.write(message)
+  }
+
+  #sendAll(pipe: PipeEnd): void {
+    for (const [topic] of this.#subscriptions.entries()) pipe.write([subscriptionMessage(1, topic)])
+  }
+}
