@@ -67,10 +67,18 @@ export function connectInproc(host: SocketHost, endpoint: InprocEndpoint, routin
   const entry: PendingConnect = { host, routingId, early }
   pending.add(entry)
   host.emit({ type: "connect:delay", address: endpoint.address })
+  const forget = (): void => {
+    pending?.delete(entry)
+    if (pending?.size === 0) pendingByName.delete(endpoint.name)
+  }
   return {
-    close: () => {
-      pending?.delete(entry)
-      if (pending?.size === 0) pendingByName.delete(endpoint.name)
+    close: (linger) => {
+      // With messages queued and linger ≠ 0, stay pending so a later bind still receives them.
+      if (early === undefined || !early[1].hasIncoming || linger === 0) {
+        forget()
+        return
+      }
+      if (linger > 0) setTimeout(forget, linger).unref()
     },
   }
 }
@@ -96,7 +104,19 @@ function combined(writer: SocketHost, reader: SocketHost): number {
 
 function join(connect: PendingConnect, binder: SocketHost, endpoint: InprocEndpoint): void {
   const connecter = connect.host
-  if (connecter.closed || binder.closed) return
+  if (binder.closed) return
+  if (connecter.closed) {
+    // Closed before the bind with messages queued: within linger they still reach the binder, which then
+    // sees the peer gone once it has read them.
+    const early = connect.early
+    if (early !== undefined && early[1].hasIncoming && connecter.options.linger !== 0) {
+      early[1].peer = identityOf(connecter)
+      early[1].listener = binder.listener
+      binder.attachPipe(early[1])
+      binder.listener.pipeTerminated(early[1])
+    }
+    return
+  }
   if (!isCompatibleSocketType(connecter.type, binder.type)) {
     const error = zmqError("EINVAL", `inproc peer socket type ${binder.type} cannot talk to ${connecter.type}`, endpoint.address)
     connecter.emit({ type: "handshake:error:protocol", address: endpoint.address, error })

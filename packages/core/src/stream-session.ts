@@ -95,6 +95,10 @@ export class StreamSession implements PipeListener, EngineHandler {
       }
     }
     this.#handshakes++
+    if (this.#closing) {
+      // A lingering session finally connected: flush what the closed socket left, then end.
+      engine.socket.ref()
+    }
     this.#host.emit({ type: "handshake", address: this.#address })
     const connection = engine.connection
     engine.setSource(
@@ -112,6 +116,7 @@ export class StreamSession implements PipeListener, EngineHandler {
           }
         : () => this.#pipe?.read(),
     )
+    if (this.#closing) engine.endWhenFlushed()
   }
 
   engineMessage(frames: Message): boolean {
@@ -139,7 +144,7 @@ export class StreamSession implements PipeListener, EngineHandler {
   }
 
   engineClosed(engine: StreamEngine): void {
-    const handshakeSucceeded = engine.ready || engine.connection.state === "closed"
+    const handshakeSucceeded = engine.connection.peer !== undefined
     if (this.#engine === engine) this.#engine = undefined
     this.#host.emit({ type: "disconnect", address: this.#address })
     const pipe = this.#pipe
@@ -148,7 +153,7 @@ export class StreamSession implements PipeListener, EngineHandler {
       pipe.close()
       this.#pipe = undefined
     }
-    if (this.#closing) this.#finish()
+    if (this.#closing && !this.waitingToFlush) this.#finish()
     else this.onEngineClosed?.(handshakeSucceeded)
   }
 
@@ -188,17 +193,27 @@ export class StreamSession implements PipeListener, EngineHandler {
   #linger(linger: number): void {
     const engine = this.#engine
     const pending = this.#pipe?.incomingCount ?? 0
-    if (engine === undefined || !engine.ready || linger === 0 || (pending === 0 && engine.connection.pendingBytes === 0)) {
+    if (linger === 0 || (pending === 0 && (engine === undefined || engine.connection.pendingBytes === 0))) {
       if (engine === undefined) this.#finish()
       else if (linger === 0 || !engine.ready) engine.destroy()
       else engine.endWhenFlushed()
       return
     }
-    engine.endWhenFlushed()
+    // Messages wait: flush them on this connection, or on the next one (the connecter keeps trying, without
+    // holding the process open), within linger.
+    if (engine?.ready === true) engine.endWhenFlushed()
     if (linger > 0) {
-      this.#lingerTimer = setTimeout(() => this.#engine?.destroy(), linger)
+      this.#lingerTimer = setTimeout(() => {
+        if (this.#engine === undefined) this.#finish()
+        else this.#engine.destroy()
+      }, linger)
       this.#lingerTimer.unref()
     }
+  }
+
+  /** Closed, with messages still queued and no connection to write them on yet. */
+  get waitingToFlush(): boolean {
+    return this.#closing && this.#pipe !== undefined && this.#pipe.incomingCount > 0 && this.#engine?.ready !== true
   }
 
   #finish(): void {

@@ -83,12 +83,15 @@ export function connectStream(host: SocketHost, endpoint: StreamEndpoint, routin
   }
   const session = new StreamSession(host, endpoint.address, true, routingId)
   let stopped = false
+  /** Closed with messages still queued: keep trying to connect, without holding the process open. */
+  let lingering = false
+  const active = (): boolean => !stopped && (lingering || !host.closed)
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let currentInterval = options.reconnectInterval
   let socket: NetSocket | undefined
 
   const scheduleReconnect = (): void => {
-    if (stopped || host.closed) return
+    if (!active()) return
     const interval = options.reconnectInterval
     if (interval < 0) return
     const delay = currentInterval
@@ -98,13 +101,14 @@ export function connectStream(host: SocketHost, endpoint: StreamEndpoint, routin
       host.emit({ type: "connect:retry", address: endpoint.address, interval: delay })
       attempt()
     }, delay)
+    if (lingering) retryTimer.unref()
     // ZMQ_RECONNECT_IVL_MAX: exponential backoff up to the maximum.
     const max = options.reconnectMaxInterval
     currentInterval = max > interval ? Math.min(max, currentInterval * 2) : interval
   }
 
   const attempt = (): void => {
-    if (stopped || host.closed) return
+    if (!active()) return
     let connectTimer: ReturnType<typeof setTimeout> | undefined
     const target =
       endpoint.transport === "tcp"
@@ -118,6 +122,7 @@ export function connectStream(host: SocketHost, endpoint: StreamEndpoint, routin
         : { path: endpoint.path }
     const attemptSocket = netConnect(target as unknown as import("node:net").NetConnectOpts)
     socket = attemptSocket
+    if (lingering) attemptSocket.unref()
     let connected = false
     if (options.connectTimeout > 0) {
       connectTimer = setTimeout(() => attemptSocket.destroy(new Error("connect timed out")), options.connectTimeout)
@@ -125,7 +130,7 @@ export function connectStream(host: SocketHost, endpoint: StreamEndpoint, routin
     attemptSocket.once("connect", () => {
       connected = true
       if (connectTimer !== undefined) clearTimeout(connectTimer)
-      if (stopped || host.closed) {
+      if (!active()) {
         attemptSocket.destroy()
         return
       }
@@ -152,10 +157,20 @@ export function connectStream(host: SocketHost, endpoint: StreamEndpoint, routin
 
   return {
     close: () => {
-      stopped = true
-      if (retryTimer !== undefined) clearTimeout(retryTimer)
-      if (session.engine === undefined && socket !== undefined) socket.destroy()
       session.stop()
+      const stop = (): void => {
+        stopped = true
+        if (retryTimer !== undefined) clearTimeout(retryTimer)
+        if (session.engine === undefined && socket !== undefined) socket.destroy()
+      }
+      if (!session.waitingToFlush) {
+        stop()
+        return
+      }
+      lingering = true
+      retryTimer?.unref()
+      socket?.unref()
+      session.onDone = stop
     },
   }
 }

@@ -30,7 +30,7 @@ export class Router extends Socket {
   readonly #in = new FairQueue()
   readonly #byId = new Map<string, PipeEnd>()
   #nextId = randomBytes(4).readUInt32BE(0)
-  /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for an unknown peer and EAGAIN for a full one, instead of dropping. Default false. */
+  /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for an unknown peer and wait for a full one (EAGAIN after sendTimeout), instead of dropping. Default false. */
   get mandatory(): boolean {
     return this.flag("mandatory")
   }
@@ -108,8 +108,11 @@ export class Router extends Socket {
     const pipe = this.#byId.get(id.toString("latin1"))
     if (pipe === undefined || !pipe.writable) {
       if (this.mandatory) {
-        if (pipe === undefined) throw zmqError("EHOSTUNREACH", `no peer with routing id ${id.toString("hex")}`)
-        throw zmqError("EAGAIN", `peer ${id.toString("hex")} is at its high-water mark`)
+        if (pipe === undefined || pipe.closed || pipe.peerClosed) {
+          throw zmqError("EHOSTUNREACH", `no peer with routing id ${id.toString("hex")}`)
+        }
+        // A full peer: wait for room like a blocking libzmq send; sendTimeout (0 = at once) gives EAGAIN.
+        return false
       }
       return true // dropped, as libzmq does
     }
