@@ -28,6 +28,10 @@ export const ErrorCode = {
   EINTR: "EINTR",
   /** The socket is closed. */
   ENOTSOCK: "ENOTSOCK",
+  /** A handshake or heartbeat did not complete in time. */
+  ETIMEDOUT: "ETIMEDOUT",
+  /** The peer closed or reset the connection. */
+  ECONNRESET: "ECONNRESET",
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -48,6 +52,8 @@ const ERRNO: Readonly<Record<ErrorCode, number>> = {
   ECONNREFUSED: 111,
   EINTR: 4,
   ENOTSOCK: 88,
+  ETIMEDOUT: 110,
+  ECONNRESET: 104,
 }
 
 const BRAND: unique symbol = Symbol.for("@zmq-ts/core.ZmqError") as never
@@ -85,8 +91,16 @@ export function zmqError(code: ErrorCode, message: string, address?: string, cau
 export function fromSystemError(error: NodeJS.ErrnoException, address: string): ZmqError {
   const code = error.code
   const known: ErrorCode | undefined =
-    code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "ENOENT" || code === "ECONNREFUSED" || code === "EINVAL"
+    code === "EADDRINUSE" ||
+    code === "EADDRNOTAVAIL" ||
+    code === "ENOENT" ||
+    code === "ECONNREFUSED" ||
+    code === "EINVAL" ||
+    code === "ECONNRESET" ||
+    code === "ETIMEDOUT"
       ? code
+      : code === "EPIPE"
+        ? "ECONNRESET"
       : code === "ENOTFOUND" || code === "EAI_AGAIN"
         ? "EINVAL"
         : code === "EACCES"

@@ -1,5 +1,6 @@
 import type { Socket as NetSocket } from "node:net"
 import { ZmtpConnection, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
+import { zmqError } from "./errors.js"
 import { asBuffer } from "./message.js"
 import type { Message } from "./pipe.js"
 
@@ -79,7 +80,7 @@ export class StreamEngine {
     socket.on("close", () => this.#onClose())
     if (options.handshakeInterval > 0) {
       this.#handshakeTimer = setTimeout(() => {
-        this.#fail(new Error(`handshake did not complete within ${options.handshakeInterval} ms`))
+        this.#fail(zmqError("ETIMEDOUT", `handshake did not complete within ${options.handshakeInterval} ms`, options.peerAddress))
       }, options.handshakeInterval)
     }
     this.#write()
@@ -198,7 +199,7 @@ export class StreamEngine {
         case "ping":
           if (event.ttl > 0) {
             if (this.#ttlTimer !== undefined) clearTimeout(this.#ttlTimer)
-            this.#ttlTimer = setTimeout(() => this.#fail(new Error(`no traffic within the peer's heartbeat TTL of ${event.ttl} ms`)), event.ttl)
+            this.#ttlTimer = setTimeout(() => this.#fail(zmqError("ETIMEDOUT", `no traffic within the peer's heartbeat TTL of ${event.ttl} ms`, this.#options.peerAddress)), event.ttl)
             this.#ttlTimer.unref()
           }
           break
@@ -235,7 +236,7 @@ export class StreamEngine {
   #onClose(): void {
     // libzmq reports a stream the peer ends before the handshake is done as ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL.
     if (!this.#closed && !this.#destroyed && this.connection.peer === undefined) {
-      this.#handler.engineError(this, new Error("the peer closed the connection during the handshake"), true)
+      this.#handler.engineError(this, zmqError("ECONNRESET", "the peer closed the connection during the handshake", this.#options.peerAddress), true)
     }
     this.#closed = true
     this.#clearTimers()
@@ -252,7 +253,7 @@ export class StreamEngine {
       this.connection.ping(heartbeatTimeToLive)
       this.#write()
       if (this.#pongTimer === undefined) {
-        this.#pongTimer = setTimeout(() => this.#fail(new Error(`no heartbeat reply within ${timeout} ms`)), timeout)
+        this.#pongTimer = setTimeout(() => this.#fail(zmqError("ETIMEDOUT", `no heartbeat reply within ${timeout} ms`, this.#options.peerAddress)), timeout)
         this.#pongTimer.unref()
       }
     }, heartbeatInterval)

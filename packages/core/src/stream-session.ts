@@ -1,5 +1,5 @@
 import { nullMechanism, plainClient, plainServer, ZmtpError, type Mechanism, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
-import { zmqError } from "./errors.js"
+import { fromSystemError, ZmqError } from "./errors.js"
 import { pipeLimits, PipeEnd, subscriptionMessage, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
 import type { SocketHost } from "./transport.js"
@@ -139,7 +139,10 @@ export class StreamSession implements PipeListener, EngineHandler {
       const auth = error.code === "ERR_ZMTP_AUTHENTICATION_FAILED" || (error.code === "ERR_ZMTP_PEER_ERROR" && /^[345]\d\d$/.test(error.reason ?? ""))
       this.#host.emit({ type: auth ? "handshake:error:auth" : "handshake:error:protocol", address, error })
     } else {
-      this.#host.emit({ type: "handshake:error:other", address, error: zmqError("EPROTONOSUPPORT", error.message, address, error) })
+      const failure = ZmqError.isInstance(error)
+        ? error
+        : fromSystemError(error as NodeJS.ErrnoException, address)
+      this.#host.emit({ type: "handshake:error:other", address, error: failure })
     }
   }
 
