@@ -420,7 +420,7 @@ describe("contexts", () => {
 describe("process exit", () => {
   it("a process whose sockets are all closed exits on its own", async () => {
     const source = fileURLToPath(new URL("../src/index.ts", import.meta.url))
-    const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url))
+    const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url))
     const unreachable = `tcp://127.0.0.1:${await freePort()}`
     const script = join(tmpdir(), `zmqts-exit-${process.pid}-${Date.now()}.mts`)
     writeFileSync(
