@@ -51,6 +51,8 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   readonly #sendQueue = new MessageQueue<SendRequest>()
   readonly #receiveQueue = new MessageQueue<ReceiveRequest>()
   readonly #host: SocketHost
+  /** Poller and Proxy callbacks, run whenever readiness may have changed. */
+  readonly #readinessWatchers = new Set<() => void>()
 
   protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
     this.type = type
@@ -260,6 +262,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     for (const connection of this.#connections.values()) connection.close(this.options.linger)
     this.#connections.clear()
     this.context.unregister(this)
+    this.#notifyReadiness()
     this.#emit({ type: "end" })
     this.events.close()
   }
@@ -313,6 +316,21 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   protected wake(): void {
     this.#drainSends()
     this.#drainReceives()
+    this.#notifyReadiness()
+  }
+
+  /**
+   * @internal Calls `watcher` whenever `readable`/`writable` may have changed (a Poller re-checks then).
+   * Returns the function that stops watching.
+   */
+  watchReadiness(watcher: () => void): () => void {
+    this.#readinessWatchers.add(watcher)
+    return () => this.#readinessWatchers.delete(watcher)
+  }
+
+  #notifyReadiness(): void {
+    if (this.#readinessWatchers.size === 0) return
+    for (const watcher of [...this.#readinessWatchers]) watcher()
   }
 
   protected flag(name: string): boolean {
@@ -336,11 +354,13 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   pipeReadable(pipe: PipeEnd): void {
     this.xpipeReadable(pipe)
     this.#drainReceives()
+    this.#notifyReadiness()
   }
 
   pipeWritable(pipe: PipeEnd): void {
     this.xpipeWritable(pipe)
     this.#drainSends()
+    this.#notifyReadiness()
   }
 
   pipeHiccuped(pipe: PipeEnd): void {
@@ -350,6 +370,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   pipeTerminated(pipe: PipeEnd): void {
     if (this.#pipes.delete(pipe)) this.xdetach(pipe)
     this.#drainReceives()
+    this.#notifyReadiness()
   }
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────────────
@@ -374,6 +395,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     this.xattach(pipe)
     this.#drainSends()
     this.#drainReceives()
+    this.#notifyReadiness()
   }
 
   #drainSends(): void {

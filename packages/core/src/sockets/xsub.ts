@@ -59,19 +59,27 @@ export class XSubscriber extends Socket {
   }
 
   protected xreceive(): Message | undefined {
+    const stashed = this.#stash
+    if (stashed !== undefined) {
+      this.#stash = undefined
+      return stashed
+    }
     for (let message = this.#in.read(); message !== undefined; message = this.#in.read()) {
       if (this.#subscriptions.matches(message[0]!)) return message
     }
     return undefined
   }
 
+  /** A matching message taken ahead by `xreadable`, so that "readable" is never a message we would drop. */
+  #stash: Message | undefined
+
   protected xwritable(): boolean {
     return true
   }
 
   protected xreadable(): boolean {
-    // A waiting message may not match; report readable only when one that matches is at the front.
-    return this.#in.hasIncoming
+    if (this.#stash === undefined) this.#stash = this.xreceive()
+    return this.#stash !== undefined
   }
 
   /** Applies and forwards a subscription change (used by Subscriber's subscribe/unsubscribe). */

@@ -1,0 +1,119 @@
+import { zmqError, ZmqError } from "./errors.js"
+import type { Message } from "./pipe.js"
+import type { Socket } from "./socket.js"
+
+/**
+ * `zmq_proxy` / `zmq_proxy_steerable` with zeromq.js's API: forwards whole messages from the front end to
+ * the back end and back, for as long as `run()` runs. `send()` is awaited, so a full peer on one side holds
+ * that direction back instead of losing messages (the high-water marks of both sides apply). An optional
+ * capture socket gets a copy of every message, both ways, without ever blocking the proxy.
+ */
+export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
+  readonly frontEnd: F
+  readonly backEnd: B
+  readonly capture: Socket | undefined
+  #running = false
+  #terminated = false
+  #paused = false
+  #resume: Array<() => void> = []
+  #wakeups: Array<() => void> = []
+
+  constructor(frontEnd: F, backEnd: B, capture?: Socket) {
+    this.frontEnd = frontEnd
+    this.backEnd = backEnd
+    this.capture = capture
+  }
+
+  /** Runs until `terminate()` or until a socket closes. Rejects with ETERM once terminated. */
+  async run(): Promise<void> {
+    if (this.#terminated) throw zmqError("ETERM", "proxy was terminated")
+    if (this.#running) throw zmqError("EINVAL", "proxy is already running")
+    this.#running = true
+    try {
+      await Promise.all([this.#forward(this.frontEnd, this.backEnd), this.#forward(this.backEnd, this.frontEnd)])
+    } finally {
+      this.#running = false
+    }
+  }
+
+  /** Stops forwarding (messages wait in the sockets' queues) until `resume()`. */
+  pause(): void {
+    if (this.#terminated) throw zmqError("ETERM", "proxy was terminated")
+    this.#paused = true
+  }
+
+  resume(): void {
+    if (this.#terminated) throw zmqError("ETERM", "proxy was terminated")
+    this.#paused = false
+    for (const wake of this.#resume.splice(0)) wake()
+  }
+
+  /** Stops the proxy for good: `run()` resolves. The sockets stay open. */
+  terminate(): void {
+    if (this.#terminated) return
+    this.#terminated = true
+    for (const wake of this.#resume.splice(0)) wake()
+    for (const wake of this.#wakeups.splice(0)) wake()
+  }
+
+  async #forward(from: Socket, to: Socket): Promise<void> {
+    if (!canReceive(from) || !canSend(to)) return
+    while (!this.#terminated && !from.closed && !to.closed) {
+      if (this.#paused) {
+        await new Promise<void>((resolve) => this.#resume.push(resolve))
+        continue
+      }
+      if (!from.readable) {
+        await this.#readable(from)
+        continue
+      }
+      let message: Message
+      try {
+        message = await from.receive()
+      } catch (error) {
+        if (isClosing(error)) return
+        throw error
+      }
+      if (this.capture !== undefined && !this.capture.closed) {
+        this.capture.send(message).catch(() => {}) // a capture that cannot keep up loses copies, never blocks
+      }
+      try {
+        await to.send(message)
+      } catch (error) {
+        if (isClosing(error)) return
+        // A ROUTER back end with `mandatory` refusing an unknown peer: drop that message, go on.
+        if (ZmqError.isInstance(error) && error.code === "EHOSTUNREACH") continue
+        throw error
+      }
+    }
+  }
+
+  #readable(socket: Socket): Promise<void> {
+    return new Promise((resolve) => {
+      let stop: (() => void) | undefined
+      const done = (): void => {
+        stop?.()
+        const index = this.#wakeups.indexOf(done)
+        if (index >= 0) this.#wakeups.splice(index, 1)
+        resolve()
+      }
+      stop = socket.watchReadiness(() => {
+        if (socket.readable || socket.closed) done()
+      })
+      this.#wakeups.push(done)
+      if (socket.readable || socket.closed) done()
+    })
+  }
+}
+
+function isClosing(error: unknown): boolean {
+  return ZmqError.isInstance(error) && (error.code === "ETERM" || error.code === "ENOTSOCK")
+}
+
+function canReceive(socket: Socket): boolean {
+  return !["PUSH", "PUB"].includes(socket.type)
+}
+
+function canSend(socket: Socket): boolean {
+  return !["PULL", "SUB"].includes(socket.type)
+}
