@@ -3,6 +3,7 @@ import { zmqError } from "./errors.js"
 /** What the context needs of a socket. */
 interface ContextSocket {
   terminate(): void
+  interrupt(): void
 }
 
 export interface ContextOptions {
@@ -62,6 +63,14 @@ export class Context {
     if (this.#terminated) return
     this.#terminated = true
     for (const socket of [...this.#sockets]) socket.terminate()
+  }
+
+  /**
+   * Rejects every pending `send()`, `receive()` and poll of this context's sockets with EINTR, without
+   * closing anything: what a signal does to blocking libzmq calls. zhelpers' `s_catch_signals()` calls it.
+   */
+  interrupt(): void {
+    for (const socket of [...this.#sockets]) socket.interrupt()
   }
 
   /** @internal */

@@ -23,8 +23,9 @@ export interface PollItem<S extends Socket = Socket> {
  * }
  * ```
  *
- * `poll()` resolves with every ready socket, starting the scan one socket further on each call, so a socket
- * that is always busy cannot starve the others when the caller handles only the first. Compared with
+ * `poll()` resolves with every ready socket, starting the scan just after the socket listed first last time
+ * (round-robin), so a socket that is always busy cannot starve the others when the caller handles only the
+ * first. Compared with
  * `for await (const message of socket)`, which serves one socket, a Poller multiplexes several in one
  * loop in the order things become ready; both can be mixed, as long as one socket is read by one of them.
  */
@@ -55,12 +56,16 @@ export class Poller<S extends Socket = Socket> {
 
   /**
    * Resolves with the sockets that are ready, or with `[]` after `timeout` ms (-1, the default, waits
-   * forever; 0 checks and returns at once). Rejects with ETERM if a polled socket is closed meanwhile.
+   * forever; 0 checks and returns at once). Rejects with ETERM if a polled socket is closed meanwhile, and
+   * with EINTR if one is interrupted (`context.interrupt()`, zhelpers' s_catch_signals).
    */
   poll(timeout = -1): Promise<Array<PollItem<S>>> {
     if (!Number.isFinite(timeout) && timeout !== -1) throw zmqError("EINVAL", `invalid poll timeout ${timeout}`)
+    // As zmq_poll: a socket closed before the call is an error at once, not a wait that never ends.
+    if (this.#items.some((item) => item.socket.closed)) return Promise.reject(zmqError("ENOTSOCK", "a polled socket is closed"))
     const ready = this.#ready()
     if (ready.length > 0 || timeout === 0) return Promise.resolve(ready)
+    const interrupts = this.#items.map((item) => item.socket.interruptCount)
     return new Promise((resolve, reject) => {
       const unwatch: Array<() => void> = []
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -77,6 +82,10 @@ export class Poller<S extends Socket = Socket> {
         // Re-checked on a microtask so that a burst of pipe events costs one scan.
         queueMicrotask(() => {
           if (settled) return
+          if (this.#items.some((item, i) => item.socket.interruptCount !== interrupts[i])) {
+            finish(zmqError("EINTR", "poll was interrupted"))
+            return
+          }
           if (this.#items.some((item) => item.socket.closed)) {
             finish(zmqError("ETERM", "a polled socket was closed"))
             return
@@ -101,9 +110,13 @@ export class Poller<S extends Socket = Socket> {
       if (socket.closed) continue
       const readable = events !== "writable" && socket.readable
       const writable = events !== "readable" && socket.writable
-      if (readable || writable) out.push({ socket, readable, writable })
+      if (readable || writable) {
+        // Round-robin (libzmq's fq_t): the next scan starts just after the socket listed first now, so two
+        // busy sockets alternate even when an idle one sits between them.
+        if (out.length === 0) this.#start = (start + i + 1) % count
+        out.push({ socket, readable, writable })
+      }
     }
-    if (out.length > 0) this.#start = (start + 1) % count
     return out
   }
 }

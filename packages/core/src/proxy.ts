@@ -4,8 +4,9 @@ import type { Socket } from "./socket.js"
 
 /**
  * `zmq_proxy` / `zmq_proxy_steerable` with zeromq.js's API: forwards whole messages from the front end to
- * the back end and back, for as long as `run()` runs. `send()` is awaited, so a full peer on one side holds
- * that direction back instead of losing messages (the high-water marks of both sides apply). An optional
+ * the back end and back, for as long as `run()` runs. A message is taken from one side only when the other
+ * can take it, so a full peer on one side holds that direction back instead of losing messages (the
+ * high-water marks of both sides apply). An optional
  * capture socket gets a copy of every message, both ways, without ever blocking the proxy.
  */
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
@@ -63,8 +64,11 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
         await new Promise<void>((resolve) => this.#resume.push(resolve))
         continue
       }
-      if (!from.readable) {
-        await this.#readable(from)
+      // As libzmq's proxy (POLLIN on one side with POLLOUT on the other): take a message only when the
+      // other side can take it at once, so a stalled peer leaves messages in the queues where the
+      // high-water marks apply, and terminate() never finds this loop stuck in a send.
+      if (!from.readable || !to.writable) {
+        await this.#ready(from, to)
         continue
       }
       let message: Message
@@ -74,7 +78,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
         if (isClosing(error)) return
         throw error
       }
-      if (this.capture !== undefined && !this.capture.closed) {
+      if (this.capture !== undefined && this.capture.writable) {
         this.capture.send(message).catch(() => {}) // a capture that cannot keep up loses copies, never blocks
       }
       try {
@@ -88,20 +92,23 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     }
   }
 
-  #readable(socket: Socket): Promise<void> {
+  /** Resolves once `from` has a message and `to` has room (or either closed, or terminate()). */
+  #ready(from: Socket, to: Socket): Promise<void> {
+    const ready = (): boolean => (from.readable && to.writable) || from.closed || to.closed
     return new Promise((resolve) => {
-      let stop: (() => void) | undefined
+      const stops: Array<() => void> = []
       const done = (): void => {
-        stop?.()
+        for (const stop of stops) stop()
         const index = this.#wakeups.indexOf(done)
         if (index >= 0) this.#wakeups.splice(index, 1)
         resolve()
       }
-      stop = socket.watchReadiness(() => {
-        if (socket.readable || socket.closed) done()
-      })
+      const check = (): void => {
+        if (ready()) done()
+      }
+      stops.push(from.watchReadiness(check), to.watchReadiness(check))
       this.#wakeups.push(done)
-      if (socket.readable || socket.closed) done()
+      check()
     })
   }
 }

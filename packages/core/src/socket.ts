@@ -277,6 +277,23 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     this.close()
   }
 
+  /**
+   * Rejects every pending `send()`/`receive()` (and any Poller waiting on this socket) with EINTR, as a
+   * signal interrupts blocking libzmq calls. The socket stays open. (zhelpers' s_catch_signals uses this.)
+   */
+  interrupt(): void {
+    this.#interrupts++
+    this.#rejectAll(zmqError("EINTR", "interrupted"))
+    this.#notifyReadiness()
+  }
+
+  /** @internal Counts `interrupt()` calls, so a Poller can tell it was interrupted. */
+  get interruptCount(): number {
+    return this.#interrupts
+  }
+
+  #interrupts = 0
+
   // ── for subclasses ─────────────────────────────────────────────────────────────────────────────────
 
   /** Every pipe the socket holds (the strategy keeps its own lists; the base tracks them for close). */

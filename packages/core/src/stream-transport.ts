@@ -70,8 +70,11 @@ export async function bindStream(host: SocketHost, endpoint: StreamEndpoint): Pr
     close: async () => {
       for (const session of sessions) session.stop()
       sessions.clear()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      // The listener stops at once; the callback waits for accepted connections to end. Report the close
+      // now (as libzmq's ZMQ_EVENT_CLOSED), so socket.close() emits it before "end" ends the observer.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       host.emit({ type: "close", address: boundEndpoint })
+      await closed
     },
   }
 }

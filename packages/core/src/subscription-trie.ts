@@ -1,6 +1,7 @@
 /**
  * libzmq's `mtrie`: subscriptions (byte prefixes) and who holds them, with a count per holder, so that
- * subscribing twice needs two cancels (RFC 29). Matching a message walks its first frame byte by byte and
+ * subscribing twice needs two cancels (RFC 29) — or, with `counted` false, a set of holders per topic as in
+ * libzmq's XPUB, where one cancel removes a pipe's subscription (its XSUB did the counting). Matching a message walks its first frame byte by byte and
  * visits every holder of every prefix on the way: the cost grows with the topic's length, not with the
  * number of subscriptions.
  */
@@ -12,6 +13,8 @@ class TrieNode<K> {
 export class SubscriptionTrie<K> {
   readonly #root = new TrieNode<K>()
   #size = 0
+
+  constructor(readonly counted = true) {}
 
   /** Distinct (topic, holder) subscriptions. */
   get size(): number {
@@ -35,7 +38,7 @@ export class SubscriptionTrie<K> {
     const wasEmpty = node.holders.size === 0
     const count = node.holders.get(holder) ?? 0
     if (count === 0) this.#size++
-    node.holders.set(holder, count + 1)
+    node.holders.set(holder, this.counted ? count + 1 : 1)
     return wasEmpty
   }
 

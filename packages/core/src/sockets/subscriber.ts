@@ -4,6 +4,7 @@ import { XSubscriber } from "./xsub.js"
 
 export interface SubscriberOptions extends Partial<SocketOptionValues> {
   context?: Context
+  invertMatching?: boolean
 }
 
 /**
@@ -13,6 +14,17 @@ export interface SubscriberOptions extends Partial<SocketOptionValues> {
 export class Subscriber extends XSubscriber {
   constructor(options: SubscriberOptions = {}) {
     super(options, "SUB")
+  }
+
+  /**
+   * ZMQ_INVERT_MATCHING: receive the messages that match none of the subscriptions. Default false. Every SUB
+   * of a publisher with `invertMatching` needs it too (that publisher sends each what it did NOT subscribe to).
+   */
+  get invertMatching(): boolean {
+    return this.flag("invertMatching")
+  }
+  set invertMatching(value: boolean) {
+    this.setFlag("invertMatching", value)
   }
 
   subscribe(...prefixes: Array<Buffer | string>): void {

@@ -25,7 +25,11 @@ export interface XPublisherOptions extends Partial<SocketOptionValues> {
  * `noDrop` makes `send()` wait.
  */
 export class XPublisher extends Socket {
-  readonly #subscriptions = new SubscriptionTrie<PipeEnd>()
+  /**
+   * Not counted: a subscriber's XSUB sends every subscribe but only the last cancel of a topic, so one
+   * cancel must remove the pipe's subscription (libzmq's mtrie keeps a set of pipes per topic).
+   */
+  readonly #subscriptions = new SubscriptionTrie<PipeEnd>(false)
   readonly #pipes = new Set<PipeEnd>()
   readonly #upstream = new MessageQueue<Message>()
   #welcome: Buffer | null = null
@@ -34,7 +38,16 @@ export class XPublisher extends Socket {
   readonly #targets: PipeEnd[] = []
 
   constructor(options: XPublisherOptions = {}, type: "XPUB" | "PUB" = "XPUB") {
-    super(type, options as Record<string, unknown>)
+    // These two live in private fields, which exist only once super() has returned: set them after it.
+    const { welcomeMessage, verbosity, ...rest } = options
+    super(type, rest as Record<string, unknown>)
+    try {
+      if (welcomeMessage !== undefined) this.welcomeMessage = welcomeMessage
+      if (verbosity !== undefined) this.verbosity = verbosity
+    } catch (error) {
+      this.close() // registered with the context by now: do not leak it
+      throw error
+    }
   }
 
   /** Whether subscription messages reach the application (XPUB: yes; PUB: no). */

@@ -45,7 +45,8 @@ export class XSubscriber extends Socket {
   protected xsend(message: Message): boolean {
     const first = message[0]!
     if (message.length === 1 && first.length > 0 && first[0] === 1) {
-      // Every subscribe goes upstream, duplicates included: XPUB counts them (libzmq does the same).
+      // Every subscribe goes upstream, duplicates included (XPUB_VERBOSE shows them); the count is kept
+      // here and only the last cancel goes upstream, as in libzmq.
       this.#subscriptions.add(first.subarray(1), true)
       this.#toAll(message)
       return true
@@ -64,8 +65,10 @@ export class XSubscriber extends Socket {
       this.#stash = undefined
       return stashed
     }
+    // ZMQ_INVERT_MATCHING (settable on SUB): keep the messages that match no subscription instead.
+    const invert = this.flag("invertMatching")
     for (let message = this.#in.read(); message !== undefined; message = this.#in.read()) {
-      if (this.#subscriptions.matches(message[0]!)) return message
+      if (this.#subscriptions.matches(message[0]!) !== invert) return message
     }
     return undefined
   }

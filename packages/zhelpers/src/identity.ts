@@ -1,0 +1,10 @@
+import { randomInt } from "node:crypto"
+import type { Socket } from "@zmq-ts/core"
+
+/** s_set_id: gives the socket a random printable routing id ("XXXX-XXXX" in hex), before it connects. */
+export function s_set_id(socket: Socket): string {
+  const part = (): string => randomInt(0x10000).toString(16).toUpperCase().padStart(4, "0")
+  const id = `${part()}-${part()}`
+  socket.routingId = id
+  return id
+}
