@@ -1,12 +1,23 @@
 /** `pnpm example <name> [args…]`: runs one example in this process, with the Guide's arguments. */
-import { examples } from "./examples.js"
+import { pathToFileURL } from "node:url"
+import { catalog } from "./catalog.js"
 
 const [name, ...args] = process.argv.slice(2)
-const example = name === undefined ? undefined : examples[name]
+const examples = catalog()
+const example = name === undefined ? undefined : examples.get(name)
 if (example === undefined) {
   if (name !== undefined) console.error(`unknown example ${JSON.stringify(name)}\n`)
-  console.error("usage: pnpm example <name> [args…]\n\nexamples:")
-  for (const [key, { description }] of Object.entries(examples)) console.error(`  ${key.padEnd(14)} ${description}`)
+  console.error("usage: pnpm example <name> [args…]\n")
+  let group = ""
+  for (const [key, entry] of examples) {
+    if (entry.group !== group) {
+      group = entry.group
+      console.error(`${group}:`)
+    }
+    console.error(`  ${key}`)
+  }
   process.exit(name === undefined ? 0 : 2)
 }
-await (await example.load()).main(args)
+// The example reads its arguments from process.argv as a standalone script would.
+process.argv = [process.argv[0]!, example.file, ...args]
+await import(pathToFileURL(example.file).href)

@@ -32,7 +32,7 @@ function attach(socket: Socket, connection: ZmtpConnection, label: string, onEve
   return flush
 }
 
-export async function main(): Promise<void> {
+async function main(): Promise<void> {
   const server = createServer((socket) => {
     const rep = new ZmtpConnection({ socketType: "REP" })
     attach(socket, rep, "server", (event) => {
@@ -75,3 +75,5 @@ export async function main(): Promise<void> {
   server.close()
   await once(server, "close")
 }
+
+await main()
