@@ -13,10 +13,21 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "packages", include: ["packages/*/test/**/*.test.ts"] },
+      },
+      {
+        // The Guide's examples bind the Guide's fixed ports (5555, 5556, …): their end-to-end files run one
+        // at a time so two of them never want the same port at once.
+        extends: true,
+        test: { name: "examples", include: ["apps/*/test/**/*.test.ts"], fileParallelism: false },
+      },
+    ],
   },
 })
