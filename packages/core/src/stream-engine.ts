@@ -226,9 +226,14 @@ export class StreamEngine {
     // Not `!this.ready`: a codec error has already moved the connection to "failed"; `peer` outlives that.
     const duringHandshake = this.connection.peer === undefined
     this.#handler.engineError(this, error, duringHandshake)
-    // end() lets a queued ERROR command reach the peer; destroy soon after in case the peer never closes.
-    this.socket.end()
-    setTimeout(() => this.socket.destroy(), 100).unref()
+    if (this.socket.writableLength === 0) {
+      // Nothing left to say (a heartbeat or TTL timeout, a dead peer): drop the connection at once.
+      this.socket.destroy()
+    } else {
+      // end() lets a queued ERROR command reach the peer; destroy soon after in case the peer never closes.
+      this.socket.end()
+      setTimeout(() => this.socket.destroy(), 100).unref()
+    }
     this.#closed = true
     this.#clearTimers()
   }

@@ -431,34 +431,37 @@ for (const transport of TRANSPORTS) {
       }
     })
 
-    it.skipIf(!stream)("re-subscribes by itself after the publisher restarts on the same address", async () => {
-      const address = await transport.fixedAddress()
-      try {
-        const pub1 = new Publisher({ linger: 0 })
-        await pub1.bind(address)
-        await using sub = new Subscriber({ reconnectInterval: 20 })
-        sub.connect(address)
-        sub.subscribe("a")
-        await probe(pub1, [sub], "a")
-        await pub1.send("a-from-1")
-        expect(topics([await receiveOne(sub)])).toEqual(["a-from-1"])
+    // inproc has no connection to re-establish (libzmq's neither): the case exists for tcp and ipc only.
+    if (stream) {
+      it("re-subscribes by itself after the publisher restarts on the same address", async () => {
+        const address = await transport.fixedAddress()
+        try {
+          const pub1 = new Publisher({ linger: 0 })
+          await pub1.bind(address)
+          await using sub = new Subscriber({ reconnectInterval: 20 })
+          sub.connect(address)
+          sub.subscribe("a")
+          await probe(pub1, [sub], "a")
+          await pub1.send("a-from-1")
+          expect(topics([await receiveOne(sub)])).toEqual(["a-from-1"])
 
-        const disconnected = events(sub, "disconnect")
-        pub1.close()
-        await disconnected
-        // The new publisher is an XPUB, to see what the SUB sends it: its subscription, once, by itself.
-        await using pub2 = new XPublisher({ verbosity: "allSubs", receiveTimeout: 3000 })
-        await bindRetrying(pub2, address)
-        expect(await nextSubscription(pub2)).toBe("+a")
-        await probe(pub2, [sub], "a")
-        await publishAll(pub2, ["b-from-2", "a-from-2"])
-        expect(topics([await receiveOne(sub)])).toEqual(["a-from-2"])
-        sub.subscribe("marker")
-        expect(await nextSubscription(pub2)).toBe("+marker") // no second "+a" on the way
-      } finally {
-        removeIpc(address)
-      }
-    })
+          const disconnected = events(sub, "disconnect")
+          pub1.close()
+          await disconnected
+          // The new publisher is an XPUB, to see what the SUB sends it: its subscription, once, by itself.
+          await using pub2 = new XPublisher({ verbosity: "allSubs", receiveTimeout: 3000 })
+          await bindRetrying(pub2, address)
+          expect(await nextSubscription(pub2)).toBe("+a")
+          await probe(pub2, [sub], "a")
+          await publishAll(pub2, ["b-from-2", "a-from-2"])
+          expect(topics([await receiveOne(sub)])).toEqual(["a-from-2"])
+          sub.subscribe("marker")
+          expect(await nextSubscription(pub2)).toBe("+marker") // no second "+a" on the way
+        } finally {
+          removeIpc(address)
+        }
+      })
+    }
   })
 
   describe(`XPUB ⇄ SUB/XSUB over ${transport.name}`, () => {
