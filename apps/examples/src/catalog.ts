@@ -24,7 +24,10 @@ export function catalog(): Map<string, { group: string; file: string }> {
   return out
 }
 
+/** tsx's loader, resolved from this package so an example can be started from any working directory. */
+const tsxLoader = import.meta.resolve("tsx")
+
 /** The command line that runs an example as its own process (signals reach it directly; no tsx CLI in between). */
 export function exampleCommand(file: string, args: readonly string[] = []): [string, string[]] {
-  return [process.execPath, ["--conditions=@zmq-ts/source", "--import", "tsx", file, ...args]]
+  return [process.execPath, ["--conditions=@zmq-ts/source", "--import", tsxLoader, file, ...args]]
 }

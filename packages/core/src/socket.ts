@@ -25,6 +25,24 @@ interface ReceiveRequest {
 }
 
 const RESOLVED = Promise.resolve()
+
+/**
+ * A `while (true) await pub.send(…)` loop (the Guide's wuserver) never waits if every send resolves at once,
+ * and then the event loop never turns: nothing is written, no signal is seen. So after a burst of this many
+ * sends within one turn of the event loop, one send resolves only on the next turn. The burst is also what
+ * leaves together in one write.
+ */
+const SENDS_PER_TURN = 1024
+let sendsThisTurn = 0
+const resetSendsThisTurn = (): void => {
+  sendsThisTurn = 0
+}
+
+function yieldEvery(): Promise<void> {
+  if (sendsThisTurn === 0) setImmediate(resetSendsThisTurn)
+  if (++sendsThisTurn < SENDS_PER_TURN) return RESOLVED
+  return new Promise((resolve) => setImmediate(resolve))
+}
 /** Socket types libzmq applies ZMQ_CONFLATE to. */
 const CONFLATING_TYPES = new Set<string>(["PUSH", "PULL", "DEALER", "PUB", "SUB", "XPUB", "XSUB"])
 
@@ -184,7 +202,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     }
     if (this.#sendQueue.length === 0) {
       try {
-        if (this.xsend(parts)) return RESOLVED
+        if (this.xsend(parts)) return yieldEvery()
       } catch (error) {
         return Promise.reject(error)
       }
