@@ -16,8 +16,9 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   #running = false
   #terminated = false
   #paused = false
-  #resume: Array<() => void> = []
   #wakeups: Array<() => void> = []
+  /** The sockets' interrupt counts when `run()` started: a change means a signal (s_catch_signals) came. */
+  #interrupts: [number, number] = [0, 0]
 
   constructor(frontEnd: F, backEnd: B, capture?: Socket) {
     this.frontEnd = frontEnd
@@ -25,11 +26,16 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.capture = capture
   }
 
-  /** Runs until `terminate()` or until a socket closes. Rejects with ETERM once terminated. */
+  /**
+   * Runs until `terminate()` or until a socket closes. Rejects with ETERM once terminated, and with EINTR
+   * when a socket is interrupted (`context.interrupt()`, zhelpers' s_catch_signals), as zmq_proxy returns
+   * on a signal; `run()` may then be called again.
+   */
   async run(): Promise<void> {
     if (this.#terminated) throw zmqError("ETERM", "proxy was terminated")
     if (this.#running) throw zmqError("EINVAL", "proxy is already running")
     this.#running = true
+    this.#interrupts = [this.frontEnd.interruptCount, this.backEnd.interruptCount]
     try {
       await Promise.all([this.#forward(this.frontEnd, this.backEnd), this.#forward(this.backEnd, this.frontEnd)])
     } finally {
@@ -46,28 +52,24 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   resume(): void {
     if (this.#terminated) throw zmqError("ETERM", "proxy was terminated")
     this.#paused = false
-    for (const wake of this.#resume.splice(0)) wake()
+    for (const wake of this.#wakeups.splice(0)) wake()
   }
 
   /** Stops the proxy for good: `run()` resolves. The sockets stay open. */
   terminate(): void {
     if (this.#terminated) return
     this.#terminated = true
-    for (const wake of this.#resume.splice(0)) wake()
     for (const wake of this.#wakeups.splice(0)) wake()
   }
 
   async #forward(from: Socket, to: Socket): Promise<void> {
     if (!canReceive(from) || !canSend(to)) return
     while (!this.#terminated && !from.closed && !to.closed) {
-      if (this.#paused) {
-        await new Promise<void>((resolve) => this.#resume.push(resolve))
-        continue
-      }
+      if (this.#interrupted()) throw zmqError("EINTR", "proxy was interrupted")
       // As libzmq's proxy (POLLIN on one side with POLLOUT on the other): take a message only when the
       // other side can take it at once, so a stalled peer leaves messages in the queues where the
       // high-water marks apply, and terminate() never finds this loop stuck in a send.
-      if (!from.readable || !to.writable) {
+      if (this.#paused || !from.readable || !to.writable) {
         await this.#ready(from, to)
         continue
       }
@@ -92,9 +94,17 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     }
   }
 
-  /** Resolves once `from` has a message and `to` has room (or either closed, or terminate()). */
+  #interrupted(): boolean {
+    return this.frontEnd.interruptCount !== this.#interrupts[0] || this.backEnd.interruptCount !== this.#interrupts[1]
+  }
+
+  /**
+   * Resolves once `from` has a message and `to` has room while not paused (or either closed, or an
+   * interrupt, or resume() or terminate()).
+   */
   #ready(from: Socket, to: Socket): Promise<void> {
-    const ready = (): boolean => (from.readable && to.writable) || from.closed || to.closed
+    const ready = (): boolean =>
+      (!this.#paused && from.readable && to.writable) || from.closed || to.closed || this.#interrupted()
     return new Promise((resolve) => {
       const stops: Array<() => void> = []
       const done = (): void => {

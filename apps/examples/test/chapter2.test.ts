@@ -1,0 +1,297 @@
+/**
+ * The Guide's chapter 2 examples end to end: every program is its own process, started as a reader would
+ * (`pnpm example <name>` runs the same file), on the Guide's fixed ports. Mixed-language runs replace one
+ * side with a libzmq program (zeromq.js v6, test/peers/chapter2-*.ts):
+ *
+ *   rrclient ──▶ rrbroker | msgqueue | libzmq msgqueue ──▶ rrworker | libzmq rrworker
+ *   wuserver ──▶ wuproxy ──▶ weather client (zmq-ts or libzmq) on :8100
+ *   taskvent ──▶ taskwork2 ×2 ──▶ tasksink2 ──"KILL"──▶ taskwork2 ×2 (exit)
+ *   syncpub ◀──▶ syncsub ×N (zmq-ts, and libzmq)     psenvpub | libzmq psenvpub ──▶ psenvsub
+ *   taskvent + wuserver ──▶ msreader | mspoller       interrupt ◀── SIGINT
+ *
+ * Timing-only constants are lowered through the environment: ZMQ_TS_EXAMPLE_SPEED=10 makes the work sleeps
+ * ten times shorter, ZMQ_TS_SUBSCRIBERS and ZMQ_TS_UPDATES shrink syncpub's 10 subscribers and 1M updates.
+ */
+import { spawn, type ChildProcess } from "node:child_process"
+import { readdir, readFile, readlink } from "node:fs/promises"
+import { fileURLToPath } from "node:url"
+import { afterEach, describe, expect, it } from "vitest"
+import { exampleCommand } from "../src/catalog.js"
+import { startExample, stopAll, type RunningExample } from "./helpers/spawn-example.js"
+
+process.env.ZMQ_TS_EXAMPLE_SPEED = "10"
+// `node --import tsx` resolves tsx from the working directory, and tsx is a dependency of apps/examples,
+// not of the repository root where vitest runs; wuserver's ipc://weather.ipc lands here too.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)))
+
+const peers = new Set<ChildProcess>()
+
+/** Starts a peer program from test/peers, watched like an example (a small copy of startExample). */
+function startPeer(name: string, args: string[] = []): RunningExample {
+  const file = fileURLToPath(new URL(`./peers/${name}.ts`, import.meta.url))
+  const [command, argv] = exampleCommand(file, args)
+  const child = spawn(command, argv, { stdio: ["pipe", "pipe", "pipe"] })
+  peers.add(child)
+  const lines: string[] = []
+  let partial = ""
+  let errors = ""
+  const watchers = new Set<() => void>()
+  child.stdout!.setEncoding("utf8")
+  child.stdout!.on("data", (chunk: string) => {
+    const split = (partial + chunk).split("\n")
+    partial = split.pop() ?? ""
+    lines.push(...split)
+    for (const watcher of watchers) watcher()
+  })
+  child.stderr!.setEncoding("utf8")
+  child.stderr!.on("data", (chunk: string) => (errors += chunk))
+  const exit = new Promise<number | string>((resolve) =>
+    child.on("exit", (code, signal) => {
+      peers.delete(child)
+      if (partial.length > 0) lines.push(partial)
+      for (const watcher of watchers) watcher()
+      resolve(code ?? signal ?? "unknown")
+    }),
+  )
+  const report = (): string => `${name}: stdout:\n${lines.join("\n")}\nstderr:\n${errors}`
+  const waitForCount = (pattern: RegExp, count: number, timeout = 10_000): Promise<string[]> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const matched = lines.filter((line) => pattern.test(line))
+        if (matched.length < count) return
+        finish()
+        resolve(matched.slice(0, count))
+      }
+      const timer = setTimeout(() => {
+        finish()
+        reject(new Error(`timed out waiting for ${count}× ${pattern}\n${report()}`))
+      }, timeout)
+      const finish = (): void => {
+        clearTimeout(timer)
+        watchers.delete(check)
+      }
+      watchers.add(check)
+      check()
+    })
+  return {
+    name,
+    child,
+    lines,
+    stderr: () => errors,
+    waitFor: async (pattern, timeout) => (await waitForCount(pattern, 1, timeout))[0]!,
+    waitForCount,
+    exited: (timeout = 10_000) =>
+      Promise.race([
+        exit,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`${name} did not exit within ${timeout} ms\n${report()}`)), timeout).unref(),
+        ),
+      ]),
+    write: (text) => child.stdin!.write(text),
+    signal: (signal = "SIGINT") => child.kill(signal),
+  }
+}
+
+afterEach(async () => {
+  const waits: Array<Promise<unknown>> = []
+  for (const child of peers) {
+    waits.push(new Promise((resolve) => child.once("exit", resolve)))
+    child.kill("SIGKILL")
+  }
+  await Promise.all([...waits, stopAll()])
+})
+
+/**
+ * Resolves once the process itself listens on the port (Linux: its fds include the listening socket's
+ * inode from /proc/net/tcp*), so that a signal is not sent before its handlers exist, whoever else is about.
+ */
+async function listeningIn(example: RunningExample, port: number, timeout = 10_000): Promise<void> {
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`
+  const deadline = Date.now() + timeout
+  while (true) {
+    const inodes = new Set<string>()
+    for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+      for (const row of (await readFile(table, "utf8").catch(() => "")).split("\n").slice(1)) {
+        const fields = row.trim().split(/\s+/)
+        if (fields[1]?.endsWith(portHex) && fields[3] === "0A") inodes.add(fields[9]!) // 0A: LISTEN
+      }
+    }
+    const fds = await readdir(`/proc/${example.child.pid}/fd`).catch(() => [])
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${example.child.pid}/fd/${fd}`).catch(() => "")
+      if (inodes.has(target.replace(/^socket:\[(\d+)\]$/, "$1"))) return
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${example.name} does not listen on port ${port}\n${example.lines.join("\n")}\n${example.stderr()}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Ctrl-C, then the exit code: every long-running example traps it and exits 0 with its sockets closed. */
+async function interrupt(example: RunningExample): Promise<number | string> {
+  example.signal("SIGINT")
+  return example.exited()
+}
+
+/** Runs rrclient against whatever broker and workers are up: ten replies, ten requests seen by the workers. */
+async function tenRequests(workers: RunningExample[]): Promise<void> {
+  const client = startExample("rrclient")
+  const replies = await client.waitForCount(/^Received reply \d+ \[World\]$/, 10, 15_000)
+  expect(replies).toEqual(Array.from({ length: 10 }, (_, request) => `Received reply ${request} [World]`))
+  expect(await client.exited()).toBe(0)
+  const requests = workers.flatMap((worker) => worker.lines.filter((line) => line === "Received request: Hello"))
+  expect(requests).toHaveLength(10)
+}
+
+describe("request-reply through a broker (rrclient, rrworker, rrbroker, msgqueue)", () => {
+  it("rrclient → rrbroker (Poller loop) → rrworker ×2", async () => {
+    const broker = startExample("rrbroker")
+    const workers = [startExample("rrworker"), startExample("rrworker")]
+    await tenRequests(workers)
+    for (const worker of workers) expect(await interrupt(worker)).toBe(0)
+    expect(await interrupt(broker)).toBe(0)
+  })
+
+  it("rrclient → msgqueue (Proxy) → rrworker; Ctrl-C ends the proxy", async () => {
+    const broker = startExample("msgqueue")
+    const worker = startExample("rrworker")
+    await tenRequests([worker])
+    expect(await interrupt(broker)).toBe(0)
+    expect(await interrupt(worker)).toBe(0)
+  })
+
+  it("mixed: our rrclient → our rrbroker → libzmq rrworker", async () => {
+    startExample("rrbroker")
+    const worker = startPeer("chapter2-libzmq-rrworker")
+    await tenRequests([worker])
+  })
+
+  it("mixed: our rrclient → libzmq msgqueue (zmq_proxy) → our rrworker", async () => {
+    const broker = startPeer("chapter2-libzmq-msgqueue")
+    await broker.waitFor(/^msgqueue ready$/)
+    const worker = startExample("rrworker")
+    await tenRequests([worker])
+  })
+})
+
+describe("wuproxy: the weather feed bridged to tcp://*:8100", () => {
+  for (const library of ["zmq-ts", "libzmq"]) {
+    it(`wuserver → wuproxy (XSUB/XPUB Proxy) → ${library} weather client subscribed at :8100`, async () => {
+      const server = startExample("wuserver")
+      const proxy = startExample("wuproxy")
+      await listeningIn(server, 5556)
+      // "1000" matches one update in 10,000: the subscription has to reach wuserver through the proxy for
+      // 100 of them to arrive in time (the client exits 1 on any update that does not match).
+      const client = startPeer("chapter2-wuclient", [library, "tcp://localhost:8100", "1000", "100"])
+      expect(await client.waitFor(/^Average temperature for zipcode '1000' was -?\d+F$/, 20_000)).toBeTruthy()
+      expect(await client.exited()).toBe(0)
+      expect(await interrupt(proxy)).toBe(0)
+      expect(await interrupt(server)).toBe(0)
+    })
+  }
+})
+
+describe("pipeline with a kill signal (taskvent, taskwork2, tasksink2)", () => {
+  it("the sink collects 100 results, reports the time and sends KILL; both workers exit", async () => {
+    const sink = startExample("tasksink2")
+    const workers = [startExample("taskwork2"), startExample("taskwork2")]
+    const ventilator = startExample("taskvent")
+    await listeningIn(sink, 5558)
+    await listeningIn(ventilator, 5557)
+    // Enter, then end of input (as `echo | taskvent`): taskvent exits once its tasks are out only when its
+    // stdin is closed.
+    ventilator.write("\n")
+    ventilator.child.stdin!.end()
+    await sink.waitFor(/^Total elapsed time: \d+ msec$/, 15_000)
+    expect(sink.lines[0]).toBe(":.........".repeat(10))
+    for (const worker of workers) expect(await worker.exited()).toBe(0)
+    const dots = workers.map((worker) => (worker.lines[0] ?? "").length)
+    expect(workers.map((worker) => worker.lines[0])).toEqual(dots.map((count) => ".".repeat(count)))
+    expect(dots[0]! + dots[1]!).toBe(100)
+    expect(await sink.exited()).toBe(0)
+    expect(await ventilator.exited()).toBe(0)
+  })
+})
+
+describe("interrupt", () => {
+  it("SIGINT → 'W: interrupt received, killing server…', socket closed, exit 0", async () => {
+    const server = startExample("interrupt")
+    await listeningIn(server, 5555)
+    await new Promise((resolve) => setTimeout(resolve, 200)) // s_catch_signals() runs just after the bind
+    expect(await interrupt(server)).toBe(0)
+    expect(server.lines).toEqual(["W: interrupt received, proceeding…", "W: interrupt received, killing server…"])
+    expect(server.stderr()).toBe("")
+  })
+})
+
+describe("node coordination (syncpub, syncsub)", () => {
+  const UPDATES = 100_000
+
+  async function synchronized(subscribers: RunningExample[], publisher: RunningExample): Promise<void> {
+    for (const subscriber of subscribers) {
+      expect(await subscriber.waitFor(/^Received \d+ updates$/, 20_000)).toBe(`Received ${UPDATES} updates`)
+    }
+    expect(publisher.lines).toEqual(["Waiting for subscribers", "Broadcasting messages"])
+    expect(await publisher.exited()).toBe(0)
+    for (const subscriber of subscribers) expect(await subscriber.exited()).toBe(0)
+  }
+
+  it("every one of 3 subscribers gets every update", async () => {
+    process.env.ZMQ_TS_SUBSCRIBERS = "3"
+    process.env.ZMQ_TS_UPDATES = String(UPDATES)
+    const subscribers = [startExample("syncsub"), startExample("syncsub"), startExample("syncsub")]
+    await synchronized(subscribers, startExample("syncpub"))
+  })
+
+  it("mixed: our syncpub with our syncsub and a libzmq syncsub", async () => {
+    process.env.ZMQ_TS_SUBSCRIBERS = "2"
+    process.env.ZMQ_TS_UPDATES = String(UPDATES)
+    const subscribers = [startExample("syncsub"), startPeer("chapter2-libzmq-syncsub")]
+    await synchronized(subscribers, startExample("syncpub"))
+  })
+})
+
+describe("pub-sub envelopes (psenvpub, psenvsub)", () => {
+  it("psenvsub subscribed to B sees only '[B] We would like to see this'", async () => {
+    const publisher = startExample("psenvpub")
+    const subscriber = startExample("psenvsub")
+    await subscriber.waitForCount(/./, 3)
+    expect(await interrupt(subscriber)).toBe(0)
+    expect(await interrupt(publisher)).toBe(0)
+    expect(subscriber.lines.length).toBeGreaterThanOrEqual(3)
+    expect(new Set(subscriber.lines)).toEqual(new Set(["[B] We would like to see this"]))
+  })
+
+  it("mixed: libzmq psenvpub → our psenvsub", async () => {
+    startPeer("chapter2-libzmq-psenvpub")
+    const subscriber = startExample("psenvsub")
+    await subscriber.waitForCount(/./, 3)
+    expect(await interrupt(subscriber)).toBe(0)
+    expect(new Set(subscriber.lines)).toEqual(new Set(["[B] We would like to see this"]))
+  })
+})
+
+describe("reading from multiple sockets (msreader, mspoller)", () => {
+  for (const reader of ["msreader", "mspoller"]) {
+    it(`${reader} serves taskvent's 100 tasks and wuserver's "10001 " updates`, async () => {
+      const server = startExample("wuserver")
+      const ventilator = startExample("taskvent")
+      const example = startExample(reader)
+      await listeningIn(ventilator, 5557)
+      await listeningIn(server, 5556)
+      ventilator.write("\n")
+      ventilator.child.stdin!.end()
+      const tasks = await example.waitForCount(/^process task: /, 100, 15_000).catch((error: Error) => {
+        const state = `${reader} exit code ${example.child.exitCode} signal ${example.child.signalCode}`
+        const others = [server, ventilator].map((other) => `${other.name}: ${other.lines.join(" | ")} ${other.stderr()}`)
+        throw new Error(`${error.message}\n${state}\n${others.join("\n")}`)
+      })
+      for (const task of tasks) expect(task).toMatch(/^process task: ([1-9]\d?|100)$/)
+      await example.waitForCount(/^process weather update: 10001 -?\d+ \d+$/, 3, 15_000)
+      expect(example.lines.every((line) => /^process (task|weather update): /.test(line))).toBe(true)
+      expect(await interrupt(example)).toBe(0)
+      expect(await interrupt(server)).toBe(0)
+    })
+  }
+})
