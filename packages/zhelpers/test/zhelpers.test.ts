@@ -1,10 +1,40 @@
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { Dealer, Pair, Router } from "@zmq-ts/core"
-import { formatFrame, s_dump, s_rcvmore, s_recv, s_send, s_sendmore, s_set_id, s_version } from "../src/index.js"
+import { formatFrame, s_dump, s_rcvmore, s_recv, s_recv_frame, s_send, s_sendmore, s_set_id, s_version } from "../src/index.js"
 
 describe("zhelpers", () => {
+  it("s_send then s_recv gives back any string, any Unicode, byte for byte in UTF-8 with no trailing NUL", async () => {
+    await using a = new Pair()
+    await using b = new Pair()
+    await a.bind("inproc://zhelpers-roundtrip")
+    b.connect("inproc://zhelpers-roundtrip")
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "grapheme", maxLength: 200 }), async (text) => {
+        await s_send(b, text)
+        const frame = await s_recv_frame(a)
+        expect(frame.equals(Buffer.from(text, "utf8"))).toBe(true)
+        await s_send(b, text)
+        expect(await s_recv(a)).toBe(text)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it("s_recv of bytes that are not UTF-8 replaces them instead of failing; s_recv_frame keeps them", async () => {
+    await using a = new Pair()
+    await using b = new Pair()
+    await a.bind("inproc://zhelpers-binary")
+    b.connect("inproc://zhelpers-binary")
+    const bytes = Buffer.from([0x66, 0xff, 0xfe, 0x6f, 0xc3])
+    await b.send(bytes)
+    expect(await s_recv(a)).toBe("f\ufffd\ufffdo\ufffd")
+    await b.send(bytes)
+    expect((await s_recv_frame(a)).equals(bytes)).toBe(true)
+  })
+
   it("s_sendmore + s_send make one multipart message; s_recv and s_rcvmore walk its frames", async () => {
     await using a = new Pair()
     await using b = new Pair()
