@@ -253,16 +253,38 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     })
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Message, undefined> {
-    while (!this.#closed) {
-      try {
-        yield await this.receive()
-      } catch (error) {
-        if (ZmqError.isInstance(error) && (error.code === "ETERM" || error.code === "ENOTSOCK")) return undefined
-        throw error
-      }
+  /**
+   * `for await (const message of socket)`: ends when the socket closes. Hand-written rather than an async
+   * generator: when a message is already waiting, `next()` costs one resolved promise and nothing else.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Message, undefined> {
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true }
+    const iterator: AsyncIterator<Message, undefined> & AsyncIterable<Message> = {
+      next: (): Promise<IteratorResult<Message, undefined>> => {
+        if (this.#closed) return Promise.resolve(done)
+        if (this.#receiveQueue.length === 0 && this.canReceive) {
+          let message: Message | undefined
+          try {
+            message = this.xreceive()
+          } catch (error) {
+            return Promise.reject(error)
+          }
+          if (message !== undefined) return Promise.resolve({ value: message, done: false })
+        }
+        return this.receive().then(
+          (value) => ({ value, done: false }),
+          (error: unknown) => {
+            if (ZmqError.isInstance(error) && (error.code === "ETERM" || error.code === "ENOTSOCK")) return done
+            throw error
+          },
+        )
+      },
+      return: (): Promise<IteratorResult<Message, undefined>> => Promise.resolve(done),
+      [Symbol.asyncIterator]() {
+        return iterator
+      },
     }
-    return undefined
+    return iterator
   }
 
   /**
