@@ -1,0 +1,256 @@
+/**
+ * The cases of issue 8, their targets, and how each implementation runs each case.
+ */
+import { rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { CBuild } from "./lib/c-build.js"
+import { binaryTool, nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
+
+export const IMPLEMENTATIONS = ["zmq-ts", "zeromq.js", "libzmq C", "net"] as const
+export type Implementation = (typeof IMPLEMENTATIONS)[number]
+
+export type Kind = "throughput" | "latency" | "pubsub" | "inproc" | "memory"
+export type Transport = "tcp" | "ipc" | "inproc"
+
+/** A target: a ratio of zmq-ts to another implementation (same round), or an absolute bound on zmq-ts. */
+export type Target =
+  | { readonly against: Implementation; readonly op: ">=" | "<="; readonly value: number }
+  | { readonly against: "absolute"; readonly op: ">=" | "<="; readonly value: number }
+
+export interface BenchCase {
+  readonly id: string
+  readonly title: string
+  readonly kind: Kind
+  readonly transport: Transport
+  readonly size: number
+  readonly subscribers?: number
+  readonly implementations: readonly Implementation[]
+  readonly targets: readonly Target[]
+  /** The target as issue 8 words it. */
+  readonly targetText: string
+  readonly rounds: number
+}
+
+/** One measurement: msgs/s (throughput, pubsub, inproc), µs per round trip (latency), bytes/payload (memory). */
+export interface Sample {
+  readonly value: number
+  readonly otherCores: number | undefined
+  readonly detail: Record<string, number>
+}
+
+export interface Settings {
+  readonly full: boolean
+  readonly rounds: number
+  /** Each throughput/pub-sub/inproc run: messages before this many seconds are not counted (JIT, connection). */
+  readonly warmup: number
+  /** …and the time measured after it (the sender's loop is bounded by warmup + seconds). */
+  readonly seconds: number
+  /** Each latency run: untimed round trips for this long… */
+  readonly latencyWarmup: number
+  /** …then timed round trips for this long. */
+  readonly latencySeconds: number
+  readonly memoryMessages: number
+}
+
+export const SHORT: Settings = { full: false, rounds: 3, warmup: 0.2, seconds: 0.3, latencyWarmup: 0.3, latencySeconds: 0.3, memoryMessages: 1_000_000 }
+export const FULL: Settings = { full: true, rounds: 5, warmup: 0.5, seconds: 1, latencyWarmup: 0.5, latencySeconds: 1, memoryMessages: 1_000_000 }
+
+/** Count bounds (each run stops at whichever of count and time comes first). */
+const MAX_MESSAGES = 500_000_000
+const MAX_ROUND_TRIPS = 1_000_000
+/** How long a publisher waits after connecting, so that every subscription has arrived. */
+const SETTLE_MS = 200
+
+const ALL: readonly Implementation[] = IMPLEMENTATIONS
+const NODE_ONLY: readonly Implementation[] = ["zmq-ts", "zeromq.js"]
+
+export function benchCases(settings: Settings): BenchCase[] {
+  const { full, rounds } = settings
+  const cases: BenchCase[] = []
+  const sizes = full ? [8, 64, 1024, 65536] : [8, 64]
+  for (const transport of ["tcp", "ipc"] as const) {
+    for (const size of sizes) {
+      const small = size <= 64
+      cases.push({
+        id: `push-pull-${transport}-${size}`,
+        title: `PUSH→PULL ${transport} ${formatSize(size)}`,
+        kind: "throughput",
+        transport,
+        size,
+        implementations: ALL,
+        targets: small
+          ? [
+              { against: "libzmq C", op: ">=", value: 1 },
+              { against: "zeromq.js", op: ">=", value: 20 },
+            ]
+          : [{ against: "libzmq C", op: ">=", value: 1 }],
+        targetText: small ? "≥ 1.0× libzmq C, ≥ 20× zeromq.js" : "≥ 1.0× libzmq C",
+        rounds,
+      })
+    }
+  }
+  for (const transport of ["tcp", "ipc"] as const) {
+    for (const size of full ? [64, 1024, 65536] : [64]) {
+      cases.push({
+        id: `req-rep-${transport}-${size}`,
+        title: `REQ↔REP ${transport} ${formatSize(size)}`,
+        kind: "latency",
+        transport,
+        size,
+        implementations: ALL,
+        targets: size === 64 ? [{ against: "libzmq C", op: "<=", value: 0.7 }] : [],
+        targetText: size === 64 ? "≤ 0.7× libzmq C's time" : "",
+        rounds,
+      })
+    }
+  }
+  for (const transport of full ? (["tcp", "ipc"] as const) : (["tcp"] as const)) {
+    for (const size of full ? [64, 1024] : [64]) {
+      for (const subscribers of [1, 10]) {
+        cases.push({
+          id: `pub-sub-${transport}-${size}-x${subscribers}`,
+          title: `PUB→SUB ×${subscribers} ${transport} ${formatSize(size)}`,
+          kind: "pubsub",
+          transport,
+          size,
+          subscribers,
+          implementations: ALL,
+          targets: size === 64 ? [{ against: "libzmq C", op: ">=", value: 1 }] : [],
+          targetText: size === 64 ? "≥ 1.0× libzmq C" : "",
+          rounds,
+        })
+      }
+    }
+  }
+  for (const size of full ? [8, 64, 1024, 65536] : [64]) {
+    cases.push({
+      id: `inproc-${size}`,
+      title: `inproc PUSH→PULL ${formatSize(size)}`,
+      kind: "inproc",
+      transport: "inproc",
+      size,
+      implementations: NODE_ONLY,
+      targets: size === 64 ? [{ against: "absolute", op: ">=", value: 10_000_000 }] : [],
+      targetText: size === 64 ? "≥ 10 M msgs/s" : "",
+      rounds,
+    })
+  }
+  cases.push({
+    id: "memory-pull-1m-64",
+    title: `PULL holding ${settings.memoryMessages / 1e6} M × 64 B`,
+    kind: "memory",
+    transport: "tcp",
+    size: 64,
+    implementations: ["zmq-ts"],
+    targets: [{ against: "absolute", op: "<=", value: 2 }],
+    targetText: "≤ 2× payload",
+    rounds: full ? 3 : 1,
+  })
+  return cases
+}
+
+export function formatSize(size: number): string {
+  return size >= 1024 ? `${size / 1024} KiB` : `${size} B`
+}
+
+let sequence = 0
+
+/** A fresh ipc path in the temp directory (and a function removing what was made of it). */
+function ipcPath(): { address: string; remove: () => void } {
+  const path = join(tmpdir(), `zmq-ts-bench-${process.pid}-${++sequence}`)
+  return {
+    address: `ipc://${path}`,
+    remove: () => {
+      for (const file of [path, ...Array.from({ length: 64 }, (_, i) => `${path}-${i}`)]) rmSync(file, { force: true })
+    },
+  }
+}
+
+/** Runs one case once with one implementation. */
+export async function measure(benchCase: BenchCase, implementation: Implementation, settings: Settings, c: CBuild | undefined): Promise<Sample> {
+  const { size } = benchCase
+  const ipc = benchCase.transport === "ipc" ? ipcPath() : undefined
+  const bindAddress = ipc?.address ?? "tcp://127.0.0.1:*"
+  const tool = (node: string, cName: Parameters<CBuild["path"]>[0], nodeArgs: (string | number)[], cArgs: (string | number)[]): Tool => {
+    if (implementation === "libzmq C") {
+      if (c === undefined) throw new Error("libzmq C tools are not built")
+      return binaryTool(c.path(cName), cArgs)
+    }
+    return nodeTool(node, [implementation, ...nodeArgs])
+  }
+  const { warmup } = settings
+  const seconds = warmup + settings.seconds
+  const deadlineMs = Math.round(seconds * 1000) + 15_000
+  const timeoutMs = deadlineMs + 15_000
+  try {
+    switch (benchCase.kind) {
+      case "throughput": {
+        const outcome = await runPair(
+          tool("local-thr", "local_thr", [bindAddress, size, warmup, deadlineMs], [bindAddress, size, warmup, deadlineMs]),
+          tool("remote-thr", "remote_thr", [size, MAX_MESSAGES, seconds], [size, MAX_MESSAGES, seconds]),
+          { timeoutMs },
+        )
+        return rate(outcome, size)
+      }
+      case "latency": {
+        const timing = [MAX_ROUND_TRIPS, settings.latencyWarmup, settings.latencySeconds]
+        const outcome = await runPair(
+          tool("local-lat", "local_lat", [bindAddress, deadlineMs], [bindAddress, deadlineMs]),
+          tool("remote-lat", "remote_lat", [size, ...timing], [size, ...timing]),
+          { timeoutMs },
+        )
+        const sender = outcome.sender!
+        if (!(sender["roundTrips"]! > 0)) throw new Error("no round trip completed")
+        return {
+          value: (sender["seconds"]! / sender["roundTrips"]!) * 1e6,
+          otherCores: outcome.otherCores,
+          detail: { roundTrips: sender["roundTrips"]!, seconds: sender["seconds"]! },
+        }
+      }
+      case "pubsub": {
+        const where = ipc?.address ?? "tcp"
+        const n = benchCase.subscribers!
+        const outcome = await runPair(
+          tool("local-sub", "local_sub", [where, n, warmup, deadlineMs], [where, n, warmup, deadlineMs]),
+          tool("remote-pub", "remote_pub", [size, MAX_MESSAGES, seconds, SETTLE_MS], [size, MAX_MESSAGES, seconds, SETTLE_MS]),
+          { timeoutMs },
+        )
+        const sample = rate(outcome, undefined)
+        const sent = outcome.sender!["sent"]!
+        const received = outcome.receiver["received"]!
+        return { ...sample, detail: { ...sample.detail, sent, received, deliveredShare: received / (sent * n) } }
+      }
+      case "inproc": {
+        const outcome = await runPair(nodeTool("inproc", [implementation, size, MAX_MESSAGES, warmup, settings.seconds]), undefined, { timeoutMs })
+        return rate(outcome, size)
+      }
+      case "memory": {
+        const count = settings.memoryMessages
+        const outcome = await runPair(
+          nodeTool("memory", [bindAddress, size, 60_000], ["--expose-gc"]),
+          nodeTool("remote-thr", ["zmq-ts", size, count, 60]),
+          { timeoutMs: 90_000, onSenderResult: (tell) => tell("sent") },
+        )
+        const result = outcome.receiver
+        if (result["messages"] !== count || result["badSize"] !== 0) {
+          throw new Error(`received ${result["messages"]} of ${count} queued messages (${result["badSize"]} of the wrong size)`)
+        }
+        return { value: result["totalBytes"]! / result["payloadBytes"]!, otherCores: outcome.otherCores, detail: result }
+      }
+      default:
+        throw new Error(`unknown case kind ${String(benchCase.kind satisfies never)}`)
+    }
+  } finally {
+    ipc?.remove()
+  }
+}
+
+function rate(outcome: PairOutcome, size: number | undefined): Sample {
+  const result = outcome.receiver
+  const messages = result["messages"]!
+  const seconds = result["seconds"]!
+  if (!(messages > 0) || !(seconds > 0)) throw new Error(`no messages measured (${JSON.stringify(result)})`)
+  if (size !== undefined && (result["badSize"] ?? 0) > 0) throw new Error(`${result["badSize"]} messages of the wrong size`)
+  return { value: messages / seconds, otherCores: outcome.otherCores, detail: { messages, seconds, warmedUp: result["warmedUp"] ?? 0 } }
+}

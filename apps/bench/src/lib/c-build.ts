@@ -1,0 +1,46 @@
+/**
+ * The libzmq C baseline: our small C tools (apps/bench/c), compiled at run time with the system's compiler
+ * against the system's libzmq (Debian: libzmq3-dev). When either is missing the C row is skipped, politely.
+ */
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+export const C_TOOLS = ["local_thr", "remote_thr", "local_lat", "remote_lat", "local_sub", "remote_pub", "version"] as const
+export type CTool = (typeof C_TOOLS)[number]
+
+export interface CBuild {
+  readonly directory: string
+  readonly libzmqVersion: string
+  path(tool: CTool): string
+  remove(): void
+}
+
+export const C_SKIPPED_MESSAGE = "libzmq C: skipped (install libzmq3-dev and a C compiler)"
+
+/** Compiles every tool into a fresh temporary directory; undefined (and why) when that is not possible. */
+export function buildCTools(sourceDirectory: string): { build: CBuild } | { reason: string } {
+  const compiler = process.env["CC"] ?? "cc"
+  const directory = mkdtempSync(join(tmpdir(), "zmq-ts-bench-c-"))
+  const remove = (): void => rmSync(directory, { recursive: true, force: true })
+  for (const tool of C_TOOLS) {
+    const result = spawnSync(compiler, ["-O2", "-o", join(directory, tool), join(sourceDirectory, `${tool}.c`), "-lzmq"], {
+      encoding: "utf8",
+    })
+    if (result.error !== undefined || result.status !== 0) {
+      remove()
+      const why = result.error !== undefined ? result.error.message : (result.stderr.split("\n").find((line) => /error/.test(line)) ?? "")
+      return { reason: `${compiler} ${tool}.c: ${why.trim()}` }
+    }
+  }
+  const version = spawnSync(join(directory, "version"), [], { encoding: "utf8" })
+  return {
+    build: {
+      directory,
+      libzmqVersion: version.stdout.trim() || "unknown",
+      path: (tool) => join(directory, tool),
+      remove,
+    },
+  }
+}

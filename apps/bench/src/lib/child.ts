@@ -1,0 +1,151 @@
+/**
+ * The tools' side of the runner's line protocol (the C tools in ../../c/bench.h speak the same):
+ * - the receiving side binds, then prints `READY <endpoint>[,<endpoint>…]`;
+ * - the runner relays that line to the sending side's stdin;
+ * - each side prints `RESULT {json}` when done (with its own CPU time, so the runner can tell how much CPU
+ *   other processes took meanwhile), then waits for the runner to close its stdin, and exits.
+ * Other stdin lines are commands from the runner (the memory tool waits for `sent`).
+ */
+import { createInterface } from "node:readline"
+
+const lines: string[] = []
+const lineWaiters: Array<(line: string | undefined) => void> = []
+let stdinEnded = false
+const endWaiters: Array<() => void> = []
+
+const reader = createInterface({ input: process.stdin })
+reader.on("line", (line) => {
+  const waiter = lineWaiters.shift()
+  if (waiter !== undefined) waiter(line)
+  else lines.push(line)
+})
+reader.on("close", () => {
+  stdinEnded = true
+  for (const waiter of lineWaiters.splice(0)) waiter(undefined)
+  for (const waiter of endWaiters.splice(0)) waiter()
+})
+
+/** The next line from the runner (undefined once stdin is closed). */
+export function nextLine(): Promise<string | undefined> {
+  const line = lines.shift()
+  if (line !== undefined) return Promise.resolve(line)
+  if (stdinEnded) return Promise.resolve(undefined)
+  return new Promise((resolve) => lineWaiters.push(resolve))
+}
+
+/** The endpoint(s) the receiving side bound, relayed by the runner. */
+export async function readEndpoints(): Promise<string[]> {
+  const line = await nextLine()
+  if (line === undefined || line.trim() === "") fail("no endpoint on stdin")
+  return line.trim().split(",")
+}
+
+export function ready(endpoints: readonly string[]): void {
+  process.stdout.write(`READY ${endpoints.join(",")}\n`)
+}
+
+/** Prints the result line, waits (bounded) for the runner to close stdin, runs `cleanup`, and exits. */
+export async function finish(result: Record<string, unknown>, cleanup: () => void = () => {}): Promise<never> {
+  const cpu = process.cpuUsage()
+  process.stdout.write(`RESULT ${JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`)
+  await waitForStdinEnd(10_000)
+  try {
+    cleanup()
+  } catch {
+    // closing is best effort: the process exits next
+  }
+  process.exit(0)
+}
+
+export function waitForStdinEnd(timeoutMs: number): Promise<void> {
+  if (stdinEnded) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs)
+    timer.unref()
+    endWaiters.push(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
+export function stdinClosed(): boolean {
+  return stdinEnded
+}
+
+export function fail(message: string): never {
+  process.stderr.write(`${message}\n`)
+  process.exit(1)
+}
+
+/** Command-line arguments by position, with a usage message. */
+export function args(usage: string, count: number): string[] {
+  const values = process.argv.slice(2)
+  if (values.length !== count) fail(`usage: ${usage}`)
+  return values
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** A message body of `size` bytes. */
+export function body(size: number): Buffer {
+  return Buffer.alloc(size, "x")
+}
+
+/** Seconds since an arbitrary origin, monotonic. */
+export function now(): number {
+  return performance.now() / 1000
+}
+
+/**
+ * Counts received messages after a warm-up, so that a run measures the steady state (JIT-compiled code,
+ * established connection) rather than start-up: the clock starts at the first message seen `warmup` seconds
+ * after the very first one, and only what arrives from then on counts. A run too short to warm up is
+ * measured from its first message instead.
+ */
+export class Meter {
+  readonly #warmup: number
+  #first = 0
+  #start = 0
+  #seen = 0
+  #started = false
+  /** Messages since the clock started. */
+  #counted = 0
+
+  constructor(warmupSeconds: number) {
+    this.#warmup = warmupSeconds
+  }
+
+  /** `n` more messages arrived. */
+  add(n: number): void {
+    if (this.#started) {
+      this.#counted += n
+      return
+    }
+    this.#seen += n
+    if (this.#first === 0) {
+      this.#first = now()
+      return
+    }
+    if (n === 1 && (this.#seen & 63) !== 0) return // read the clock every 64 messages while warming up
+    const time = now()
+    if (time - this.#first >= this.#warmup) {
+      this.#started = true
+      this.#start = time
+    }
+  }
+
+  get seen(): number {
+    return this.#seen + this.#counted
+  }
+
+  /** Messages and seconds measured, up to `end` (default: now). */
+  result(end = now()): { messages: number; seconds: number; warmedUp: number; received: number } {
+    const received = this.seen
+    if (this.#first === 0) return { messages: 0, seconds: 0, warmedUp: 0, received }
+    if (!this.#started) return { messages: this.#seen - 1, seconds: end - this.#first, warmedUp: 0, received }
+    return { messages: this.#counted, seconds: end - this.#start, warmedUp: 1, received }
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Summaries (medians, per-round ratios, targets) and their renderings: a plain table for stdout, Markdown
+ * for bench/results/latest.md and the README, JSON for bench/results/latest.json.
+ */
+import { IMPLEMENTATIONS, type BenchCase, type Implementation, type Sample, type Target } from "./cases.js"
+import type { Machine } from "./lib/machine.js"
+import { median, range } from "./lib/stats.js"
+
+/** Other processes using more CPU than this (in cores) during a case get it flagged. */
+export const DISTURBED_CORES = 0.25
+
+export interface CaseRun {
+  readonly benchCase: BenchCase
+  /** Per implementation, one entry per round (null: that run failed). */
+  readonly samples: Map<Implementation, Array<Sample | null>>
+  readonly errors: string[]
+}
+
+export interface Ratio {
+  readonly median: number
+  readonly min: number
+  readonly max: number
+  readonly rounds: Array<number | null>
+}
+
+export interface TargetResult {
+  readonly against: Implementation | "absolute"
+  readonly op: ">=" | "<="
+  readonly value: number
+  readonly measured: number | null
+  readonly met: boolean | null
+}
+
+export type Status = "met" | "not met" | "not measured"
+
+export interface CaseSummary {
+  readonly id: string
+  readonly title: string
+  readonly kind: string
+  readonly transport: string
+  readonly size: number
+  readonly subscribers?: number
+  readonly unit: string
+  readonly implementations: Partial<Record<Implementation, { median: number | null; rounds: Array<number | null>; details: Array<Record<string, number> | null> }>>
+  /** zmq-ts ÷ each other implementation, round by round (for latency a ratio of times: lower is better). */
+  readonly ratios: Partial<Record<Implementation, Ratio>>
+  readonly target: string
+  readonly targets: TargetResult[]
+  readonly status: Status | null
+  /** Most CPU other processes used during one of this case's runs, in cores. */
+  readonly otherCoresMax: number | null
+  readonly errors: string[]
+}
+
+export interface Report {
+  readonly machine: Machine
+  readonly mode: "short" | "full"
+  readonly rounds: number
+  readonly durationSeconds: number
+  readonly libzmq: { version: string } | { skipped: string }
+  readonly zeromqJs: string
+  readonly notes: string[]
+  readonly cases: CaseSummary[]
+}
+
+const UNITS = { throughput: "msgs/s", pubsub: "msgs/s (all subscribers)", inproc: "msgs/s", latency: "µs per round trip", memory: "× payload" } as const
+
+export function summarize(run: CaseRun): CaseSummary {
+  const { benchCase, samples } = run
+  const implementations: CaseSummary["implementations"] = {}
+  let otherCoresMax: number | null = null
+  for (const [implementation, rounds] of samples) {
+    const values = rounds.map((sample) => sample?.value ?? null)
+    implementations[implementation] = {
+      median: median(values.filter(isNumber)) ?? null,
+      rounds: values,
+      details: rounds.map((sample) => sample?.detail ?? null),
+    }
+    for (const sample of rounds) {
+      if (sample?.otherCores !== undefined) otherCoresMax = Math.max(otherCoresMax ?? 0, sample.otherCores)
+    }
+  }
+  const ours = samples.get("zmq-ts") ?? []
+  const ratios: CaseSummary["ratios"] = {}
+  for (const [implementation, rounds] of samples) {
+    if (implementation === "zmq-ts") continue
+    const perRound = rounds.map((sample, i) => {
+      const mine = ours[i]
+      return sample == null || mine == null ? null : mine.value / sample.value
+    })
+    const values = perRound.filter(isNumber)
+    const bounds = range(values)
+    if (bounds !== undefined) ratios[implementation] = { median: median(values)!, ...bounds, rounds: perRound }
+  }
+  const targets = benchCase.targets.map((target) => evaluate(target, implementations["zmq-ts"]?.median ?? null, ratios))
+  const status: Status | null =
+    targets.length === 0
+      ? null
+      : targets.some((target) => target.met === false)
+        ? "not met"
+        : targets.every((target) => target.met === true)
+          ? "met"
+          : "not measured"
+  return {
+    id: benchCase.id,
+    title: benchCase.title,
+    kind: benchCase.kind,
+    transport: benchCase.transport,
+    size: benchCase.size,
+    ...(benchCase.subscribers === undefined ? {} : { subscribers: benchCase.subscribers }),
+    unit: UNITS[benchCase.kind],
+    implementations,
+    ratios,
+    target: benchCase.targetText,
+    targets,
+    status,
+    otherCoresMax: otherCoresMax === null ? null : round(otherCoresMax, 2),
+    errors: run.errors,
+  }
+}
+
+function evaluate(target: Target, ourMedian: number | null, ratios: CaseSummary["ratios"]): TargetResult {
+  const measured = target.against === "absolute" ? ourMedian : (ratios[target.against]?.median ?? null)
+  const met = measured === null ? null : target.op === ">=" ? measured >= target.value : measured <= target.value
+  return { against: target.against, op: target.op, value: target.value, measured, met }
+}
+
+// ── rendering ──────────────────────────────────────────────────────────────────────────────────────────
+
+const COLUMNS = ["case", ...IMPLEMENTATIONS.map((name) => (name === "net" ? "net ceiling" : name)), "÷ libzmq C", "÷ zeromq.js", "÷ net", "target", "status"]
+
+function rows(report: Report): string[][] {
+  return report.cases.map((summary) => {
+    const disturbed = (summary.otherCoresMax ?? 0) > DISTURBED_CORES ? " †" : ""
+    const cells = [summary.title + disturbed]
+    for (const implementation of IMPLEMENTATIONS) {
+      const entry = summary.implementations[implementation]
+      cells.push(entry === undefined ? "" : entry.median === null ? "failed" : formatValue(summary, entry.median, entry.details))
+    }
+    for (const against of ["libzmq C", "zeromq.js", "net"] as const) {
+      const ratio = summary.ratios[against]
+      cells.push(ratio === undefined ? "" : formatRatio(ratio))
+    }
+    cells.push(summary.target)
+    cells.push(summary.status === null ? "" : summary.status === "met" ? "met" : summary.status === "not met" ? "NOT MET" : "not measured")
+    return cells
+  })
+}
+
+export function formatValue(summary: Pick<CaseSummary, "kind">, value: number, details?: Array<Record<string, number> | null>): string {
+  switch (summary.kind) {
+    case "latency":
+      return `${value.toFixed(1)} µs`
+    case "memory": {
+      const detail = details?.find((entry) => entry !== null)
+      return detail === undefined ? `${value.toFixed(2)}×` : `${value.toFixed(2)}× (${mb(detail["totalBytes"]!)} for ${mb(detail["payloadBytes"]!)})`
+    }
+    default:
+      return value >= 1e6 ? `${(value / 1e6).toFixed(2)} M/s` : `${(value / 1e3).toFixed(1)} k/s`
+  }
+}
+
+function formatRatio(ratio: Ratio): string {
+  const digits = ratio.median >= 10 ? 1 : 2
+  return `${ratio.median.toFixed(digits)}× (${ratio.min.toFixed(digits)}–${ratio.max.toFixed(digits)})`
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(0)} MB`
+}
+
+export function machineLine(report: Report): string {
+  const m = report.machine
+  const libzmq = "version" in report.libzmq ? `libzmq ${report.libzmq.version}` : "libzmq C skipped"
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}; ${libzmq}, zeromq.js ${report.zeromqJs}; ${m.date.slice(0, 16).replace("T", " ")} UTC`
+}
+
+export function renderText(report: Report): string {
+  const table = [COLUMNS, ...rows(report)]
+  const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
+  const line = (row: string[]): string =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd()
+  const out = [machineLine(report), `${report.mode} run, ${report.rounds} interleaved rounds, medians; ratios are zmq-ts ÷ the column (median of per-round ratios, min–max)`, ""]
+  out.push(line(table[0]!), widths.map((width) => "-".repeat(width)).join("  "))
+  for (const row of table.slice(1)) out.push(line(row))
+  out.push("", ...footnotes(report))
+  return out.join("\n")
+}
+
+export function renderMarkdown(report: Report): string {
+  const table = [COLUMNS, ...rows(report)]
+  const out = [
+    `**Machine:** ${machineLine(report)}  `,
+    `**Run:** \`pnpm bench${report.mode === "full" ? " -- --full" : ""}\`, ${report.rounds} interleaved rounds, ${Math.round(report.durationSeconds)} s; medians. ` +
+      "Ratios are zmq-ts ÷ the column: the median of the per-round ratios, (min–max) over rounds. For throughput higher is better; " +
+      "for REQ↔REP they are ratios of round-trip times, lower is better.",
+    "",
+    `| ${table[0]!.join(" | ")} |`,
+    `| ${table[0]!.map((_, i) => (i === 0 || i >= table[0]!.length - 2 ? "---" : "---:")).join(" | ")} |`,
+    ...table.slice(1).map((row) => `| ${row.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`),
+    "",
+    ...footnotes(report).map((note) => `${note}  `),
+  ]
+  return out.join("\n").trimEnd() + "\n"
+}
+
+function footnotes(report: Report): string[] {
+  const out: string[] = []
+  const disturbed = report.cases.filter((summary) => (summary.otherCoresMax ?? 0) > DISTURBED_CORES)
+  if (disturbed.length > 0) {
+    const worst = Math.max(...disturbed.map((summary) => summary.otherCoresMax!))
+    out.push(`† other processes used more than ${DISTURBED_CORES} cores during some runs of the case (up to ${worst.toFixed(2)} cores): absolute numbers are low, ratios of the same round less affected.`)
+  }
+  const pubsub = report.cases.filter((summary) => summary.kind === "pubsub")
+  if (pubsub.length > 0) {
+    const shares = pubsub.map((summary) => {
+      const cells = IMPLEMENTATIONS.flatMap((implementation) => {
+        const details = summary.implementations[implementation]?.details.filter((detail) => detail !== null) ?? []
+        const share = median(details.map((detail) => detail!["deliveredShare"]!).filter((value) => value !== undefined))
+        return share === undefined ? [] : [`${implementation} ${(share * 100).toFixed(0)} %`]
+      })
+      return `${summary.title}: ${cells.join(", ")}`
+    })
+    out.push(`PUB drops at the high-water mark; share of published messages delivered (median): ${shares.join("; ")}.`)
+  }
+  for (const summary of report.cases) {
+    for (const error of summary.errors) out.push(`${summary.title}: ${error}`)
+  }
+  out.push(...report.notes)
+  return out
+}
+
+function isNumber(value: number | null): value is number {
+  return value !== null
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits
+  return Math.round(value * factor) / factor
+}

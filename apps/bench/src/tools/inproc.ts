@@ -1,0 +1,59 @@
+/**
+ * inproc PUSH→PULL in one thread: a sender loop (`await send()` per message) and a `for await` receive loop
+ * run together in this process over `inproc://`. The sender sends for `warmup` + `seconds` (at most `count`
+ * messages), then the empty end message; reported are the messages received after the warm-up and the
+ * time from then to the end message.
+ *
+ * usage: inproc <zmq-ts|zeromq.js> <size> <count> <warmup-seconds> <seconds>
+ */
+import { args, body, finish, Meter, now } from "../lib/child.js"
+import { loadZmq } from "../lib/zmq.js"
+
+const [impl, sizeText, countText, warmupText, secondsText] = args("inproc <impl> <size> <count> <warmup-seconds> <seconds>", 5) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+]
+const size = Number(sizeText)
+const count = Number(countText)
+const warmup = Number(warmupText)
+const seconds = warmup + Number(secondsText)
+const meter = new Meter(warmup)
+
+const zmq = await loadZmq(impl)
+const endpoint = `inproc://bench-${process.pid}`
+const push = new zmq.Push()
+const pull = new zmq.Pull()
+await pull.bind(endpoint)
+push.connect(endpoint)
+
+let badSize = 0
+const received = (async () => {
+  for await (const [message] of pull) {
+    if (message!.length !== size) {
+      if (message!.length === 0) break
+      badSize++
+    }
+    meter.add(1)
+  }
+  return meter.result()
+})()
+
+const message = body(size)
+const stop = now() + seconds
+let sent = 0
+while (sent < count) {
+  await push.send(message)
+  sent++
+  if ((sent & 1023) === 0 && now() > stop) break
+}
+await push.send(Buffer.alloc(0))
+const result = await received
+await finish({ ...result, sent, badSize }, () => {
+  push.linger = 0
+  pull.linger = 0
+  push.close()
+  pull.close()
+})

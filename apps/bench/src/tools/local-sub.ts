@@ -1,0 +1,111 @@
+/**
+ * The receiving side of a pub-sub fan-out run: `n` SUB sockets (or, for `net`, `n` servers) each bind
+ * (tcp://127.0.0.1:* or <ipc-prefix>-<i>) and subscribe to everything, all read in this one process, until
+ * each has seen the empty end message (or, since PUB drops at its high-water mark, until no data came for a
+ * second). Reports the aggregate delivery rate: data messages received on all sockets after a warm-up of
+ * `warmup` seconds, over the time from the end of the warm-up to the last one.
+ *
+ * usage: local-sub <zmq-ts|zeromq.js|net> <tcp|ipc-prefix> <n> <warmup-seconds> <deadline-ms>
+ */
+import { args, finish, Meter, now, ready } from "../lib/child.js"
+import { FrameCounter, listen } from "../lib/net-frames.js"
+import { loadZmq } from "../lib/zmq.js"
+
+const [impl, where, nText, warmupText, deadlineText] = args("local-sub <impl> <tcp|ipc-prefix> <n> <warmup-seconds> <deadline-ms>", 5) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+]
+const n = Number(nText)
+const deadlineMs = Number(deadlineText)
+const addressOf = (i: number): string => (where === "tcp" ? "tcp://127.0.0.1:*" : `${where}-${i}`)
+
+const meter = new Meter(Number(warmupText))
+/** When the last data message arrived: read every 16 messages (reading the clock costs ~40 ns). */
+let last = 0
+let tick = 0
+let ended = 0
+let stopAll: () => void = () => {}
+let cleanup: () => void = () => {}
+
+const allDone = new Promise<void>((resolve) => {
+  const deadline = now() + deadlineMs / 1000
+  const watchdog = setInterval(() => {
+    const time = now()
+    if (ended === n || time > deadline || (last !== 0 && time - last > 1)) {
+      clearInterval(watchdog)
+      stopAll()
+      resolve()
+    }
+  }, 50)
+})
+
+if (impl === "net") {
+  const endpoints: string[] = []
+  const sockets: Array<{ destroy(): void; pause(): void }> = []
+  for (let i = 0; i < n; i++) {
+    const counter = new FrameCounter()
+    let counted = 0
+    const { server, endpoint } = await listen(addressOf(i), (socket) => {
+      sockets.push(socket)
+      socket.on("data", (chunk: Buffer) => {
+        counter.feed(chunk)
+        if (counter.frames !== counted) {
+          meter.add(counter.frames - counted)
+          counted = counter.frames
+          last = now()
+        }
+        if (counter.ended) {
+          ended++
+          socket.pause()
+        }
+      })
+    })
+    server.unref()
+    endpoints.push(endpoint)
+  }
+  stopAll = () => {
+    for (const socket of sockets) socket.pause()
+  }
+  cleanup = () => {
+    for (const socket of sockets) socket.destroy()
+  }
+  ready(endpoints)
+} else {
+  const zmq = await loadZmq(impl)
+  const subscribers = [] as Array<InstanceType<typeof zmq.Subscriber>>
+  for (let i = 0; i < n; i++) {
+    const subscriber = new zmq.Subscriber()
+    subscriber.subscribe()
+    await subscriber.bind(addressOf(i))
+    subscribers.push(subscriber)
+  }
+  ready(subscribers.map((subscriber) => subscriber.lastEndpoint!))
+  for (const subscriber of subscribers) {
+    void (async () => {
+      try {
+        for await (const [message] of subscriber) {
+          if (message!.length === 0) {
+            ended++
+            break
+          }
+          meter.add(1)
+          if ((++tick & 15) === 0 || last === 0) last = now()
+        }
+      } catch {
+        // closed when the run ended
+      }
+    })()
+  }
+  stopAll = () => {
+    for (const subscriber of subscribers) {
+      subscriber.linger = 0
+      subscriber.close()
+    }
+  }
+}
+
+await allDone
+await finish({ ...meter.result(last), ended }, cleanup)

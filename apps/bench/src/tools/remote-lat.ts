@@ -1,0 +1,86 @@
+/**
+ * remote_lat: the timing side of a latency run. Connects a REQ socket (or, for `net`, a socket) to the
+ * endpoint read from stdin, warms up for `warmup` seconds (connection, JIT), then times `count` round trips
+ * of `size` bytes, or as many as fit in `seconds`, and reports the mean round trip. Ends with the empty end
+ * message.
+ *
+ * usage: remote-lat <zmq-ts|zeromq.js|net> <size> <count> <warmup-seconds> <seconds>
+ */
+import { args, body, fail, finish, now, readEndpoints } from "../lib/child.js"
+import { connectTo, END_FRAME, frame, FrameCounter } from "../lib/net-frames.js"
+import { loadZmq } from "../lib/zmq.js"
+
+const [impl, sizeText, countText, warmupText, secondsText] = args("remote-lat <impl> <size> <count> <warmup-seconds> <seconds>", 5) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+]
+const size = Number(sizeText)
+const count = Number(countText)
+const seconds = Number(secondsText)
+const [endpoint] = await readEndpoints()
+
+let roundTrip: () => Promise<void>
+let end: () => Promise<void>
+let cleanup: () => void
+
+if (impl === "net") {
+  const socket = await connectTo(endpoint!)
+  const counter = new FrameCounter()
+  const request = frame(size)
+  let waiting: (() => void) | undefined
+  let expected = 0
+  socket.on("data", (chunk: Buffer) => {
+    counter.feed(chunk)
+    if (counter.frames >= expected && waiting !== undefined) {
+      const resolve = waiting
+      waiting = undefined
+      resolve()
+    }
+  })
+  roundTrip = () =>
+    new Promise<void>((resolve) => {
+      expected++
+      waiting = resolve
+      socket.write(request)
+    })
+  end = async () => {
+    socket.write(END_FRAME)
+  }
+  cleanup = () => socket.destroy()
+} else {
+  const zmq = await loadZmq(impl)
+  const requester = new zmq.Request({ receiveTimeout: 10_000 })
+  requester.connect(endpoint!)
+  const request = body(size)
+  roundTrip = async () => {
+    await requester.send(request)
+    const [reply] = await requester.receive()
+    if (reply!.length !== size) fail(`reply of ${reply!.length} bytes, expected ${size}`)
+  }
+  end = async () => {
+    await requester.send(Buffer.alloc(0))
+    await requester.receive()
+  }
+  cleanup = () => {
+    requester.linger = 0
+    requester.close()
+  }
+}
+
+const warmUntil = now() + Number(warmupText)
+do await roundTrip()
+while (now() < warmUntil)
+const start = now()
+const stop = start + seconds
+let roundTrips = 0
+while (roundTrips < count) {
+  await roundTrip()
+  roundTrips++
+  if ((roundTrips & 63) === 0 && now() > stop) break
+}
+const elapsed = now() - start
+await end()
+await finish({ roundTrips, seconds: elapsed }, cleanup)

@@ -1,0 +1,66 @@
+/**
+ * The sending side of a pub-sub fan-out run: one PUB socket (or, for `net`, one socket per subscriber)
+ * connects to every endpoint of the comma-separated list read from stdin, waits `settle-ms` for the
+ * subscriptions to arrive, then publishes `count` messages of `size` bytes, or as many as fit in `seconds`
+ * (PUB never blocks: at a subscriber's high-water mark messages are dropped). Then it repeats the empty end
+ * message every 20 ms until the runner closes stdin.
+ *
+ * usage: remote-pub <zmq-ts|zeromq.js|net> <size> <count> <seconds> <settle-ms>
+ */
+import { once } from "node:events"
+import { args, body, finish, now, readEndpoints, sleep } from "../lib/child.js"
+import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
+import { loadZmq } from "../lib/zmq.js"
+
+const [impl, sizeText, countText, secondsText, settleText] = args("remote-pub <impl> <size> <count> <seconds> <settle-ms>", 5) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+]
+const size = Number(sizeText)
+const count = Number(countText)
+const seconds = Number(secondsText)
+const endpoints = await readEndpoints()
+
+if (impl === "net") {
+  // Lossless, unlike PUB: each subscriber's stream is written in turn, waiting for the slow ones to drain.
+  const sockets = await Promise.all(endpoints.map((endpoint) => connectTo(endpoint)))
+  const { bytes, messages } = batch(size)
+  const start = now()
+  const stop = start + seconds
+  let sent = 0
+  while (sent < count && now() < stop) {
+    const full = sockets.filter((socket) => !socket.write(bytes))
+    if (full.length > 0) await Promise.all(full.map((socket) => once(socket, "drain")))
+    sent += messages
+  }
+  for (const socket of sockets) socket.write(END_FRAME)
+  await finish({ sent, seconds: now() - start }, () => {
+    for (const socket of sockets) socket.destroy()
+  })
+} else {
+  const zmq = await loadZmq(impl)
+  const publisher = new zmq.Publisher()
+  for (const endpoint of endpoints) publisher.connect(endpoint)
+  await sleep(Number(settleText))
+  const message = body(size)
+  const start = now()
+  const stop = start + seconds
+  let sent = 0
+  while (sent < count) {
+    await publisher.send(message)
+    sent++
+    if ((sent & 1023) === 0 && now() > stop) break
+  }
+  const elapsed = now() - start
+  const empty = Buffer.alloc(0)
+  const ends = setInterval(() => void publisher.send(empty).catch(() => {}), 20)
+  void publisher.send(empty).catch(() => {})
+  await finish({ sent, seconds: elapsed }, () => {
+    clearInterval(ends)
+    publisher.linger = 0
+    publisher.close()
+  })
+}

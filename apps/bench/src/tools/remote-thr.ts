@@ -1,0 +1,49 @@
+/**
+ * remote_thr: the sending side of a throughput run. Connects a PUSH socket (or, for `net`, a socket) to the
+ * endpoint read from stdin and sends `count` messages of `size` bytes, or as many as fit in `seconds`, in the
+ * natural loop (`await send()` per message), then the empty end message.
+ *
+ * usage: remote-thr <zmq-ts|zeromq.js|net> <size> <count> <seconds>
+ */
+import { once } from "node:events"
+import { args, body, finish, now, readEndpoints } from "../lib/child.js"
+import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
+import { loadZmq } from "../lib/zmq.js"
+
+const [impl, sizeText, countText, secondsText] = args("remote-thr <impl> <size> <count> <seconds>", 4) as [string, string, string, string]
+const size = Number(sizeText)
+const count = Number(countText)
+const seconds = Number(secondsText)
+const [endpoint] = await readEndpoints()
+
+if (impl === "net") {
+  const socket = await connectTo(endpoint!)
+  const { bytes, messages } = batch(size)
+  const start = now()
+  const stop = start + seconds
+  let sent = 0
+  while (sent < count && now() < stop) {
+    if (!socket.write(bytes)) await once(socket, "drain")
+    sent += messages
+  }
+  socket.write(END_FRAME)
+  await finish({ sent, seconds: now() - start }, () => socket.destroy())
+} else {
+  const zmq = await loadZmq(impl)
+  const push = new zmq.Push()
+  push.connect(endpoint!)
+  const message = body(size)
+  const start = now()
+  const stop = start + seconds
+  let sent = 0
+  while (sent < count) {
+    await push.send(message)
+    sent++
+    if ((sent & 1023) === 0 && now() > stop) break
+  }
+  await push.send(Buffer.alloc(0))
+  await finish({ sent, seconds: now() - start }, () => {
+    push.linger = 0
+    push.close()
+  })
+}
