@@ -3,34 +3,44 @@
  *
  *   pnpm bench            a table of frames/s and MB/s (MB = 10⁶ bytes of message body, headers excluded)
  *   pnpm bench --json     the same results, machine-readable
+ *   pnpm bench --layer decoder     one layer, in this process (to profile it: see docs/decisions/0004-…)
  *
- * Four layers are measured, so the cost of each one is visible:
+ * Each layer is measured on its own, so the cost of each one is visible:
  * - `connection encode`: `ZmtpConnection.send([body])` in the ready state, `dataToSend()` once per ~64 KiB
  *   of pending bytes (a burst of sends followed by one socket write);
  * - `encoder`: the bare `FrameEncoder.writeFrame()` + `take()` under the same batching;
  * - `connection decode`: `ZmtpConnection.receiveData(chunk)` on a pre-encoded stream cut into 64 KiB chunks,
- *   the way a socket delivers it (64 KiB frames therefore always span chunks and are gathered);
+ *   the way a socket delivers it (64 KiB frames therefore always span chunks and are gathered). The chunks
+ *   are Node `Buffer`s, as `node:net` delivers them;
+ * - `8 connections decode` (8 B only): the same stream fed to 8 connections in turn, as a ROUTER with
+ *   several peers would, counting the messages of all 8; it shows costs that one connection hides
+ *   (garbage kept alive between calls, call sites that see several connections);
  * - `decoder`: the bare `FrameDecoder.feed()` on the same chunks with a no-op sink.
  *
  * Each layer runs in its own child process so that one layer's code cannot make another's call sites
  * polymorphic or leave garbage for it to collect. Every case is warmed up, then timed in 5 rounds of at least
- * ROUND_SECONDS each; the median round is reported.
+ * ROUND_SECONDS each; the median round is reported. On Linux the run also reports how much CPU other
+ * processes took meanwhile: on a 2-core machine a busy neighbour halves some results.
  */
 import { fork } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { fileURLToPath } from "node:url"
 import { FrameDecoder, FrameEncoder, ZmtpConnection, type FrameSink } from "../src/index.js"
 
 const SIZES = [8, 64, 1024, 64 * 1024] as const
 const CHUNK_SIZE = 64 * 1024
-/** Bytes of wire stream per pass: big enough that a pass is not dominated by the timer, small enough for cache. */
+/** Bytes of wire stream per pass: many chunks, so that a pass is not dominated by reading the timer. */
 const STREAM_BYTES = 4 * 1024 * 1024
 const WARMUP_SECONDS = 0.25
 const ROUND_SECONDS = 0.5
 const ROUNDS = 5
+/** Other processes using more CPU than this (in cores) during a case get it flagged. */
+const DISTURBED_CORES = 0.1
 
-const LAYERS = ["connection encode", "encoder", "connection decode", "decoder"] as const
+const LAYERS = ["connection encode", "encoder", "connection decode", "8 connections decode", "decoder"] as const
 type Layer = (typeof LAYERS)[number]
+const RECEIVERS = 8
 
 interface Result {
   readonly layer: Layer
@@ -40,6 +50,8 @@ interface Result {
   /** Body bytes per second, in 10⁶ bytes. */
   readonly megabytesPerSecond: number
   readonly roundsFramesPerSecond: number[]
+  /** CPU other processes used during the timed rounds, in cores (Linux only; `null` elsewhere). */
+  readonly otherProcessesCores: number | null
 }
 
 /** One timed unit of work: processes `frames` messages of `size` bytes and returns a value to keep live. */
@@ -94,7 +106,9 @@ function encodedChunks(size: number, frames: number): Uint8Array[] {
   if (at !== stream.length) throw new Error(`encoded ${at} bytes, expected ${stream.length}`)
   const chunks: Uint8Array[] = []
   // Copies, not views: each chunk owns its memory, as one read from a socket does.
-  for (let start = 0; start < stream.length; start += CHUNK_SIZE) chunks.push(stream.slice(start, start + CHUNK_SIZE))
+  for (let start = 0; start < stream.length; start += CHUNK_SIZE) {
+    chunks.push(Buffer.from(stream.subarray(start, start + CHUNK_SIZE)))
+  }
   return chunks
 }
 
@@ -149,6 +163,23 @@ function connectionDecodeCase(size: number): Case {
   }
 }
 
+function connectionsDecodeCase(size: number): Case {
+  const { frames } = counts(size)
+  const chunks = encodedChunks(size, frames)
+  const receivers = Array.from({ length: RECEIVERS }, () => connectedPair()[1])
+  return {
+    frames: frames * RECEIVERS,
+    pass() {
+      let messages = 0
+      for (let i = 0; i < chunks.length; i++) {
+        for (let r = 0; r < RECEIVERS; r++) messages += receivers[r]!.receiveData(chunks[i]!).length
+      }
+      if (messages !== frames * RECEIVERS) throw new Error(`decoded ${messages} messages, expected ${frames * RECEIVERS}`)
+      return messages
+    },
+  }
+}
+
 function decoderCase(size: number): Case {
   const { frames } = counts(size)
   const chunks = encodedChunks(size, frames)
@@ -164,20 +195,36 @@ function decoderCase(size: number): Case {
   }
 }
 
-const CASES: Record<Layer, (size: number) => Case> = {
-  "connection encode": connectionEncodeCase,
-  encoder: encoderCase,
-  "connection decode": connectionDecodeCase,
-  decoder: decoderCase,
+const CASES: Record<Layer, { sizes: readonly number[]; make: (size: number) => Case }> = {
+  "connection encode": { sizes: SIZES, make: connectionEncodeCase },
+  encoder: { sizes: SIZES, make: encoderCase },
+  "connection decode": { sizes: SIZES, make: connectionDecodeCase },
+  "8 connections decode": { sizes: [8], make: connectionsDecodeCase },
+  decoder: { sizes: SIZES, make: decoderCase },
 }
 
 // ── timing ──────────────────────────────────────────────────────────────────────────────────────────
 
 let sinkValue = 0
 
-/** Runs passes for at least `seconds`; returns frames per second. */
-function run(benchCase: Case, seconds: number): number {
+/** CPU time used by all processes since boot, in ms, from Linux's /proc/stat; undefined elsewhere. */
+function systemBusyMilliseconds(): number | undefined {
+  let line: string
+  try {
+    line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!
+  } catch {
+    return undefined
+  }
+  // cpu user nice system idle iowait irq softirq steal …, in USER_HZ (100 per second) units.
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number)
+  return (user! + nice! + system! + irq! + softirq! + steal!) * 10
+}
+
+/** Runs passes for at least `seconds`; returns frames per second and the CPU others used meanwhile. */
+function run(benchCase: Case, seconds: number): { framesPerSecond: number; otherCores: number | undefined } {
   const limit = seconds * 1e9
+  const busyBefore = systemBusyMilliseconds()
+  const cpuBefore = process.cpuUsage()
   let frames = 0
   const start = process.hrtime.bigint()
   let elapsed = 0
@@ -186,7 +233,13 @@ function run(benchCase: Case, seconds: number): number {
     frames += benchCase.frames
     elapsed = Number(process.hrtime.bigint() - start)
   } while (elapsed < limit)
-  return frames / (elapsed / 1e9)
+  const busyAfter = systemBusyMilliseconds()
+  const ownCpu = process.cpuUsage(cpuBefore)
+  const otherCores =
+    busyBefore === undefined || busyAfter === undefined
+      ? undefined
+      : Math.max(0, busyAfter - busyBefore - (ownCpu.user + ownCpu.system) / 1000) / (elapsed / 1e6)
+  return { framesPerSecond: frames / (elapsed / 1e9), otherCores }
 }
 
 function median(values: number[]): number {
@@ -196,11 +249,16 @@ function median(values: number[]): number {
 
 function measureLayer(layer: Layer): Result[] {
   const results: Result[] = []
-  for (const size of SIZES) {
-    const benchCase = CASES[layer](size)
+  for (const size of CASES[layer].sizes) {
+    const benchCase = CASES[layer].make(size)
     run(benchCase, WARMUP_SECONDS)
     const rounds: number[] = []
-    for (let round = 0; round < ROUNDS; round++) rounds.push(run(benchCase, ROUND_SECONDS))
+    let otherCores: number | null = null
+    for (let round = 0; round < ROUNDS; round++) {
+      const measured = run(benchCase, ROUND_SECONDS)
+      rounds.push(measured.framesPerSecond)
+      if (measured.otherCores !== undefined) otherCores = Math.max(otherCores ?? 0, measured.otherCores)
+    }
     const framesPerSecond = median(rounds)
     results.push({
       layer,
@@ -208,6 +266,7 @@ function measureLayer(layer: Layer): Result[] {
       framesPerSecond,
       megabytesPerSecond: (framesPerSecond * size) / 1e6,
       roundsFramesPerSecond: rounds,
+      otherProcessesCores: otherCores,
     })
   }
   return results
@@ -262,7 +321,7 @@ function printTable(results: Result[]): void {
       (other) =>
         other.size === result.size &&
         ((result.layer === "connection encode" && other.layer === "encoder") ||
-          (result.layer === "connection decode" && other.layer === "decoder")),
+          (result.layer.endsWith("decode") && other.layer === "decoder")),
     )
     rows.push([
       result.layer,
@@ -278,6 +337,18 @@ function printTable(results: Result[]): void {
   console.log(line(rows[0]!))
   console.log(widths.map((width) => "-".repeat(width)).join("  "))
   for (const row of rows.slice(1)) console.log(line(row))
+  const disturbed = results.filter((result) => (result.otherProcessesCores ?? 0) > DISTURBED_CORES)
+  if (disturbed.length > 0) {
+    const worst = Math.max(...disturbed.map((result) => result.otherProcessesCores!))
+    console.log(
+      `\nnote: other processes used up to ${worst.toFixed(2)} cores during ${disturbed.length} of ${results.length} ` +
+        "cases; those numbers may be low",
+    )
+  }
+}
+
+function printJson(results: Result[]): void {
+  console.log(JSON.stringify({ machine: machine(), chunkSize: CHUNK_SIZE, rounds: ROUNDS, results }, null, 2))
 }
 
 async function main(): Promise<void> {
@@ -287,17 +358,17 @@ async function main(): Promise<void> {
     if (!LAYERS.includes(layer)) throw new Error(`unknown layer ${layer}`)
     const results = measureLayer(layer)
     if (sinkValue === -1) console.log("unreachable")
-    process.send!(results)
+    // Run directly (not forked), a layer prints its own results: handy while profiling one layer.
+    if (process.send !== undefined) process.send(results)
+    else if (process.argv.includes("--json")) printJson(results)
+    else printTable(results)
     return
   }
   const results: Result[] = []
   // One layer at a time: on a 2-core machine, parallel children would measure each other.
   for (const layer of LAYERS) results.push(...(await measureInChild(layer)))
-  if (process.argv.includes("--json")) {
-    console.log(JSON.stringify({ machine: machine(), chunkSize: CHUNK_SIZE, rounds: ROUNDS, results }, null, 2))
-  } else {
-    printTable(results)
-  }
+  if (process.argv.includes("--json")) printJson(results)
+  else printTable(results)
 }
 
 await main()

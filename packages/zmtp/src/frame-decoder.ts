@@ -15,6 +15,9 @@ export interface FrameDecoderLimits {
 
 /** Split frames are gathered into a buffer that starts at most this big and doubles as bytes arrive. */
 const INITIAL_GATHER_SIZE = 64 * 1024
+/** Split frames up to this size are gathered into a shared pool instead of an array of their own. */
+const POOLED_FRAME_MAX = 4 * 1024
+const POOL_SIZE = 64 * 1024
 
 /**
  * Turns a byte stream into frames (RFC 23 §"Framing"). Frames wholly inside a chunk are delivered as views
@@ -22,12 +25,16 @@ const INITIAL_GATHER_SIZE = 64 * 1024
  * actually arrive, so a header claiming 2⁶³ bytes allocates nothing. Sizes are checked against the limits
  * from the header alone, before any body byte is stored.
  *
- * Performance notes (measured with `pnpm bench`; the hot path is one frame of a few bytes):
- * - Views are made with `new Uint8Array(buffer, offset, size)`, about twice as fast as `subarray`, which goes
- *   through the species constructor. A view of a Node `Buffer` chunk is therefore a plain `Uint8Array`.
- * - The loop over whole frames is its own method and ends in a bare `return`. V8 compiles such a loop on
- *   stack replacement during its first call, before any code after it has run; code there without type
- *   feedback made that compiled loop deoptimize at the end of every chunk, forever.
+ * Performance notes (measured with `pnpm bench`; docs/decisions/0004-zmtp-codec-hot-paths.md):
+ * - Views are made with `new Uint8Array(buffer, offset, size)`, 2× faster than `subarray`, which goes through
+ *   the species constructor (a `Buffer` chunk's `subarray` even builds a `Buffer`). Every frame is therefore
+ *   a plain `Uint8Array`, whatever the chunk's class.
+ * - The loop over whole frames is its own method and ends in a bare `return`. V8 compiles a long loop on
+ *   stack replacement during its first call, before the code after it has ever run; type-less code there
+ *   made the compiled loop deoptimize at the end of every chunk.
+ * - A split frame of up to 4 KiB is gathered into a 64 KiB pool, as Node pools small Buffers: an array of
+ *   its own would cost a 1 µs allocation, once per chunk. A pooled frame keeps its pool alive, as a frame
+ *   inside a chunk keeps the chunk alive.
  */
 export class FrameDecoder {
   // Limits as plain numbers; no limit is Infinity so the hot path needs one comparison.
@@ -41,6 +48,9 @@ export class FrameDecoder {
   #bodyFill = 0
   #bodySize = 0
   #bodyFlags = 0
+  // Where small split frames are gathered; bytes before `poolUsed` belong to frames already delivered.
+  #pool: Uint8Array | undefined
+  #poolUsed = 0
 
   constructor(limits: FrameDecoderLimits) {
     this.#maxMessageSize = limits.maxMessageSize < 0 ? Infinity : limits.maxMessageSize
@@ -125,11 +135,24 @@ export class FrameDecoder {
 
   #startBody(flags: number, size: number, chunk: Uint8Array, start: number): void {
     const available = chunk.length - start
-    this.#body = new Uint8Array(Math.min(size, Math.max(INITIAL_GATHER_SIZE, available * 2)))
+    this.#body =
+      size <= POOLED_FRAME_MAX
+        ? this.#fromPool(size)
+        : new Uint8Array(Math.min(size, Math.max(INITIAL_GATHER_SIZE, available * 2)))
     this.#body.set(chunk.subarray(start), 0)
     this.#bodyFill = available
     this.#bodySize = size
     this.#bodyFlags = flags
+  }
+
+  #fromPool(size: number): Uint8Array {
+    if (this.#pool === undefined || this.#poolUsed + size > POOL_SIZE) {
+      this.#pool = new Uint8Array(POOL_SIZE)
+      this.#poolUsed = 0
+    }
+    const body = new Uint8Array(this.#pool.buffer, this.#poolUsed, size)
+    this.#poolUsed += size
+    return body
   }
 
   #continueBody(chunk: Uint8Array, sink: FrameSink): number {

@@ -3,6 +3,10 @@ import { FLAG_COMMAND, FLAG_LONG, MAX_SHORT_SIZE } from "./frame.js"
 /** Bodies at least this large are referenced, not copied: the caller must not modify them until written. */
 export const COPY_THRESHOLD = 16 * 1024
 const SLAB_SIZE = 64 * 1024
+/** The slab for a caller that takes its bytes in big batches (see `#reserve`). */
+const LARGE_SLAB_SIZE = 256 * 1024
+/** Bodies up to this size are copied byte by byte: `TypedArray.prototype.set` costs ~20 ns whatever the size. */
+const SMALL_BODY_SIZE = 8
 
 /**
  * Frames outgoing bytes into a slab: headers and small bodies are copied into one contiguous region so a
@@ -12,57 +16,58 @@ const SLAB_SIZE = 64 * 1024
  */
 export class FrameEncoder {
   #slab = new Uint8Array(SLAB_SIZE)
+  // The pending bytes are the sealed segments followed by slab[start, end).
   #start = 0
   #end = 0
   #segments: Uint8Array[] = []
-  #pending = 0
+  #segmentBytes = 0
+  // Size of the last batch handed out, which picks the size of the next slab.
+  #lastTaken = 0
 
   /** Bytes waiting to be taken. */
   get pendingBytes(): number {
-    return this.#pending
+    return this.#segmentBytes + this.#end - this.#start
   }
 
   writeRaw(bytes: Uint8Array): void {
     this.#reserve(bytes.length)
     this.#slab.set(bytes, this.#end)
     this.#end += bytes.length
-    this.#pending += bytes.length
   }
 
   /** A message frame (`flags` carries MORE) or, with FLAG_COMMAND, a command frame. */
   writeFrame(flags: number, body: Uint8Array): void {
     const size = body.length
     if (size >= COPY_THRESHOLD) {
-      this.#writeHeader(flags, size)
-      this.#seal()
-      this.#segments.push(body)
-      this.#pending += size
+      this.#reserve(9)
+      this.#end = writeHeader(this.#slab, this.#end, flags, size)
+      this.#pushSegment(body)
       return
     }
     this.#reserve(9 + size)
-    this.#writeHeader(flags, size)
-    this.#slab.set(body, this.#end)
-    this.#end += size
-    this.#pending += size
+    const slab = this.#slab
+    const at = writeHeader(slab, this.#end, flags, size)
+    if (size <= SMALL_BODY_SIZE) {
+      for (let i = 0; i < size; i++) slab[at + i] = body[i]!
+    } else {
+      slab.set(body, at)
+    }
+    this.#end = at + size
   }
 
   /** A command frame whose body is `prefix` (the encoded name) followed by `data`. */
   writeCommand(prefix: Uint8Array, data: Uint8Array): void {
-    const size = prefix.length + data.length
     this.#reserve(9 + prefix.length)
-    this.#writeHeader(FLAG_COMMAND, size)
+    this.#end = writeHeader(this.#slab, this.#end, FLAG_COMMAND, prefix.length + data.length)
     this.#slab.set(prefix, this.#end)
     this.#end += prefix.length
-    this.#pending += prefix.length
     if (data.length >= COPY_THRESHOLD) {
-      this.#seal()
-      this.#segments.push(data)
+      this.#pushSegment(data)
     } else {
       this.#reserve(data.length)
       this.#slab.set(data, this.#end)
       this.#end += data.length
     }
-    this.#pending += data.length
   }
 
   /** All pending bytes as one array (copying only when they span several segments). */
@@ -70,7 +75,7 @@ export class FrameEncoder {
     if (this.#segments.length === 0) {
       const out = this.#slab.subarray(this.#start, this.#end)
       this.#start = this.#end
-      this.#pending = 0
+      this.#lastTaken = out.length
       return out
     }
     const segments = this.takeSegments()
@@ -89,38 +94,24 @@ export class FrameEncoder {
   takeSegments(): Uint8Array[] {
     this.#seal()
     const segments = this.#segments
+    this.#lastTaken = this.#segmentBytes
     this.#segments = []
-    this.#pending = 0
+    this.#segmentBytes = 0
     return segments
   }
 
-  #writeHeader(flags: number, size: number): void {
-    this.#reserve(9)
-    const slab = this.#slab
-    let at = this.#end
-    if (size <= MAX_SHORT_SIZE) {
-      slab[at++] = flags
-      slab[at++] = size
-    } else {
-      slab[at++] = flags | FLAG_LONG
-      const high = Math.floor(size / 4294967296)
-      slab[at++] = (high >>> 24) & 0xff
-      slab[at++] = (high >>> 16) & 0xff
-      slab[at++] = (high >>> 8) & 0xff
-      slab[at++] = high & 0xff
-      slab[at++] = (size >>> 24) & 0xff
-      slab[at++] = (size >>> 16) & 0xff
-      slab[at++] = (size >>> 8) & 0xff
-      slab[at++] = size & 0xff
-    }
-    this.#pending += at - this.#end
-    this.#end = at
+  /** Queues a referenced body after what the slab holds so far. */
+  #pushSegment(body: Uint8Array): void {
+    this.#seal()
+    this.#segments.push(body)
+    this.#segmentBytes += body.length
   }
 
   /** Closes the current slab region as a segment so a referenced body can follow it. */
   #seal(): void {
     if (this.#end > this.#start) {
       this.#segments.push(this.#slab.subarray(this.#start, this.#end))
+      this.#segmentBytes += this.#end - this.#start
       this.#start = this.#end
     }
   }
@@ -128,8 +119,33 @@ export class FrameEncoder {
   #reserve(bytes: number): void {
     if (this.#end + bytes <= this.#slab.length) return
     this.#seal()
-    this.#slab = new Uint8Array(Math.max(SLAB_SIZE, bytes))
+    // A fresh slab is never reused (the caller owns what was handed out) and costs a zeroed allocation, about
+    // 5 µs for 64 KiB here. A caller taking batches of 16 KiB or more is moving bulk data: give it a slab that
+    // holds several batches (+50% for 1 KiB messages); an interactive connection keeps small slabs.
+    const size = this.#lastTaken >= SLAB_SIZE / 4 ? LARGE_SLAB_SIZE : SLAB_SIZE
+    this.#slab = new Uint8Array(Math.max(size, bytes))
     this.#start = 0
     this.#end = 0
   }
+}
+
+/** Writes a frame header at `at`, where the caller has reserved 9 octets; returns where the body goes. */
+function writeHeader(slab: Uint8Array, at: number, flags: number, size: number): number {
+  if (size <= MAX_SHORT_SIZE) {
+    slab[at] = flags
+    slab[at + 1] = size
+    return at + 2
+  }
+  // Typed-array stores keep the low 8 bits, so no masking is needed.
+  const high = Math.floor(size / 4294967296)
+  slab[at] = flags | FLAG_LONG
+  slab[at + 1] = high >>> 24
+  slab[at + 2] = high >>> 16
+  slab[at + 3] = high >>> 8
+  slab[at + 4] = high
+  slab[at + 5] = size >>> 24
+  slab[at + 6] = size >>> 16
+  slab[at + 7] = size >>> 8
+  slab[at + 8] = size
+  return at + 9
 }
