@@ -172,23 +172,32 @@ export class XPublisher extends Socket {
   }
 
   protected xsend(message: Message): boolean {
-    const targets = this.#targets
-    targets.length = 0
+    // Matching subscribers are collected into a reused array with a count: no allocation per message.
+    this.#targetCount = 0
     const topic = message[0]!
     if (this.invertMatching) {
       const matched = new Set<PipeEnd>()
       this.#subscriptions.match(topic, (pipe) => matched.add(pipe))
-      for (const pipe of this.#pipes) if (!matched.has(pipe)) targets.push(pipe)
+      for (const pipe of this.#pipes) if (!matched.has(pipe)) this.#collect(pipe)
     } else {
-      this.#subscriptions.match(topic, (pipe) => targets.push(pipe))
+      this.#subscriptions.match(topic, this.#collect)
     }
+    const targets = this.#targets
+    const count = this.#targetCount
     if (this.noDrop) {
-      for (const pipe of targets) if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return false
+      for (let i = 0; i < count; i++) {
+        const pipe = targets[i]!
+        if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return false
+      }
     }
     // Each subscriber gets the same frames: Buffers are never modified after sending, so sharing is safe.
-    for (const pipe of targets) pipe.write(message)
-    targets.length = 0
+    for (let i = 0; i < count; i++) targets[i]!.write(message)
     return true
+  }
+
+  #targetCount = 0
+  readonly #collect = (pipe: PipeEnd): void => {
+    this.#targets[this.#targetCount++] = pipe
   }
 
   protected xreceive(): Message | undefined {
