@@ -21,8 +21,9 @@ export class FrameEncoder {
   #end = 0
   #segments: Uint8Array[] = []
   #segmentBytes = 0
-  // Size of the last batch handed out, which picks the size of the next slab.
-  #lastTaken = 0
+  // Slab bytes among the segments, and among the last batch handed out (which picks the next slab's size).
+  #sealedSlabBytes = 0
+  #lastTakenSlabBytes = 0
 
   /** Bytes waiting to be taken. */
   get pendingBytes(): number {
@@ -75,7 +76,7 @@ export class FrameEncoder {
     if (this.#segments.length === 0) {
       const out = this.#slab.subarray(this.#start, this.#end)
       this.#start = this.#end
-      this.#lastTaken = out.length
+      this.#lastTakenSlabBytes = out.length
       return out
     }
     const segments = this.takeSegments()
@@ -94,9 +95,10 @@ export class FrameEncoder {
   takeSegments(): Uint8Array[] {
     this.#seal()
     const segments = this.#segments
-    this.#lastTaken = this.#segmentBytes
+    this.#lastTakenSlabBytes = this.#sealedSlabBytes
     this.#segments = []
     this.#segmentBytes = 0
+    this.#sealedSlabBytes = 0
     return segments
   }
 
@@ -112,6 +114,7 @@ export class FrameEncoder {
     if (this.#end > this.#start) {
       this.#segments.push(this.#slab.subarray(this.#start, this.#end))
       this.#segmentBytes += this.#end - this.#start
+      this.#sealedSlabBytes += this.#end - this.#start
       this.#start = this.#end
     }
   }
@@ -120,9 +123,10 @@ export class FrameEncoder {
     if (this.#end + bytes <= this.#slab.length) return
     this.#seal()
     // A fresh slab is never reused (the caller owns what was handed out) and costs a zeroed allocation, about
-    // 5 µs for 64 KiB here. A caller taking batches of 16 KiB or more is moving bulk data: give it a slab that
-    // holds several batches (+50% for 1 KiB messages); an interactive connection keeps small slabs.
-    const size = this.#lastTaken >= SLAB_SIZE / 4 ? LARGE_SLAB_SIZE : SLAB_SIZE
+    // 5 µs for 64 KiB here. A caller whose batches put 16 KiB or more through the slab is moving bulk data:
+    // give it a slab that holds several batches (+50% for 1 KiB messages). An interactive connection, or one
+    // sending large referenced bodies, keeps small slabs.
+    const size = this.#lastTakenSlabBytes >= SLAB_SIZE / 4 ? LARGE_SLAB_SIZE : SLAB_SIZE
     this.#slab = new Uint8Array(Math.max(size, bytes))
     this.#start = 0
     this.#end = 0
