@@ -12,101 +12,23 @@
  * second of "work" 100 ms; the pipeline runs at speed 4 so the parallel speed-up stays well above the
  * per-task overhead.
  */
-import { spawn, type ChildProcess } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { setTimeout as delay } from "node:timers/promises"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
-import { exampleCommand } from "../src/catalog.js"
-import { startExample, stopAll, type RunningExample } from "./helpers/spawn-example.js"
+import { startExample, startPeer, stopAll, type RunningExample } from "./helpers/spawn-example.js"
 
 const SPEED = "10"
 const PIPELINE_SPEED = 4
 process.env.ZMQ_TS_EXAMPLE_SPEED = SPEED
-// `node --import tsx` resolves tsx from the working directory, and tsx is a dependency of apps/examples, not
-// of the repository root where vitest runs; wuserver's ipc://weather.ipc lands here too.
+// Run from apps/examples, as a reader would: wuserver's ipc://weather.ipc lands there.
 process.chdir(fileURLToPath(new URL("..", import.meta.url)))
-
-const peers = new Set<ChildProcess>()
 
 afterEach(async () => {
   process.env.ZMQ_TS_EXAMPLE_SPEED = SPEED
-  const waits: Array<Promise<unknown>> = []
-  for (const child of peers) {
-    waits.push(new Promise((resolve) => child.once("exit", resolve)))
-    child.kill("SIGKILL")
-  }
-  await Promise.all([...waits, stopAll()])
+  await stopAll()
 })
 
-/** Starts a libzmq program from test/peers, watched like an example (a small copy of startExample). */
-function startPeer(name: string, args: string[] = []): RunningExample {
-  const [command, argv] = exampleCommand(fileURLToPath(new URL(`./peers/${name}.ts`, import.meta.url)), args)
-  const child = spawn(command, argv, { stdio: ["pipe", "pipe", "pipe"] })
-  peers.add(child)
-  const lines: string[] = []
-  let partial = ""
-  let errors = ""
-  const watchers = new Set<() => void>()
-  const changed = (): void => {
-    for (const watcher of watchers) watcher()
-  }
-  child.stdout!.setEncoding("utf8")
-  child.stdout!.on("data", (chunk: string) => {
-    const split = (partial + chunk).split("\n")
-    partial = split.pop() ?? ""
-    lines.push(...split)
-    changed()
-  })
-  child.stderr!.setEncoding("utf8")
-  child.stderr!.on("data", (chunk: string) => (errors += chunk))
-  const exit = new Promise<number | string>((resolve) =>
-    child.on("exit", (code, signal) => {
-      peers.delete(child)
-      if (partial.length > 0) lines.push(partial)
-      partial = ""
-      changed()
-      resolve(code ?? signal ?? "unknown")
-    }),
-  )
-  const output = (): string => `${name}: stdout:\n${lines.join("\n")}${partial}\nstderr:\n${errors}`
-  const waitForCount = (pattern: RegExp, count: number, timeout = 10_000): Promise<string[]> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const matched = lines.filter((line) => pattern.test(line))
-        if (matched.length < count) return
-        finish()
-        resolve(matched.slice(0, count))
-      }
-      const timer = setTimeout(() => {
-        finish()
-        reject(new Error(`timed out waiting for ${count}× ${pattern}\n${output()}`))
-      }, timeout)
-      const finish = (): void => {
-        clearTimeout(timer)
-        watchers.delete(check)
-      }
-      watchers.add(check)
-      check()
-    })
-  return {
-    name,
-    child,
-    lines,
-    stderr: () => errors,
-    waitFor: async (pattern, timeout) => (await waitForCount(pattern, 1, timeout))[0]!,
-    waitForCount,
-    exited: (timeout = 10_000) =>
-      Promise.race([
-        exit,
-        delay(timeout, undefined, { ref: false }).then(() => {
-          throw new Error(`${name} did not exit within ${timeout} ms\n${output()}`)
-        }),
-      ]),
-    write: (text) => child.stdin!.write(text),
-    signal: (signal = "SIGINT") => child.kill(signal),
-  }
-}
 
 /**
  * The local TCP sockets on `port` in the given state ("0A" listening, "01" established), from Linux's

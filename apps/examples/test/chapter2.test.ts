@@ -12,93 +12,18 @@
  * Timing-only constants are lowered through the environment: ZMQ_TS_EXAMPLE_SPEED=10 makes the work sleeps
  * ten times shorter, ZMQ_TS_SUBSCRIBERS and ZMQ_TS_UPDATES shrink syncpub's 10 subscribers and 1M updates.
  */
-import { spawn, type ChildProcess } from "node:child_process"
 import { readdir, readFile, readlink } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
-import { exampleCommand } from "../src/catalog.js"
-import { startExample, stopAll, type RunningExample } from "./helpers/spawn-example.js"
+import { startExample, startPeer, stopAll, type RunningExample } from "./helpers/spawn-example.js"
 
 process.env.ZMQ_TS_EXAMPLE_SPEED = "10"
-// `node --import tsx` resolves tsx from the working directory, and tsx is a dependency of apps/examples,
-// not of the repository root where vitest runs; wuserver's ipc://weather.ipc lands here too.
+// Run from apps/examples, as a reader would: wuserver's ipc://weather.ipc lands there.
 process.chdir(fileURLToPath(new URL("..", import.meta.url)))
 
-const peers = new Set<ChildProcess>()
-
-/** Starts a peer program from test/peers, watched like an example (a small copy of startExample). */
-function startPeer(name: string, args: string[] = []): RunningExample {
-  const file = fileURLToPath(new URL(`./peers/${name}.ts`, import.meta.url))
-  const [command, argv] = exampleCommand(file, args)
-  const child = spawn(command, argv, { stdio: ["pipe", "pipe", "pipe"] })
-  peers.add(child)
-  const lines: string[] = []
-  let partial = ""
-  let errors = ""
-  const watchers = new Set<() => void>()
-  child.stdout!.setEncoding("utf8")
-  child.stdout!.on("data", (chunk: string) => {
-    const split = (partial + chunk).split("\n")
-    partial = split.pop() ?? ""
-    lines.push(...split)
-    for (const watcher of watchers) watcher()
-  })
-  child.stderr!.setEncoding("utf8")
-  child.stderr!.on("data", (chunk: string) => (errors += chunk))
-  const exit = new Promise<number | string>((resolve) =>
-    child.on("exit", (code, signal) => {
-      peers.delete(child)
-      if (partial.length > 0) lines.push(partial)
-      for (const watcher of watchers) watcher()
-      resolve(code ?? signal ?? "unknown")
-    }),
-  )
-  const report = (): string => `${name}: stdout:\n${lines.join("\n")}\nstderr:\n${errors}`
-  const waitForCount = (pattern: RegExp, count: number, timeout = 10_000): Promise<string[]> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const matched = lines.filter((line) => pattern.test(line))
-        if (matched.length < count) return
-        finish()
-        resolve(matched.slice(0, count))
-      }
-      const timer = setTimeout(() => {
-        finish()
-        reject(new Error(`timed out waiting for ${count}× ${pattern}\n${report()}`))
-      }, timeout)
-      const finish = (): void => {
-        clearTimeout(timer)
-        watchers.delete(check)
-      }
-      watchers.add(check)
-      check()
-    })
-  return {
-    name,
-    child,
-    lines,
-    stderr: () => errors,
-    waitFor: async (pattern, timeout) => (await waitForCount(pattern, 1, timeout))[0]!,
-    waitForCount,
-    exited: (timeout = 10_000) =>
-      Promise.race([
-        exit,
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error(`${name} did not exit within ${timeout} ms\n${report()}`)), timeout).unref(),
-        ),
-      ]),
-    write: (text) => child.stdin!.write(text),
-    signal: (signal = "SIGINT") => child.kill(signal),
-  }
-}
 
 afterEach(async () => {
-  const waits: Array<Promise<unknown>> = []
-  for (const child of peers) {
-    waits.push(new Promise((resolve) => child.once("exit", resolve)))
-    child.kill("SIGKILL")
-  }
-  await Promise.all([...waits, stopAll()])
+  await stopAll()
 })
 
 /**

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { catalog, exampleCommand } from "../../src/catalog.js"
 
 /**
@@ -30,7 +31,16 @@ const examples = catalog()
 export function startExample(name: string, args: string[] = []): RunningExample {
   const entry = examples.get(name)
   if (entry === undefined) throw new Error(`no example named ${name}`)
-  const [command, argv] = exampleCommand(entry.file, args)
+  return startProgram(name, entry.file, args)
+}
+
+/** Starts one of the libzmq counterparts in test/peers (e.g. "chapter1-hwserver"), watched like an example. */
+export function startPeer(name: string, args: string[] = []): RunningExample {
+  return startProgram(name, fileURLToPath(new URL(`../peers/${name}.ts`, import.meta.url)), args)
+}
+
+function startProgram(name: string, file: string, args: string[]): RunningExample {
+  const [command, argv] = exampleCommand(file, args)
   const child = spawn(command, argv, { stdio: ["pipe", "pipe", "pipe"] })
   running.add(child)
   const lines: string[] = []
@@ -96,7 +106,7 @@ export function startExample(name: string, args: string[] = []): RunningExample 
   }
 }
 
-/** Kills every example process still running (call in afterEach). */
+/** Kills every example and peer process still running (call in afterEach). */
 export async function stopAll(): Promise<void> {
   const waits: Array<Promise<unknown>> = []
   for (const child of running) {
