@@ -124,11 +124,14 @@ describe("pipeline with a kill signal (taskvent, taskwork2, tasksink2)", () => {
     const ventilator = startExample("taskvent")
     await listeningIn(sink, 5558)
     await listeningIn(ventilator, 5557)
+    // "Press Enter when the workers are ready": give both workers (separate Node processes, slow to start on
+    // a loaded machine) time to connect, as a reader would.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
     // Enter, then end of input (as `echo | taskvent`): taskvent exits once its tasks are out only when its
     // stdin is closed.
     ventilator.write("\n")
     ventilator.child.stdin!.end()
-    await sink.waitFor(/^Total elapsed time: \d+ msec$/, 15_000)
+    await sink.waitFor(/^Total elapsed time: \d+ msec$/, 30_000)
     expect(sink.lines[0]).toBe(":.........".repeat(10))
     for (const worker of workers) expect(await worker.exited()).toBe(0)
     const dots = workers.map((worker) => (worker.lines[0] ?? "").length)
@@ -136,7 +139,7 @@ describe("pipeline with a kill signal (taskvent, taskwork2, tasksink2)", () => {
     expect(dots[0]! + dots[1]!).toBe(100)
     expect(await sink.exited()).toBe(0)
     expect(await ventilator.exited()).toBe(0)
-  })
+  }, 60_000)
 })
 
 describe("interrupt", () => {

@@ -700,8 +700,10 @@ describe("a stalled tcp subscriber", () => {
     const after = usage()
     expect(resolved).toBe(total)
     // Had the publisher queued the 180k messages for the stalled subscriber, at least 180k × 200 B = 36 MB
-    // (with sendHighWaterMark 0, i.e. no limit, this measures about 100 MB).
-    expect(after - before).toBeLessThan(4 * 1024 * 1024)
+    // (with sendHighWaterMark 0, i.e. no limit, this measures about 100 MB). Bounded use is a few MB that
+    // varies with garbage-collection timing (encoder slabs of up to 256 KiB, the socket's write buffer): 4 MiB
+    // proved too tight on a loaded 2-core CI machine (5.1 MB seen), 16 MiB still catches any real queueing.
+    expect(after - before).toBeLessThan(16 * 1024 * 1024)
   })
 })
 
