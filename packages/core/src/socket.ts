@@ -11,17 +11,26 @@ import { bindInproc, connectInproc } from "./inproc-transport.js"
 import { bindStream, connectStream } from "./stream-transport.js"
 import type { SocketHost, TransportBinding, TransportConnection } from "./transport.js"
 
-interface SendRequest {
-  readonly message: Message
-  readonly resolve: () => void
+/** A `send()` or `receive()` call waiting for the socket. */
+interface PendingCall {
   readonly reject: (error: Error) => void
   timer: ReturnType<typeof setTimeout> | undefined
 }
 
-interface ReceiveRequest {
+interface SendRequest extends PendingCall {
+  readonly message: Message
+  readonly resolve: () => void
+}
+
+interface ReceiveRequest extends PendingCall {
   readonly resolve: (message: Message) => void
-  readonly reject: (error: Error) => void
-  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** Takes the oldest waiting call off `queue` and stops its timeout. */
+function takeCall<R extends PendingCall>(queue: MessageQueue<R>): R {
+  const call = queue.shift()!
+  if (call.timer !== undefined) clearTimeout(call.timer)
+  return call
 }
 
 const RESOLVED = Promise.resolve()
@@ -212,15 +221,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       return Promise.reject(zmqError("EAGAIN", "socket is not writable (no peer with room below its high-water mark)"))
     }
     return new Promise<void>((resolve, reject) => {
-      const request: SendRequest = { message: parts, resolve, reject, timer: undefined }
-      const timeout = this.options.sendTimeout
-      if (timeout > 0) {
-        request.timer = setTimeout(() => {
-          this.#removeRequest(this.#sendQueue, request)
-          reject(zmqError("EAGAIN", `send timed out after ${timeout} ms`))
-        }, timeout)
-      }
-      this.#sendQueue.push(request)
+      this.#wait(this.#sendQueue, { message: parts, resolve, reject, timer: undefined }, this.options.sendTimeout, "send")
     })
   }
 
@@ -241,15 +242,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       return Promise.reject(zmqError("EAGAIN", "no message is waiting"))
     }
     return new Promise<Message>((resolve, reject) => {
-      const request: ReceiveRequest = { resolve, reject, timer: undefined }
-      const timeout = this.options.receiveTimeout
-      if (timeout > 0) {
-        request.timer = setTimeout(() => {
-          this.#removeRequest(this.#receiveQueue, request)
-          reject(zmqError("EAGAIN", `receive timed out after ${timeout} ms`))
-        }, timeout)
-      }
-      this.#receiveQueue.push(request)
+      this.#wait(this.#receiveQueue, { resolve, reject, timer: undefined }, this.options.receiveTimeout, "receive")
     })
   }
 
@@ -462,51 +455,44 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       try {
         sent = this.xsend(request.message)
       } catch (error) {
-        queue.shift()
-        if (request.timer !== undefined) clearTimeout(request.timer)
-        request.reject(error as Error)
+        takeCall(queue).reject(error as Error)
         continue
       }
       if (!sent) return
-      queue.shift()
-      if (request.timer !== undefined) clearTimeout(request.timer)
-      request.resolve()
+      takeCall(queue).resolve()
     }
   }
 
   #drainReceives(): void {
     const queue = this.#receiveQueue
-    for (let request = queue.peek(); request !== undefined; request = queue.peek()) {
+    while (queue.length > 0) {
       let message: Message | undefined
       try {
         message = this.xreceive()
       } catch (error) {
-        queue.shift()
-        if (request.timer !== undefined) clearTimeout(request.timer)
-        request.reject(error as Error)
+        takeCall(queue).reject(error as Error)
         continue
       }
       if (message === undefined) return
-      queue.shift()
-      if (request.timer !== undefined) clearTimeout(request.timer)
-      request.resolve(message)
+      takeCall(queue).resolve(message)
     }
   }
 
-  #removeRequest<T>(queue: MessageQueue<T>, request: T): void {
-    const kept = queue.drain().filter((item) => item !== request)
-    for (const item of kept) queue.push(item)
+  /** Queues a blocked call; after `timeout` ms (when > 0) it leaves the queue and fails with EAGAIN. */
+  #wait<R extends PendingCall>(queue: MessageQueue<R>, call: R, timeout: number, operation: string): void {
+    if (timeout > 0) {
+      call.timer = setTimeout(() => {
+        const kept = queue.drain().filter((item) => item !== call)
+        for (const item of kept) queue.push(item)
+        call.reject(zmqError("EAGAIN", `${operation} timed out after ${timeout} ms`))
+      }, timeout)
+    }
+    queue.push(call)
   }
 
   #rejectAll(error: ZmqError): void {
-    for (const request of this.#sendQueue.drain()) {
-      if (request.timer !== undefined) clearTimeout(request.timer)
-      request.reject(error)
-    }
-    for (const request of this.#receiveQueue.drain()) {
-      if (request.timer !== undefined) clearTimeout(request.timer)
-      request.reject(error)
-    }
+    while (this.#sendQueue.length > 0) takeCall(this.#sendQueue).reject(error)
+    while (this.#receiveQueue.length > 0) takeCall(this.#receiveQueue).reject(error)
   }
 
   #assertOpen(): void {

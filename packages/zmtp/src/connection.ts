@@ -29,7 +29,7 @@ import type { AuthenticationRequest, AuthenticationResult, FrameTransform, Mecha
 import { decodeMetadata, encodeMetadata, isValidPropertyName, Metadata } from "./metadata.js"
 import { nullMechanism } from "./null-mechanism.js"
 import { isCompatibleSocketType, isSocketType, sendsIdentity, type SocketType } from "./socket-type.js"
-import { asciiEncode, utf8Decode, utf8Encode } from "./text.js"
+import { asciiEncode, toBytes, utf8Decode, utf8Encode } from "./text.js"
 
 export type ZmtpState = "greeting" | "handshake" | "ready" | "failed" | "closed"
 
@@ -578,8 +578,4 @@ function peerError(data: Uint8Array): ZmtpError {
   const [reasonBytes] = readShortString(data, 0, "ERROR", "reason")
   const reason = utf8Decode(reasonBytes)
   return remoteError(ZmtpErrorCode.PEER_ERROR, `peer sent ERROR: ${JSON.stringify(reason)}`, { reason })
-}
-
-function toBytes(value: string | Uint8Array): Uint8Array {
-  return typeof value === "string" ? utf8Encode(value) : value
 }

@@ -1,5 +1,5 @@
 import { remoteError, localError, ZmtpErrorCode } from "./errors.js"
-import { asciiDecode, asciiEncode, utf8Decode, utf8Encode } from "./text.js"
+import { asciiDecode, asciiEncode, toBytes, utf8Decode } from "./text.js"
 
 /**
  * Connection metadata: the properties carried by READY and INITIATE (RFC 23 §"The NULL Security Mechanism",
@@ -15,7 +15,7 @@ export class Metadata implements Iterable<[string, Uint8Array]> {
 
   /** Sets a property; a later value replaces an earlier one whatever the case of its name. */
   set(name: string, value: Uint8Array | string): void {
-    this.#byLowerName.set(name.toLowerCase(), { name, value: typeof value === "string" ? utf8Encode(value) : value })
+    this.#byLowerName.set(name.toLowerCase(), { name, value: toBytes(value) })
   }
 
   get(name: string): Uint8Array | undefined {

@@ -6,7 +6,7 @@ import type {
   Mechanism,
   MechanismHost,
 } from "./mechanism.js"
-import { utf8Decode, utf8Encode } from "./text.js"
+import { toBytes, utf8Decode } from "./text.js"
 
 /**
  * PLAIN (RFC 24): the client sends HELLO with a username and password in clear text; the server answers
@@ -142,8 +142,4 @@ export function plainClient(options: PlainClientOptions): Mechanism {
 /** A PLAIN server state machine (one per connection). */
 export function plainServer(options: PlainServerOptions = {}): Mechanism {
   return new PlainServer(options)
-}
-
-function toBytes(value: string | Uint8Array): Uint8Array {
-  return typeof value === "string" ? utf8Encode(value) : value
 }

@@ -36,6 +36,11 @@ export function utf8Encode(text: string): Uint8Array {
   return Uint8Array.from(bytes)
 }
 
+/** Strings as UTF-8 bytes; bytes as they are (routing ids, metadata values, PLAIN credentials). */
+export function toBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === "string" ? utf8Encode(value) : value
+}
+
 /** Decodes UTF-8, replacing malformed sequences with U+FFFD as TextDecoder does (never throws). */
 export function utf8Decode(bytes: Uint8Array): string {
   let out = ""
