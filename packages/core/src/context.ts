@@ -1,4 +1,14 @@
+import type { MessagePort } from "node:worker_threads"
 import { zmqError } from "./errors.js"
+import { acceptFromThread, shareInprocPending } from "./inproc-transport.js"
+import { ThreadLink, type AcceptHandler } from "./thread-link.js"
+import { bindToThread } from "./thread-affinity.js"
+
+/**
+ * A handle on a Context for another worker thread, from `context.share()`: a MessagePort, so it must be
+ * listed in the `transferList` of the Worker (or of the `postMessage`) that carries it.
+ */
+export type ContextHandle = MessagePort
 
 /** What the context needs of a socket. */
 interface ContextSocket {
@@ -13,7 +23,7 @@ export interface ContextOptions {
   maxSockets?: number
   /**
    * ZMQ_IO_THREADS. Accepted for zeromq.js compatibility; zmq-ts does its I/O on the Node event loop of each
-   * thread, so the value has no effect (see issue "threads" for worker_threads).
+   * thread, so the value has no effect. For threads, share the context with worker threads (`share()`).
    */
   ioThreads?: number
 }
@@ -21,6 +31,11 @@ export interface ContextOptions {
 /**
  * A Context (libzmq's `ctx_t`) owns sockets and the inproc namespace. Terminating it makes every blocked
  * call of its sockets reject with ETERM and closes them. Most programs use the shared default `context`.
+ *
+ * One context can span worker threads, as a libzmq context spans the threads of a C program: `share()`
+ * gives a handle to pass to a Worker, and `Context.attach(handle)` in the worker gives that thread's view of
+ * the same context. `inproc://` names bound in any of its threads are then connectable from all of them, and
+ * terminating it in any thread terminates it in all. Sockets stay with the thread that made them.
  */
 export class Context {
   /** ZMQ_BLOCKY: when false, new sockets get `linger: 0`. */
@@ -33,8 +48,10 @@ export class Context {
   readonly inprocBindings = new Map<string, unknown>()
   /** @internal inproc connects waiting for a bind, by name. */
   readonly inprocPending = new Map<string, Set<unknown>>()
+  #threads: ThreadLink | undefined
 
   constructor(options: ContextOptions = {}) {
+    bindToThread(this, "Context", "pass `context.share()` in workerData (and transferList) and call `Context.attach(handle)` in the worker")
     if (options.blocky !== undefined) this.blocky = options.blocky
     if (options.maxSockets !== undefined) this.maxSockets = options.maxSockets
     if (options.ioThreads !== undefined) {
@@ -58,11 +75,56 @@ export class Context {
     return this.#terminated
   }
 
-  /** Terminates the context: blocked calls on its sockets reject with ETERM, and every socket closes. */
+  /**
+   * Terminates the context: blocked calls on its sockets reject with ETERM, and every socket closes. A context
+   * shared with worker threads is terminated in all of them.
+   */
   terminate(): void {
     if (this.#terminated) return
     this.#terminated = true
     for (const socket of [...this.#sockets]) socket.terminate()
+    this.#threads?.terminate()
+  }
+
+  /**
+   * A handle that lets another worker thread use this context: pass it in `workerData` and list it in
+   * `transferList`, then call `Context.attach(handle)` in the worker. Each handle serves one thread.
+   *
+   * ```ts
+   * const handle = context.share()
+   * new Worker(url, { workerData: { context: handle }, transferList: [handle] })
+   * ```
+   */
+  share(): ContextHandle {
+    if (this.#terminated) throw zmqError("ETERM", "context was terminated")
+    if (this.#threads === undefined) {
+      this.#threads = ThreadLink.hosting(this.#onTerminate, this.#onAccept)
+      // Names bound before the context was shared become reachable from the other threads too.
+      for (const name of this.inprocBindings.keys()) {
+        this.#threads.holdBinding()
+        void this.#threads.bind(name)
+      }
+      shareInprocPending(this)
+    }
+    return this.#threads.share()
+  }
+
+  /** This thread's view of a context shared by another thread (see `share()`). */
+  static attach(handle: ContextHandle, options: ContextOptions = {}): Context {
+    if (handle === null || typeof handle !== "object" || typeof (handle as Partial<MessagePort>).postMessage !== "function") {
+      throw zmqError("EINVAL", "Context.attach expects the handle returned by context.share(), transferred to this thread")
+    }
+    const context = new Context(options)
+    context.#threads = ThreadLink.joining(handle, context.#onTerminate, context.#onAccept)
+    return context
+  }
+
+  readonly #onTerminate = (): void => this.terminate()
+  readonly #onAccept: AcceptHandler = (name, port, peer, credit) => acceptFromThread(this, name, port, peer, credit)
+
+  /** @internal The link to the other threads of a shared context, if it is shared. */
+  get threads(): ThreadLink | undefined {
+    return this.#threads
   }
 
   /**
@@ -80,11 +142,13 @@ export class Context {
       throw zmqError("EINVAL", `too many sockets: maxSockets is ${this.#maxSockets}`)
     }
     this.#sockets.add(socket)
+    this.#threads?.keepAlive(true)
   }
 
   /** @internal */
   unregister(socket: ContextSocket): void {
     this.#sockets.delete(socket)
+    if (this.#sockets.size === 0) this.#threads?.keepAlive(false)
   }
 }
 

@@ -8,6 +8,7 @@ import { Observer, type SocketEvent } from "./observer.js"
 import { defaultOptions, OPTION_CHECKS, type SocketOptionValues } from "./options.js"
 import type { Message, PipeEnd, PipeListener } from "./pipe.js"
 import { bindInproc, connectInproc } from "./inproc-transport.js"
+import { bindToThread } from "./thread-affinity.js"
 import { bindStream, connectStream } from "./stream-transport.js"
 import type { SocketHost, TransportBinding, TransportConnection } from "./transport.js"
 
@@ -92,6 +93,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       ;(this as Record<string, unknown>)[key] = value
     }
     this.context.register(this)
+    bindToThread(this, "Socket", "create sockets in the thread that uses them and connect threads over inproc:// with a shared Context")
     this.#host = this.#makeHost()
   }
 
@@ -155,7 +157,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     let binding: TransportBinding
     try {
       binding =
-        endpoint.transport === "inproc" ? bindInproc(this.#host, endpoint) : await bindStream(this.#host, endpoint)
+        endpoint.transport === "inproc" ? await bindInproc(this.#host, endpoint) : await bindStream(this.#host, endpoint)
     } catch (error) {
       const failure = ZmqError.isInstance(error) ? error : zmqError("EINVAL", String(error), address, error)
       this.#emit({ type: "bind:error", address, error: failure })

@@ -1,0 +1,291 @@
+import type { MessagePort } from "node:worker_threads"
+import type { SocketType } from "@zmq-ts/zmtp"
+import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from "./thread-batch.js"
+import { pipeLimits, PipeEnd, type Message, type PeerIdentity, type PipeListener } from "./pipe.js"
+import type { SocketHost } from "./transport.js"
+
+/** Who a socket is, as it travels to the other thread (structured-clone friendly). */
+export interface WirePeer {
+  readonly socketType: SocketType
+  readonly routingId: Uint8Array
+}
+
+/**
+ * What travels on a cross-thread pipe's MessagePort besides data: a batch is a bare ArrayBuffer (transferred)
+ * and a credit grant a bare number, so the hot path allocates no envelope objects.
+ */
+export type ThreadPipeControl =
+  | { readonly t: "hello"; readonly peer: WirePeer; readonly credit: number }
+  | { readonly t: "refuse"; readonly reason: string }
+  | { readonly t: "close" }
+  /** From the hub: the connect reached a bound name, so a hello (or refusal) is on its way. */
+  | { readonly t: "routed" }
+  /** From the hub: nothing binds the name yet; the connect waits for a bind. */
+  | { readonly t: "pending" }
+
+export function wirePeerOf(host: SocketHost): WirePeer {
+  const routingId = host.options.routingId
+  return { socketType: host.type, routingId: routingId === null ? new Uint8Array(0) : Buffer.from(routingId) }
+}
+
+export function peerIdentityOf(peer: WirePeer): PeerIdentity {
+  return { socketType: peer.socketType, routingId: Buffer.from(peer.routingId), properties: new Map() }
+}
+
+/**
+ * How many messages the peer may send before hearing from us: our socket's RCVHWM (Infinity when it is 0,
+ * unlimited, or the socket conflates, which keeps only the newest anyway).
+ */
+export function receiveCredit(host: SocketHost): number {
+  const limit = pipeLimits(host.type, host.options).bToA
+  return limit > 0 ? limit : Number.POSITIVE_INFINITY
+}
+
+/**
+ * One half of an inproc pipe between two threads. Our socket holds a normal pipe end; this object holds the
+ * other end and moves its messages over a MessagePort to the ThreadPipe in the peer's thread, which writes
+ * them into its socket's pipe. So the sockets see an ordinary pipe, and the transport knows nothing of what
+ * the socket types do with it.
+ *
+ * Flow control is by credit: the peer may have at most its RCVHWM messages sent and not yet read by its
+ * socket, and our socket's pipe holds at most our SNDHWM, so a sender blocks (or a PUB drops) after
+ * SNDHWM + RCVHWM messages, as with same-thread inproc. Sends are batched per turn of the event loop.
+ *
+ * The port closes when either side ends: an orderly `close` after the last batch, or the peer's thread
+ * exiting or crashing (the port's `close` event). Either way our socket sees a disconnected pipe and can
+ * still read what had arrived.
+ */
+export class ThreadPipe implements PipeListener {
+  readonly #host: SocketHost
+  readonly #address: string
+  readonly #port: MessagePort
+  #end: PipeEnd | undefined
+  /** Messages we may still send; 0 until the peer said hello. */
+  #credit = 0
+  /** Grants are owed only when our socket's pipe is bounded. */
+  readonly #grants: boolean
+  #received = 0
+  #granted = 0
+  #flushScheduled = false
+  #grantScheduled = false
+  /** Our socket closed its end: we flush what it left within linger, then end. */
+  #closing = false
+  #done = false
+  /** Hello was sent or received: the peer thread exists and will grant credit or close. */
+  #introduced = false
+  /** The hub said no thread binds the name yet. */
+  #unbound = false
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #scratch: Message[] = []
+  /** The peer said hello (connecting side): its identity and how much it accepts. */
+  onHello: ((peer: WirePeer) => void) | undefined
+  /** The peer refused the connection (incompatible socket types). */
+  onRefused: ((reason: string) => void) | undefined
+  /** The pipe is over, for whatever reason; `peerGone` when the peer (not our socket) ended it. */
+  onDone: ((peerGone: boolean) => void) | undefined
+
+  constructor(host: SocketHost, address: string, port: MessagePort) {
+    this.#host = host
+    this.#address = address
+    this.#port = port
+    this.#grants = Number.isFinite(receiveCredit(host))
+    port.on("message", this.#onMessage)
+    port.on("close", this.#onPortClosed)
+  }
+
+  /** True once the pipe has ended. */
+  get done(): boolean {
+    return this.#done
+  }
+
+  /** True when our socket holds a pipe end. */
+  get attached(): boolean {
+    return this.#end !== undefined
+  }
+
+  /** Makes the pipe our socket sees and gives it its end. */
+  attach(peer: PeerIdentity | undefined, routingId: Buffer | undefined): void {
+    if (this.#end !== undefined || this.#done) return
+    const [socketEnd, end] = PipeEnd.create(this.#host.listener, this, pipeLimits(this.#host.type, this.#host.options), this.#address)
+    socketEnd.peer = peer
+    if (routingId !== undefined) socketEnd.routingId = routingId
+    this.#end = end
+    this.#host.attachPipe(socketEnd)
+  }
+
+  /** Takes over the far end of a pipe the socket already holds (a connect made before the context was shared). */
+  adopt(end: PipeEnd): void {
+    this.#end = end
+    end.listener = this
+    if (end.peerClosed) this.pipeTerminated(end)
+  }
+
+  /** Tells the socket's end who the peer is (an early pipe learns it at hello). */
+  setPeer(peer: PeerIdentity): void {
+    if (this.#end !== undefined) this.#end.other.peer = peer
+  }
+
+  /** Accepting side: introduce ourselves; the connecter may then send up to `credit` messages. */
+  hello(peerCredit: number): void {
+    this.#post({ t: "hello", peer: wirePeerOf(this.#host), credit: receiveCredit(this.#host) })
+    this.#introduced = true
+    this.#addCredit(peerCredit)
+  }
+
+  refuse(reason: string): void {
+    this.#post({ t: "refuse", reason })
+    this.#finish(false)
+  }
+
+  /** Ends the pipe now, dropping what is queued (the connection was cancelled before the peer appeared). */
+  abort(): void {
+    this.#finish(false)
+  }
+
+  // ── PipeListener (our end) ─────────────────────────────────────────────────────────────────────────
+
+  pipeReadable(_end: PipeEnd): void {
+    if (this.#credit > 0) this.#scheduleFlush()
+  }
+
+  pipeWritable(_end: PipeEnd): void {
+    // Our socket read from a full pipe: return credit, after letting it read a few more.
+    if (this.#grants && !this.#grantScheduled) {
+      this.#grantScheduled = true
+      setImmediate(this.#grant)
+    }
+  }
+
+  pipeTerminated(_end: PipeEnd): void {
+    // Our socket closed its end (close, disconnect, unbind): flush what it left, within its linger.
+    if (this.#closing || this.#done) return
+    this.#closing = true
+    const linger = this.#host.options.linger
+    if (linger === 0 || !this.#end?.hasIncoming) {
+      this.#finish(false)
+      return
+    }
+    if (linger > 0) this.#lingerTimer = setTimeout(() => this.#finish(false), linger)
+    // Nothing bound yet: keep trying within linger, but do not hold the thread open for it (as a tcp
+    // connecter does). Until the hub has answered, we do not know, so we wait.
+    if (this.#unbound) this.#unref()
+    this.#scheduleFlush()
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────────────
+
+  readonly #onMessage = (data: unknown): void => {
+    if (this.#done) return
+    if (data instanceof ArrayBuffer) {
+      this.#receiveBatch(data)
+    } else if (typeof data === "number") {
+      this.#addCredit(data)
+    } else {
+      const control = data as ThreadPipeControl
+      if (control.t === "hello") {
+        this.#introduced = true
+        this.onHello?.(control.peer)
+        this.#addCredit(control.credit)
+      } else if (control.t === "refuse") {
+        this.onRefused?.(control.reason)
+        this.#finish(true)
+      } else if (control.t === "close") {
+        this.#finish(true)
+      } else if (control.t === "routed") {
+        this.#unbound = false
+        this.#introduced = true
+        if (this.#closing) {
+          this.#port.ref()
+          this.#lingerTimer?.ref()
+        }
+      } else if (control.t === "pending") {
+        this.#unbound = !this.#introduced
+        if (this.#closing && this.#unbound) this.#unref()
+      }
+    }
+  }
+
+  readonly #onPortClosed = (): void => {
+    this.#finish(true)
+  }
+
+  #receiveBatch(batch: ArrayBuffer): void {
+    const end = this.#end
+    const count = unpackBatch(batch, end === undefined ? ignore : (message) => void end.forceWrite(message))
+    this.#received += count
+    if (this.#grants && !this.#grantScheduled) {
+      this.#grantScheduled = true
+      // After our socket's reader has had its turn, so one grant covers what it consumed meanwhile.
+      setImmediate(this.#grant)
+    }
+  }
+
+  /** Returns credit for every message our socket has read since the last grant. */
+  readonly #grant = (): void => {
+    this.#grantScheduled = false
+    if (this.#done) return
+    const unread = this.#end?.outgoingCount ?? 0
+    const owed = this.#received - unread - this.#granted
+    if (owed <= 0) return
+    this.#granted += owed
+    this.#port.postMessage(owed)
+  }
+
+  #addCredit(credit: number): void {
+    this.#credit += credit
+    if (this.#end?.hasIncoming === true) this.#scheduleFlush()
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#done) return
+    this.#flushScheduled = true
+    process.nextTick(this.#flush)
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false
+    const end = this.#end
+    if (this.#done || end === undefined) return
+    const batch = this.#scratch
+    while (this.#credit > 0 && end.hasIncoming) {
+      let count = 0
+      let size = 4
+      const max = Math.min(this.#credit, BATCH_MESSAGES)
+      while (count < max && size < BATCH_BYTES) {
+        const message = end.read()
+        if (message === undefined) break
+        batch[count++] = message
+        size += packedSize(message)
+      }
+      const packed = packBatch(batch, count, size)
+      batch.length = 0
+      this.#port.postMessage(packed, [packed])
+      this.#credit -= count
+    }
+    if (this.#closing && !end.hasIncoming) this.#finish(false)
+  }
+
+  #unref(): void {
+    this.#port.unref()
+    this.#lingerTimer?.unref()
+  }
+
+  #post(control: ThreadPipeControl): void {
+    this.#port.postMessage(control)
+  }
+
+  #finish(peerGone: boolean): void {
+    if (this.#done) return
+    this.#done = true
+    if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer)
+    if (!peerGone) this.#port.postMessage({ t: "close" } satisfies ThreadPipeControl)
+    this.#port.off("message", this.#onMessage)
+    this.#port.off("close", this.#onPortClosed)
+    this.#port.close()
+    // The socket keeps what already arrived and sees the peer gone.
+    this.#end?.close()
+    this.onDone?.(peerGone)
+  }
+}
+
+function ignore(): void {}
