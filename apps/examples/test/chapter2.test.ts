@@ -8,6 +8,7 @@
  *   taskvent ──▶ taskwork2 ×2 ──▶ tasksink2 ──"KILL"──▶ taskwork2 ×2 (exit)
  *   syncpub ◀──▶ syncsub ×N (zmq-ts, and libzmq)     psenvpub | libzmq psenvpub ──▶ psenvsub
  *   taskvent + wuserver ──▶ msreader | mspoller       interrupt ◀── SIGINT
+ *   hwclient | libzmq hwclient ×5 ──▶ mtserver (5 REP worker threads)     mtrelay (3 threads)
  *
  * Timing-only constants are lowered through the environment: ZMQ_TS_EXAMPLE_SPEED=10 makes the work sleeps
  * ten times shorter, ZMQ_TS_SUBSCRIBERS and ZMQ_TS_UPDATES shrink syncpub's 10 subscribers and 1M updates.
@@ -150,6 +151,45 @@ describe("interrupt", () => {
     expect(await interrupt(server)).toBe(0)
     expect(server.lines).toEqual(["W: interrupt received, proceeding…", "W: interrupt received, killing server…"])
     expect(server.stderr()).toBe("")
+  })
+})
+
+describe("multithreading (mtserver, mtrelay)", () => {
+  it("hwclient → mtserver: ten Worlds from the worker threads; Ctrl-C ends every thread, exit 0", async () => {
+    const server = startExample("mtserver")
+    await listeningIn(server, 5555)
+    const client = startExample("hwclient")
+    await client.waitForCount(/^Received World \d+$/, 10, 15_000)
+    expect(await client.exited()).toBe(0)
+    expect(server.lines.filter((line) => line === "Received request: [Hello]")).toHaveLength(10)
+    expect(await interrupt(server)).toBe(0)
+    expect(server.stderr()).toBe("")
+  })
+
+  it("mixed: five libzmq hwclients at once are served in parallel by the five threads", async () => {
+    // 200 ms of work per request: 50 requests take 10 s on one thread, 2 s on five.
+    process.env.ZMQ_TS_EXAMPLE_SPEED = "5"
+    const server = startExample("mtserver")
+    process.env.ZMQ_TS_EXAMPLE_SPEED = "10"
+    await listeningIn(server, 5555)
+    const started = Date.now()
+    const clients = Array.from({ length: 5 }, () => startPeer("chapter1-hwclient"))
+    for (const client of clients) {
+      await client.waitForCount(/^Received World \d+$/, 10, 30_000)
+      expect(await client.exited()).toBe(0)
+    }
+    const elapsed = Date.now() - started
+    expect(server.lines.filter((line) => line === "Received request: [Hello]")).toHaveLength(50)
+    // Parallel, with room for five client processes starting on two cores; one thread could not beat 10 s.
+    expect(elapsed).toBeLessThan(7000)
+    expect(await interrupt(server)).toBe(0)
+  })
+
+  it("mtrelay: three threads signal each other over PAIR sockets → 'Test successful!'", async () => {
+    const relay = startExample("mtrelay")
+    expect(await relay.exited(15_000)).toBe(0)
+    expect(relay.lines).toEqual(["Test successful!"])
+    expect(relay.stderr()).toBe("")
   })
 })
 
