@@ -25,6 +25,8 @@ export interface BenchCase {
   readonly transport: Transport
   readonly size: number
   readonly subscribers?: number
+  /** inproc: the threads the case spans (one when absent). */
+  readonly threads?: number
   readonly implementations: readonly Implementation[]
   readonly targets: readonly Target[]
   /** The target as issue 8 words it. */
@@ -135,6 +137,19 @@ export function benchCases(settings: Settings): BenchCase[] {
       targetText: size === 64 ? "≥ 10 M msgs/s" : "",
       rounds,
     })
+    // The same with the PUSH in a worker thread of a shared context: informational, no target.
+    cases.push({
+      id: `inproc-threads-${size}`,
+      title: `inproc PUSH→PULL ${formatSize(size)}, two threads`,
+      kind: "inproc",
+      transport: "inproc",
+      size,
+      threads: 2,
+      implementations: NODE_ONLY,
+      targets: [],
+      targetText: "",
+      rounds,
+    })
   }
   cases.push({
     id: "memory-pull-1m-64",
@@ -222,7 +237,8 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
         return { ...sample, detail: { ...sample.detail, sent, received, deliveredShare: received / (sent * n) } }
       }
       case "inproc": {
-        const outcome = await runPair(nodeTool("inproc", [implementation, size, MAX_MESSAGES, warmup, settings.seconds]), undefined, { timeoutMs })
+        const name = (benchCase.threads ?? 1) === 1 ? "inproc" : "inproc-threads"
+        const outcome = await runPair(nodeTool(name, [implementation, size, MAX_MESSAGES, warmup, settings.seconds]), undefined, { timeoutMs })
         return rate(outcome, size)
       }
       case "memory": {

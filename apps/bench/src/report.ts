@@ -40,6 +40,7 @@ export interface CaseSummary {
   readonly transport: string
   readonly size: number
   readonly subscribers?: number
+  readonly threads?: number
   readonly unit: string
   readonly implementations: Partial<Record<Implementation, { median: number | null; rounds: Array<number | null>; details: Array<Record<string, number> | null> }>>
   /** zmq-ts ÷ each other implementation, round by round (for latency a ratio of times: lower is better). */
@@ -108,6 +109,7 @@ export function summarize(run: CaseRun): CaseSummary {
     transport: benchCase.transport,
     size: benchCase.size,
     ...(benchCase.subscribers === undefined ? {} : { subscribers: benchCase.subscribers }),
+    ...(benchCase.threads === undefined ? {} : { threads: benchCase.threads }),
     unit: UNITS[benchCase.kind],
     implementations,
     ratios,
