@@ -1,5 +1,5 @@
 import type { SocketType } from "@zmq-ts/zmtp"
-import { MessageQueue } from "./message-queue.js"
+import { PipeQueue } from "./pipe-queue.js"
 
 /** A message: one or more frames. */
 export type Message = Buffer[]
@@ -56,7 +56,7 @@ export function subscriptionMessage(kind: 0 | 1, topic: Uint8Array): Buffer {
 }
 
 class Direction {
-  readonly queue = new MessageQueue<Message>()
+  readonly queue = new PipeQueue()
   constructor(
     /** Queue limit in messages; 0 for none (ZMQ_SNDHWM/ZMQ_RCVHWM 0 means no limit); CONFLATE keeps one. */
     public limit: number,
@@ -70,11 +70,23 @@ class Direction {
   push(message: Message): boolean {
     const queue = this.queue
     if (this.limit === CONFLATE && queue.length > 0) {
-      queue.shift()
+      queue.dropFirst()
       queue.push(message)
       return false
     }
     queue.push(message)
+    return queue.length === 1
+  }
+
+  /** `push` for a one-frame message given as a view of received bytes (stored compactly). */
+  pushFrame(frame: Uint8Array): boolean {
+    const queue = this.queue
+    if (this.limit === CONFLATE && queue.length > 0) {
+      queue.dropFirst()
+      queue.pushFrame(frame)
+      return false
+    }
+    queue.pushFrame(frame)
     return queue.length === 1
   }
 }
@@ -171,6 +183,13 @@ export class PipeEnd {
   forceWrite(message: Message): boolean {
     if (this.#closed || this.#peerClosed) return false
     if (this.#outgoing.push(message)) this.#other.listener.pipeReadable(this.#other)
+    return !this.#outgoing.full
+  }
+
+  /** `forceWrite` of a one-frame message as received (a view into the read chunk), stored compactly. */
+  forceWriteFrame(frame: Uint8Array): boolean {
+    if (this.#closed || this.#peerClosed) return false
+    if (this.#outgoing.pushFrame(frame)) this.#other.listener.pipeReadable(this.#other)
     return !this.#outgoing.full
   }
 

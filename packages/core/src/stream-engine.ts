@@ -9,6 +9,8 @@ export interface EngineHandler {
   engineReady(engine: StreamEngine, peer: PeerInfo): void
   /** A whole message from the peer. Return false to pause reading until `resume()`. */
   engineMessage(frames: Message): boolean
+  /** A one-frame message from the peer, as a view into the read chunk. Return false to pause reading. */
+  engineFrame(frame: Uint8Array): boolean
   /** A data-phase event other than a message (subscriptions, JOIN/LEAVE…). */
   engineEvent(event: ZmtpEvent): void
   /** The handshake or the stream failed; the engine closes itself afterwards. */
@@ -186,9 +188,16 @@ export class StreamEngine {
     for (const event of events) {
       switch (event.type) {
         case "message": {
-          const frames = event.frames as Message
-          for (let i = 0; i < frames.length; i++) frames[i] = asBuffer(frames[i]!)
-          if (!this.#handler.engineMessage(frames)) this.socket.pause()
+          const frames = event.frames
+          // One frame goes to the pipe as received (it makes its Buffer when read); parts become Buffers now.
+          let room: boolean
+          if (frames.length === 1) room = this.#handler.engineFrame(frames[0]!)
+          else {
+            const message = frames as Message
+            for (let i = 0; i < message.length; i++) message[i] = asBuffer(message[i]!)
+            room = this.#handler.engineMessage(message)
+          }
+          if (!room) this.socket.pause()
           break
         }
         case "ready":

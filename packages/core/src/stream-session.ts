@@ -125,6 +125,12 @@ export class StreamSession implements PipeListener, EngineHandler {
     return pipe.forceWrite(frames)
   }
 
+  engineFrame(frame: Uint8Array): boolean {
+    const pipe = this.#pipe
+    if (pipe === undefined) return true
+    return pipe.forceWriteFrame(frame)
+  }
+
   engineEvent(event: ZmtpEvent): void {
     // Subscriptions reach publishers as messages in the pipe, whichever ZMTP version carried them.
     if (event.type === "subscribe" || event.type === "cancel") {

@@ -1,0 +1,63 @@
+/**
+ * The pipe's queue stores one-frame messages from the wire as (chunk, offset, length) and makes their
+ * Buffer when read. Whatever mix of pushes, frames, shifts and conflate drops, it must hand out exactly the
+ * model FIFO's messages, byte for byte, in order.
+ */
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { PipeQueue } from "../src/pipe-queue.js"
+
+type Op = { kind: "push"; parts: number[][] } | { kind: "frame"; bytes: number[] } | { kind: "shift" } | { kind: "drop" }
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant("push" as const), parts: fc.array(fc.array(fc.nat(255), { maxLength: 8 }), { minLength: 1, maxLength: 3 }) }),
+  fc.record({ kind: fc.constant("frame" as const), bytes: fc.array(fc.nat(255), { maxLength: 40 }) }),
+  fc.constant({ kind: "shift" as const }),
+  fc.constant({ kind: "drop" as const }),
+)
+
+describe("PipeQueue", () => {
+  it("behaves as a FIFO of messages for any mix of operations (views of a shared chunk included)", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const queue = new PipeQueue(2)
+        const model: number[][][] = []
+        // Frames are views into one chunk, as the decoder delivers them.
+        const chunk = new Uint8Array(64 * 1024)
+        let used = 0
+        for (const step of ops) {
+          if (step.kind === "push") {
+            queue.push(step.parts.map((part) => Buffer.from(part)))
+            model.push(step.parts)
+          } else if (step.kind === "frame") {
+            chunk.set(step.bytes, used)
+            queue.pushFrame(new Uint8Array(chunk.buffer, used, step.bytes.length))
+            used += step.bytes.length
+            model.push([step.bytes])
+          } else if (step.kind === "shift") {
+            const got = queue.shift()
+            const want = model.shift()
+            if (want === undefined) expect(got).toBeUndefined()
+            else {
+              expect(got!.every((part) => Buffer.isBuffer(part))).toBe(true)
+              expect(got!.map((part) => [...part])).toEqual(want)
+            }
+          } else {
+            queue.dropFirst()
+            model.shift()
+          }
+          expect(queue.length).toBe(model.length)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it("clear() empties it", () => {
+    const queue = new PipeQueue()
+    for (let i = 0; i < 100; i++) queue.pushFrame(new Uint8Array(4))
+    queue.clear()
+    expect(queue.length).toBe(0)
+    expect(queue.shift()).toBeUndefined()
+  })
+})
