@@ -1,23 +1,33 @@
 import type { Message } from "./pipe.js"
 
 /**
- * The FIFO behind one direction of a pipe. A message is an array of Buffers, but a single-frame message
- * that came off the wire is stored as where its bytes lie (the read chunk, offset, length), and its Buffer
- * is made only when the socket reads it. A queued 64 B message then costs 16 bytes of bookkeeping next to
- * its bytes instead of ~160 (a Buffer view and an array), which is what a PULL socket with a million
- * messages waiting holds. Messages written by sockets (inproc, or toward the wire) are stored as they are.
+ * The FIFO behind one direction of a pipe. A message is an array of Buffers; a one-frame message that came
+ * off the wire arrives as its frame alone and gets its array when read. Beyond COMPACT_AFTER waiting
+ * messages, such a frame is stored as where its bytes lie (chunk, offset, length) and its Buffer is made
+ * again when read: a queued 64 B message then costs 16 bytes of bookkeeping next to its bytes instead of
+ * ~100 for a Buffer, which is what a PULL socket with a million messages waiting holds. Below it, keeping
+ * the Buffer is faster (making a view costs about as much as the rest of the queueing).
  *
  * A growable ring: O(1) push and shift, no allocation per item.
  */
+const COMPACT_AFTER = 4096
+/** Length marks: a message stored as it is, and a one-frame message stored as its Buffer. */
+const MESSAGE = -1
+const FRAME = -2
+
 export class PipeQueue {
   #items: Array<Message | ArrayBufferLike | undefined>
   #offsets: Uint32Array
-  /** Frame length of a stored view; -1 for a message stored as it is. */
+  /** Frame length of a compactly stored frame; MESSAGE or FRAME for an item stored as it is. */
   #lengths: Int32Array
   #head = 0
   #length = 0
 
-  constructor(capacity = 16) {
+  readonly #compactAfter: number
+
+  /** `compactAfter`: waiting messages from which received frames are stored compactly (tests lower it). */
+  constructor(capacity = 16, compactAfter = COMPACT_AFTER) {
+    this.#compactAfter = compactAfter
     this.#items = new Array<Message | ArrayBufferLike | undefined>(capacity)
     this.#offsets = new Uint32Array(capacity)
     this.#lengths = new Int32Array(capacity)
@@ -30,12 +40,17 @@ export class PipeQueue {
   push(message: Message): void {
     const slot = this.#slot()
     this.#items[slot] = message
-    this.#lengths[slot] = -1
+    this.#lengths[slot] = MESSAGE
   }
 
-  /** Queues a one-frame message given as a view of received bytes. */
+  /** Queues a one-frame message given as its frame (a Buffer, or a view of received bytes). */
   pushFrame(frame: Uint8Array): void {
     const slot = this.#slot()
+    if (this.#length <= this.#compactAfter && Buffer.isBuffer(frame)) {
+      this.#items[slot] = frame as unknown as Message
+      this.#lengths[slot] = FRAME
+      return
+    }
     this.#items[slot] = frame.buffer
     this.#offsets[slot] = frame.byteOffset
     this.#lengths[slot] = frame.byteLength
@@ -49,7 +64,9 @@ export class PipeQueue {
     this.#items[head] = undefined
     this.#head = head + 1 === this.#items.length ? 0 : head + 1
     this.#length--
-    return length < 0 ? (item as Message) : [Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)]
+    if (length === MESSAGE) return item as Message
+    if (length === FRAME) return [item as unknown as Buffer]
+    return [Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)]
   }
 
   /** Drops the oldest message without making it (conflate). */

@@ -1,8 +1,12 @@
 import type { Socket as NetSocket } from "node:net"
-import { ZmtpConnection, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
+import { ZmtpConnection, type ZmtpReceiver, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"
 import { asBuffer } from "./message.js"
 import type { Message } from "./pipe.js"
+
+/** Received frames are made as Buffers at once: one view per frame instead of a Uint8Array and then a Buffer. */
+const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer =>
+  Buffer.from(buffer as ArrayBuffer, byteOffset, length)
 
 /** What the engine tells its session. */
 export interface EngineHandler {
@@ -74,6 +78,7 @@ export class StreamEngine {
       ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
       maxMessageSize: options.maxMessageSize,
       peerAddress: options.peerAddress,
+      frameView: bufferView,
     })
     socket.setNoDelay(true)
     socket.on("data", (chunk: Buffer) => this.#onData(chunk))
@@ -178,56 +183,72 @@ export class StreamEngine {
       this.#pongTimer = undefined
     }
     this.#ttlTimer?.refresh()
-    let events: ZmtpEvent[]
-    try {
-      events = this.connection.receiveData(chunk)
-    } catch (error) {
-      this.#fail(error as Error)
-      return
-    }
-    for (const event of events) {
-      switch (event.type) {
-        case "message": {
-          const frames = event.frames
-          // One frame goes to the pipe as received (it makes its Buffer when read); parts become Buffers now.
-          let room: boolean
-          if (frames.length === 1) room = this.#handler.engineFrame(frames[0]!)
-          else {
-            const message = frames as Message
-            for (let i = 0; i < message.length; i++) message[i] = asBuffer(message[i]!)
-            room = this.#handler.engineMessage(message)
-          }
-          if (!room) this.socket.pause()
-          break
-        }
-        case "ready":
-          this.#clearTimers()
-          this.#startHeartbeats()
-          this.#handler.engineReady(this, event.peer)
-          break
-        case "ping":
-          if (event.ttl > 0) {
-            if (this.#ttlTimer !== undefined) clearTimeout(this.#ttlTimer)
-            this.#ttlTimer = setTimeout(() => this.#fail(zmqError("ETIMEDOUT", `no traffic within the peer's heartbeat TTL of ${event.ttl} ms`, this.#options.peerAddress)), event.ttl)
-            this.#ttlTimer.unref()
-          }
-          break
-        case "pong":
-          break
-        case "error":
-          this.#write() // an ERROR command for the peer, if the codec queued one
-          this.#fail(event.error)
-          return
-        case "authenticate":
-          // No ZAP yet: our PLAIN server accepts any credentials. libzmq 4.3.5 without a ZAP handler refuses
-          // every client instead; see packages/core/README.md for this deliberate, temporary difference.
-          this.connection.resolveAuthentication({ allow: true, ...(event.request.username === undefined ? {} : { userId: event.request.username }) })
-          break
-        default:
-          this.#handler.engineEvent(event)
+    if (this.connection.state === "ready") {
+      // Data phase: messages and events reach us as they are decoded, with no event objects in between.
+      this.connection.receiveData(chunk, this.#receiver)
+    } else {
+      let events: ZmtpEvent[]
+      try {
+        events = this.connection.receiveData(chunk)
+      } catch (error) {
+        this.#fail(error as Error)
+        return
+      }
+      for (const event of events) {
+        this.#onEvent(event)
+        if (event.type === "error") return
       }
     }
-    this.#write()
+    if (!this.#closed) this.#write()
+  }
+
+  readonly #receiver: ZmtpReceiver = {
+    frame: (body) => {
+      // One frame goes to the pipe as received (it makes its Buffer when read).
+      if (!this.#handler.engineFrame(body)) this.socket.pause()
+    },
+    message: (frames) => {
+      const message = frames as Message
+      for (let i = 0; i < message.length; i++) message[i] = asBuffer(message[i]!)
+      if (!this.#handler.engineMessage(message)) this.socket.pause()
+    },
+    event: (event) => this.#onEvent(event),
+  }
+
+  #onEvent(event: ZmtpEvent): void {
+    switch (event.type) {
+      case "message": {
+        const frames = event.frames
+        if (frames.length === 1) this.#receiver.frame(frames[0]!)
+        else this.#receiver.message(frames)
+        break
+      }
+      case "ready":
+        this.#clearTimers()
+        this.#startHeartbeats()
+        this.#handler.engineReady(this, event.peer)
+        break
+      case "ping":
+        if (event.ttl > 0) {
+          if (this.#ttlTimer !== undefined) clearTimeout(this.#ttlTimer)
+          this.#ttlTimer = setTimeout(() => this.#fail(zmqError("ETIMEDOUT", `no traffic within the peer's heartbeat TTL of ${event.ttl} ms`, this.#options.peerAddress)), event.ttl)
+          this.#ttlTimer.unref()
+        }
+        break
+      case "pong":
+        break
+      case "error":
+        this.#write() // an ERROR command for the peer, if the codec queued one
+        this.#fail(event.error)
+        break
+      case "authenticate":
+        // No ZAP yet: our PLAIN server accepts any credentials. libzmq 4.3.5 without a ZAP handler refuses
+        // every client instead; see packages/core/README.md for this deliberate, temporary difference.
+        this.connection.resolveAuthentication({ allow: true, ...(event.request.username === undefined ? {} : { userId: event.request.username }) })
+        break
+      default:
+        this.#handler.engineEvent(event)
+    }
   }
 
   #fail(error: Error): void {

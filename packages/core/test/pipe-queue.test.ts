@@ -7,20 +7,24 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { PipeQueue } from "../src/pipe-queue.js"
 
-type Op = { kind: "push"; parts: number[][] } | { kind: "frame"; bytes: number[] } | { kind: "shift" } | { kind: "drop" }
+type Op =
+  | { kind: "push"; parts: number[][] }
+  | { kind: "frame"; bytes: number[]; buffer: boolean }
+  | { kind: "shift" }
+  | { kind: "drop" }
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("push" as const), parts: fc.array(fc.array(fc.nat(255), { maxLength: 8 }), { minLength: 1, maxLength: 3 }) }),
-  fc.record({ kind: fc.constant("frame" as const), bytes: fc.array(fc.nat(255), { maxLength: 40 }) }),
+  fc.record({ kind: fc.constant("frame" as const), bytes: fc.array(fc.nat(255), { maxLength: 40 }), buffer: fc.boolean() }),
   fc.constant({ kind: "shift" as const }),
   fc.constant({ kind: "drop" as const }),
 )
 
 describe("PipeQueue", () => {
-  it("behaves as a FIFO of messages for any mix of operations (views of a shared chunk included)", () => {
+  it("behaves as a FIFO of messages for any mix of operations, kept or compact (views of one chunk)", () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const queue = new PipeQueue(2)
+      fc.property(fc.array(op, { maxLength: 300 }), fc.nat(20), (ops, compactAfter) => {
+        const queue = new PipeQueue(2, compactAfter)
         const model: number[][][] = []
         // Frames are views into one chunk, as the decoder delivers them.
         const chunk = new Uint8Array(64 * 1024)
@@ -31,7 +35,9 @@ describe("PipeQueue", () => {
             model.push(step.parts)
           } else if (step.kind === "frame") {
             chunk.set(step.bytes, used)
-            queue.pushFrame(new Uint8Array(chunk.buffer, used, step.bytes.length))
+            // As the decoder makes them: Buffers (kept until the queue is long) or plain views.
+            const frame = step.buffer ? Buffer.from(chunk.buffer, used, step.bytes.length) : new Uint8Array(chunk.buffer, used, step.bytes.length)
+            queue.pushFrame(frame)
             used += step.bytes.length
             model.push([step.bytes])
           } else if (step.kind === "shift") {

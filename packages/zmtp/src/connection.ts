@@ -22,7 +22,7 @@
 import { CommandName, commandPrefix, decodePing, encodePing, encodeShortString, MAX_PING_CONTEXT, parseCommand, readShortString } from "./command.js"
 import { localError, remoteError, ZmtpError, ZmtpErrorCode } from "./errors.js"
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js"
-import { FrameDecoder } from "./frame-decoder.js"
+import { FrameDecoder, type FrameView } from "./frame-decoder.js"
 import { FrameEncoder } from "./frame-encoder.js"
 import { encodeGreeting, GreetingParser, ZMTP_MINOR } from "./greeting.js"
 import type { AuthenticationRequest, AuthenticationResult, FrameTransform, Mechanism, MechanismHost } from "./mechanism.js"
@@ -56,6 +56,11 @@ export interface ZmtpConnectionOptions {
    * is useful to test compatibility with libzmq 4.1-era peers.
    */
   readonly zmtpMinorVersion?: 0 | 1
+  /**
+   * Makes the view of a received frame (see `FrameDecoderLimits.frameView`): a host whose byte type extends
+   * Uint8Array (Node's Buffer) gets frames of that type without a second view per frame.
+   */
+  readonly frameView?: FrameView
 }
 
 /** What the handshake learnt about the peer. */
@@ -77,7 +82,7 @@ export type ZmtpEvent =
   | { readonly type: "ready"; readonly peer: PeerInfo }
   /**
    * A whole message; frames are views into the chunks passed to `receiveData` where they lay within one. They
-   * are plain `Uint8Array`s, also when the chunks are Node `Buffer`s.
+   * are plain `Uint8Array`s (also when the chunks are Node `Buffer`s) unless `frameView` makes them otherwise.
    */
   | { readonly type: "message"; readonly frames: Uint8Array[] }
   | { readonly type: "subscribe"; readonly topic: Uint8Array }
@@ -93,6 +98,20 @@ export type ZmtpEvent =
   | { readonly type: "authenticate"; readonly request: AuthenticationRequest }
   /** The connection failed; always the last event. Close the transport after writing `dataToSend()`. */
   | { readonly type: "error"; readonly error: ZmtpError }
+
+/**
+ * Takes what `receiveData(chunk, receiver)` decodes as it is decoded, in order, instead of as an array of
+ * events: a data-phase fast path that allocates no event object (and for one-frame messages no frames
+ * array) per message. The events are the same as `receiveData` would return.
+ */
+export interface ZmtpReceiver {
+  /** A whole one-frame message (a "message" event with one frame). */
+  frame(body: Uint8Array): void
+  /** A whole message of two or more frames. */
+  message(frames: Uint8Array[]): void
+  /** Every other event. */
+  event(event: ZmtpEvent): void
+}
 
 const EMPTY = new Uint8Array(0)
 const MORE = FLAG_MORE
@@ -110,6 +129,8 @@ export class ZmtpConnection {
   readonly #subscriptionMessages: boolean
   #state: ZmtpState = "greeting"
   #events: ZmtpEvent[] = []
+  /** Set during a `receiveData` call given a receiver: events go to it as they are decoded. */
+  #receiver: ZmtpReceiver | undefined
   #parts: Uint8Array[] = []
   #peer: PeerInfo | undefined
   #peerMetadata: Metadata | undefined
@@ -137,7 +158,11 @@ export class ZmtpConnection {
     if (!Number.isSafeInteger(maxCommandSize) || maxCommandSize < 0) {
       throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `invalid maxCommandSize ${maxCommandSize}`)
     }
-    this.#decoder = new FrameDecoder({ maxMessageSize, maxCommandSize })
+    this.#decoder = new FrameDecoder({
+      maxMessageSize,
+      maxCommandSize,
+      ...(options.frameView === undefined ? {} : { frameView: options.frameView }),
+    })
 
     const routingId = options.routingId === undefined ? EMPTY : toBytes(options.routingId)
     if (routingId.length > 255) {
@@ -190,12 +215,14 @@ export class ZmtpConnection {
   /**
    * Feeds bytes received from the peer and returns what they meant. Frames of returned messages may be
    * views into `chunk`: do not reuse its memory while you hold them. A fault of the peer's never throws: it
-   * ends the batch with an `error` event and fails the connection.
+   * ends the batch with an `error` event and fails the connection. With a `receiver`, everything goes to it
+   * as it is decoded instead, and the returned array is empty.
    */
-  receiveData(chunk: Uint8Array): ZmtpEvent[] {
+  receiveData(chunk: Uint8Array, receiver?: ZmtpReceiver): ZmtpEvent[] {
     this.#assertOpen("receiveData")
     const events: ZmtpEvent[] = []
     this.#events = events
+    this.#receiver = receiver
     try {
       if (this.#state === "greeting") {
         const used = this.#greeting.feed(chunk)
@@ -211,6 +238,7 @@ export class ZmtpConnection {
       // Drop the batch: held here until the next call, it kept every event (and through their views, the
       // chunk) alive across garbage collections; with 8 connections, decoding ran 4× slower.
       this.#events = []
+      this.#receiver = undefined
     }
     return events
   }
@@ -372,47 +400,57 @@ export class ZmtpConnection {
     }
     let frames: Uint8Array[]
     if (this.#parts.length === 0) {
-      frames = [body]
       // RFC 29: a 3.0 subscriber sends subscriptions as single-frame messages 0x01/0x00 + topic.
       if (this.#subscriptionMessages && body.length > 0 && body[0]! <= 1) {
         const topic = body.subarray(1)
-        this.#events.push(body[0] === 1 ? { type: "subscribe", topic } : { type: "cancel", topic })
+        this.#emit(body[0] === 1 ? { type: "subscribe", topic } : { type: "cancel", topic })
         return
       }
+      if (this.#receiver !== undefined) {
+        this.#receiver.frame(body)
+        return
+      }
+      frames = [body]
     } else {
       this.#parts.push(body)
       frames = this.#parts
       this.#parts = []
     }
-    this.#events.push({ type: "message", frames })
+    if (this.#receiver !== undefined) this.#receiver.message(frames)
+    else this.#events.push({ type: "message", frames })
+  }
+
+  #emit(event: ZmtpEvent): void {
+    if (this.#receiver !== undefined) this.#receiver.event(event)
+    else this.#events.push(event)
   }
 
   #onDataCommand(body: Uint8Array): void {
     const { name, data } = parseCommand(body)
     switch (name) {
       case CommandName.SUBSCRIBE:
-        this.#events.push({ type: "subscribe", topic: data })
+        this.#emit({ type: "subscribe", topic: data })
         return
       case CommandName.CANCEL:
-        this.#events.push({ type: "cancel", topic: data })
+        this.#emit({ type: "cancel", topic: data })
         return
       case CommandName.PING: {
         const { ttlDeciseconds, context } = decodePing(data)
         this.#writeDataCommand(CommandName.PONG, context)
-        this.#events.push({ type: "ping", ttl: ttlDeciseconds * 100, context })
+        this.#emit({ type: "ping", ttl: ttlDeciseconds * 100, context })
         return
       }
       case CommandName.PONG:
         if (data.length > MAX_PING_CONTEXT) {
           throw remoteError(ZmtpErrorCode.MALFORMED_COMMAND, `PONG context of ${data.length} bytes exceeds 16`)
         }
-        this.#events.push({ type: "pong", context: data })
+        this.#emit({ type: "pong", context: data })
         return
       case CommandName.JOIN:
-        this.#events.push({ type: "join", group: data })
+        this.#emit({ type: "join", group: data })
         return
       case CommandName.LEAVE:
-        this.#events.push({ type: "leave", group: data })
+        this.#emit({ type: "leave", group: data })
         return
       case CommandName.ERROR:
         throw peerError(data)
@@ -422,7 +460,7 @@ export class ZmtpConnection {
       case CommandName.INITIATE:
         throw remoteError(ZmtpErrorCode.UNEXPECTED_COMMAND, `unexpected ${name} command after the handshake`)
       default:
-        this.#events.push({ type: "command", name, data })
+        this.#emit({ type: "command", name, data })
     }
   }
 
@@ -482,7 +520,7 @@ export class ZmtpConnection {
     this.#state = "failed"
     this.#error = error
     this.#parts = []
-    this.#events.push({ type: "error", error })
+    this.#emit({ type: "error", error })
   }
 
   #requireMinor31(operation: string): void {
@@ -514,7 +552,7 @@ export class ZmtpConnection {
       ...(this.#peerAddress === undefined ? {} : { peerAddress: this.#peerAddress }),
       requestAuthentication: (request) => {
         const withAddress = this.#peerAddress === undefined ? request : { ...request, peerAddress: this.#peerAddress }
-        this.#events.push({ type: "authenticate", request: withAddress })
+        this.#emit({ type: "authenticate", request: withAddress })
       },
       complete: (userId) => {
         const metadata = this.#peerMetadata
@@ -532,7 +570,7 @@ export class ZmtpConnection {
         }
         this.#transform = this.#mechanism.dataTransform?.()
         this.#state = "ready"
-        this.#events.push({ type: "ready", peer: this.#peer })
+        this.#emit({ type: "ready", peer: this.#peer })
       },
       fail: (error, errorReason) => {
         this.#fail(error, errorReason)

@@ -6,11 +6,16 @@ export interface FrameSink {
   onFrame(flags: number, body: Uint8Array): void
 }
 
+/** Makes a view of `length` bytes of `buffer` from `byteOffset`. */
+export type FrameView = (buffer: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array
+
 export interface FrameDecoderLimits {
   /** Largest message frame body accepted; -1 for no limit (libzmq's ZMQ_MAXMSGSIZE semantics: per frame). */
   readonly maxMessageSize: number
   /** Largest command frame body accepted. */
   readonly maxCommandSize: number
+  /** Makes each frame's view; default `new Uint8Array(buffer, byteOffset, length)`. */
+  readonly frameView?: FrameView
 }
 
 /** Split frames are gathered into a buffer that starts at most this big and doubles as bytes arrive. */
@@ -40,6 +45,7 @@ export class FrameDecoder {
   // Limits as plain numbers; no limit is Infinity so the hot path needs one comparison.
   readonly #maxMessageSize: number
   readonly #maxCommandSize: number
+  readonly #view: FrameView | undefined
   // A header split across chunks: at most 9 octets.
   readonly #header = new Uint8Array(9)
   #headerFill = 0
@@ -55,6 +61,7 @@ export class FrameDecoder {
   constructor(limits: FrameDecoderLimits) {
     this.#maxMessageSize = limits.maxMessageSize < 0 ? Infinity : limits.maxMessageSize
     this.#maxCommandSize = limits.maxCommandSize
+    this.#view = limits.frameView
   }
 
   /** True when no partial frame is buffered, i.e. the stream ended on a frame boundary. */
@@ -79,6 +86,7 @@ export class FrameDecoder {
     const buffer = chunk.buffer
     const offset = chunk.byteOffset
     const maxMessageSize = this.#maxMessageSize
+    const view = this.#view
     while (pos < length) {
       const flags = chunk[pos]!
       if ((flags & RESERVED_FLAGS) !== 0) throw reservedBits(flags)
@@ -95,7 +103,7 @@ export class FrameDecoder {
       }
       if ((flags & FLAG_COMMAND) !== 0 || size > maxMessageSize) this.#checkSize(flags, size)
       if (bodyStart + size > length) break
-      sink.onFrame(flags, new Uint8Array(buffer, offset + bodyStart, size))
+      sink.onFrame(flags, view === undefined ? new Uint8Array(buffer, offset + bodyStart, size) : view(buffer, offset + bodyStart, size))
       pos = bodyStart + size
     }
     return pos
@@ -126,7 +134,8 @@ export class FrameDecoder {
     const size = need === 2 ? header[1]! : readSize(header, 1)
     this.#checkSize(flags, size)
     if (take + size <= chunk.length) {
-      sink.onFrame(flags, new Uint8Array(chunk.buffer, chunk.byteOffset + take, size))
+      const start = chunk.byteOffset + take
+      sink.onFrame(flags, this.#view === undefined ? new Uint8Array(chunk.buffer, start, size) : this.#view(chunk.buffer, start, size))
       return take + size
     }
     this.#startBody(flags, size, chunk, take)
@@ -169,7 +178,7 @@ export class FrameDecoder {
     this.#bodyFill = fill
     if (fill < this.#bodySize) return chunk.length
     this.#body = undefined
-    sink.onFrame(this.#bodyFlags, body)
+    sink.onFrame(this.#bodyFlags, this.#view === undefined ? body : this.#view(body.buffer, body.byteOffset, body.length))
     return take
   }
 

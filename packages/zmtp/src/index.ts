@@ -3,7 +3,7 @@
  * runtime dependencies. See `ZmtpConnection` for the state machine and README.md for a walk-through.
  */
 export { ZmtpConnection, DEFAULT_MAX_COMMAND_SIZE } from "./connection.js"
-export type { ZmtpConnectionOptions, ZmtpEvent, ZmtpState, PeerInfo } from "./connection.js"
+export type { ZmtpConnectionOptions, ZmtpEvent, ZmtpReceiver, ZmtpState, PeerInfo } from "./connection.js"
 export { ZmtpError, ZmtpErrorCode } from "./errors.js"
 export type { ZmtpErrorOrigin, ZmtpErrorOptions } from "./errors.js"
 export type {
@@ -23,6 +23,6 @@ export { SocketType, isCompatibleSocketType, isSocketType } from "./socket-type.
 export { GREETING_SIZE, ZMTP_MAJOR, ZMTP_MINOR } from "./greeting.js"
 export { FLAG_MORE, FLAG_LONG, FLAG_COMMAND } from "./frame.js"
 export { FrameDecoder } from "./frame-decoder.js"
-export type { FrameSink, FrameDecoderLimits } from "./frame-decoder.js"
+export type { FrameSink, FrameDecoderLimits, FrameView } from "./frame-decoder.js"
 export { FrameEncoder, COPY_THRESHOLD } from "./frame-encoder.js"
 export { z85Encode, z85Decode } from "./z85.js"
