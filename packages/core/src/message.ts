@@ -28,8 +28,3 @@ export function toFrame(frame: MessageLike, index: number): Buffer {
   if (frame === null) return EMPTY
   throw zmqError("EINVAL", `message frame ${index} must be a Buffer, TypedArray, ArrayBuffer, string, number or null`)
 }
-
-/** A codec frame as a Buffer, without copying (views from a Buffer chunk already are Buffers). */
-export function asBuffer(frame: Uint8Array): Buffer {
-  return Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)
-}

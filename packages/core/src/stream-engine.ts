@@ -1,7 +1,6 @@
 import type { Socket as NetSocket } from "node:net"
 import { ZmtpConnection, type ZmtpReceiver, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"
-import { asBuffer } from "./message.js"
 import type { Message } from "./pipe.js"
 
 /** Received frames are made as Buffers at once: one view per frame instead of a Uint8Array and then a Buffer. */
@@ -208,9 +207,8 @@ export class StreamEngine {
       if (!this.#handler.engineFrame(body)) this.socket.pause()
     },
     message: (frames) => {
-      const message = frames as Message
-      for (let i = 0; i < message.length; i++) message[i] = asBuffer(message[i]!)
-      if (!this.#handler.engineMessage(message)) this.socket.pause()
+      // Already Buffers: the codec makes every frame with `bufferView`.
+      if (!this.#handler.engineMessage(frames as Message)) this.socket.pause()
     },
     event: (event) => this.#onEvent(event),
   }
