@@ -132,7 +132,8 @@ export function benchCases(settings: Settings): BenchCase[] {
       kind: "inproc",
       transport: "inproc",
       size,
-      implementations: NODE_ONLY,
+      // "net" is the plain-JavaScript ceiling of the same two loops over an array (lib/await-ceiling.ts).
+      implementations: [...NODE_ONLY, "net"],
       targets: size === 64 ? [{ against: "absolute", op: ">=", value: 10_000_000 }] : [],
       targetText: size === 64 ? "≥ 10 M msgs/s" : "",
       rounds,

@@ -4,9 +4,10 @@
  * messages), then the empty end message; reported are the messages received after the warm-up and the
  * time from then to the end message.
  *
- * usage: inproc <zmq-ts|zeromq.js> <size> <count> <warmup-seconds> <seconds>
+ * usage: inproc <zmq-ts|zeromq.js|net> <size> <count> <warmup-seconds> <seconds>  (net: the plain-JS ceiling)
  */
 import { args, body, finish, Meter, now } from "../lib/child.js"
+import { CeilingPull, CeilingPush } from "../lib/await-ceiling.js"
 import { loadZmq } from "../lib/zmq.js"
 
 const [impl, sizeText, countText, warmupText, secondsText] = args("inproc <impl> <size> <count> <warmup-seconds> <seconds>", 5) as [
@@ -22,12 +23,36 @@ const warmup = Number(warmupText)
 const seconds = warmup + Number(secondsText)
 const meter = new Meter(warmup)
 
-const zmq = await loadZmq(impl)
-const endpoint = `inproc://bench-${process.pid}`
-const push = new zmq.Push()
-const pull = new zmq.Pull()
-await pull.bind(endpoint)
-push.connect(endpoint)
+interface Ends {
+  push: { send(message: Buffer): Promise<void> }
+  pull: AsyncIterable<Buffer[]>
+  close(): void
+}
+
+/** "net" here is the plain-JavaScript ceiling: the same two loops over an array (lib/await-ceiling.ts). */
+async function open(): Promise<Ends> {
+  if (impl === "net") {
+    const pull = new CeilingPull()
+    return { push: new CeilingPush(pull), pull, close: () => pull.close() }
+  }
+  const zmq = await loadZmq(impl)
+  const endpoint = `inproc://bench-${process.pid}`
+  const push = new zmq.Push()
+  const pull = new zmq.Pull()
+  await pull.bind(endpoint)
+  push.connect(endpoint)
+  return {
+    push,
+    pull,
+    close: () => {
+      push.linger = 0
+      pull.linger = 0
+      push.close()
+      pull.close()
+    },
+  }
+}
+const { push, pull, close } = await open()
 
 let badSize = 0
 const received = (async () => {
@@ -51,9 +76,4 @@ while (sent < count) {
 }
 await push.send(Buffer.alloc(0))
 const result = await received
-await finish({ ...result, sent, badSize }, () => {
-  push.linger = 0
-  pull.linger = 0
-  push.close()
-  pull.close()
-})
+await finish({ ...result, sent, badSize }, close)
