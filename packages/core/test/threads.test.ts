@@ -196,6 +196,34 @@ describe("inproc across worker threads", () => {
     router.close()
   })
 
+  it("a ROUTER in a worker connects to a DEALER in the main thread and routes by its routing id", async () => {
+    const context = newContext()
+    const address = inprocName()
+    const dealer = new Dealer({ context, routingId: "main" })
+    await dealer.bind(address)
+    const router = startThread(context, "router-connect", { address })
+    const [request] = await dealer.receive()
+    expect(request!.toString()).toBe("hello from a ROUTER thread")
+    await dealer.send("hello back")
+    expect(await router.next()).toEqual({ id: "main", reply: "hello back" })
+    expect(await withTimeout(router.exited, 10_000, "worker exit")).toBe(0)
+    dealer.close()
+  })
+
+  it("a worker that closes its socket with messages in flight stays alive until they are delivered (linger)", async () => {
+    const context = newContext()
+    const address = inprocName()
+    // Room for 10 at the receiver: the other 990 wait in the worker's pipe when it closes its socket.
+    const pull = new Pull({ context, receiveHighWaterMark: 10 })
+    await pull.bind(address)
+    const pusher = startThread(context, "push", { address, count: 1000 })
+    expect(await pusher.next()).toEqual({ sent: 1000 })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    for (let i = 0; i < 1000; i++) expect((await pull.receive())[0]!.readUInt32LE(0)).toBe(i)
+    expect(await withTimeout(pusher.exited, 10_000, "worker exit")).toBe(0)
+    pull.close()
+  })
+
   it("claims a name across threads: binding it again elsewhere fails with EADDRINUSE", async () => {
     const context = newContext()
     const address = inprocName()
