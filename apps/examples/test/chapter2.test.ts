@@ -5,9 +5,9 @@
  *
  *   rrclient ──▶ rrbroker | msgqueue | libzmq msgqueue ──▶ rrworker | libzmq rrworker
  *   wuserver ──▶ wuproxy ──▶ weather client (zmq-ts or libzmq) on :8100
- *   taskvent ──▶ taskwork2 ×2 ──▶ tasksink2 ──"KILL"──▶ taskwork2 ×2 (exit)
+ *   taskvent | libzmq taskvent ──▶ taskwork2 ×2 ──▶ tasksink2 ──"KILL"──▶ taskwork2 ×2 (exit)
  *   syncpub ◀──▶ syncsub ×N (zmq-ts, and libzmq)     psenvpub | libzmq psenvpub ──▶ psenvsub
- *   taskvent + wuserver ──▶ msreader | mspoller       interrupt ◀── SIGINT
+ *   taskvent + wuserver (ours or libzmq) ──▶ msreader | mspoller       interrupt ◀── SIGINT
  *   hwclient | libzmq hwclient ×5 ──▶ mtserver (5 REP worker threads)     mtrelay (3 threads)
  *
  * Timing-only constants are lowered through the environment: ZMQ_TS_EXAMPLE_SPEED=10 makes the work sleeps
@@ -141,6 +141,23 @@ describe("pipeline with a kill signal (taskvent, taskwork2, tasksink2)", () => {
     expect(await sink.exited()).toBe(0)
     expect(await ventilator.exited()).toBe(0)
   }, 60_000)
+
+  it("mixed: a libzmq taskvent feeds our taskwork2 ×2 and tasksink2; the KILL still ends both workers", async () => {
+    const sink = startExample("tasksink2")
+    const workers = [startExample("taskwork2"), startExample("taskwork2")]
+    const ventilator = startPeer("chapter1-taskvent")
+    await listeningIn(sink, 5558)
+    await listeningIn(ventilator, 5557)
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    ventilator.write("\n")
+    await sink.waitFor(/^Total elapsed time: \d+ msec$/, 30_000)
+    expect(sink.lines[0]).toBe(":.........".repeat(10))
+    for (const worker of workers) expect(await worker.exited()).toBe(0)
+    const dots = workers.map((worker) => (worker.lines[0] ?? "").length)
+    expect(dots[0]! + dots[1]!).toBe(100)
+    expect(await sink.exited()).toBe(0)
+    expect(await ventilator.exited()).toBe(0)
+  }, 60_000)
 })
 
 describe("interrupt", () => {
@@ -241,10 +258,17 @@ describe("pub-sub envelopes (psenvpub, psenvsub)", () => {
 })
 
 describe("reading from multiple sockets (msreader, mspoller)", () => {
-  for (const reader of ["msreader", "mspoller"]) {
-    it(`${reader} serves taskvent's 100 tasks and wuserver's "10001 " updates`, async () => {
-      const server = startExample("wuserver")
-      const ventilator = startExample("taskvent")
+  const runs = [
+    { reader: "msreader", peers: "ours" },
+    { reader: "mspoller", peers: "ours" },
+    { reader: "msreader", peers: "libzmq" },
+    { reader: "mspoller", peers: "libzmq" },
+  ] as const
+  for (const { reader, peers } of runs) {
+    const title = peers === "ours" ? `${reader} serves taskvent's 100 tasks and wuserver's "10001 " updates` : `mixed: ${reader} serves a libzmq taskvent and a libzmq wuserver`
+    it(title, async () => {
+      const server = peers === "ours" ? startExample("wuserver") : startPeer("chapter1-wuserver")
+      const ventilator = peers === "ours" ? startExample("taskvent") : startPeer("chapter1-taskvent")
       const example = startExample(reader)
       await listeningIn(ventilator, 5557)
       await listeningIn(server, 5556)
@@ -259,7 +283,7 @@ describe("reading from multiple sockets (msreader, mspoller)", () => {
       await example.waitForCount(/^process weather update: 10001 -?\d+ \d+$/, 3, 15_000)
       expect(example.lines.every((line) => /^process (task|weather update): /.test(line))).toBe(true)
       expect(await interrupt(example)).toBe(0)
-      expect(await interrupt(server)).toBe(0)
+      if (peers === "ours") expect(await interrupt(server)).toBe(0)
     })
   }
 })
