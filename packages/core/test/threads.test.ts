@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { Worker } from "node:worker_threads"
+import fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
 import { Context, Dealer, Pair, Proxy, Publisher, Pull, Push, Router, ZmqError } from "../src/index.js"
@@ -248,6 +249,38 @@ describe("inproc across worker threads", () => {
     expect(await withTimeout(step2.exited, 10_000, "step 2 exit")).toBe(0)
     receiver.close()
   })
+})
+
+describe("property: a pipe between threads", () => {
+  it("carries any messages (1–4 frames, 0 B–300 KiB, across batch limits) intact and in order, both ways", async () => {
+    const context = newContext()
+    const address = inprocName()
+    // Small high-water marks, so credit runs out and comes back many times within one run.
+    const pair = new Pair({ context, sendHighWaterMark: 7, receiveHighWaterMark: 5 })
+    await pair.bind(address)
+    const echo = startThread(context, "echo", { address, options: { sendHighWaterMark: 3, receiveHighWaterMark: 4 } })
+    expect(await echo.next()).toEqual({ ready: true })
+    const frame = fc.oneof(
+      { weight: 8, arbitrary: fc.uint8Array({ maxLength: 200 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 300 * 1024 }).map((size) => new Uint8Array(size).fill(size % 251)) },
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(frame, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 60 }), async (messages) => {
+        const received = (async () => {
+          const out: Buffer[][] = []
+          for (let i = 0; i < messages.length; i++) out.push(await pair.receive())
+          return out
+        })()
+        for (const message of messages) await pair.send(message.map((part) => Buffer.from(part)))
+        const echoed = await withTimeout(received, 10_000, "echo")
+        expect(echoed.map((message) => message.map((part) => Buffer.from(part).toString("hex")))).toEqual(
+          messages.map((message) => message.map((part) => Buffer.from(part).toString("hex"))),
+        )
+      }),
+      { numRuns: 40 },
+    )
+    pair.close()
+  }, 60_000)
 })
 
 describe("mtserver: ROUTER(tcp) → Proxy → DEALER(inproc) → REP workers in threads", () => {
