@@ -110,5 +110,8 @@ console.log("    Enter is pressed once both workers are connected; two workers t
   ok = (await allExitZero({ "taskwork 1": workers[0]!, "taskwork 2": workers[1]! })) && batchOk && ok
 }
 
+console.log("\n=== mtrelay: three worker threads signal each other over inproc PAIR sockets (Guide chapter 2)")
+ok = (await allExitZero({ mtrelay: run("mtrelay") })) && ok
+
 console.log(ok ? "\nDone." : "\nDone, but some examples failed.")
 process.exit(ok ? 0 : 1)
