@@ -93,11 +93,6 @@ export class ThreadPipe implements PipeListener {
     port.on("close", this.#onPortClosed)
   }
 
-  /** True once the pipe has ended. */
-  get done(): boolean {
-    return this.#done
-  }
-
   /** True when our socket holds a pipe end. */
   get attached(): boolean {
     return this.#end !== undefined
