@@ -79,10 +79,13 @@ export function fail(message: string): never {
 }
 
 /** Command-line arguments by position, with a usage message. */
-export function args(usage: string, count: number): string[] {
+/** `count` strings, typed as a tuple of that length so tools can destructure without casting. */
+type Strings<N extends number, Acc extends string[] = []> = Acc["length"] extends N ? Acc : Strings<N, [...Acc, string]>
+
+export function args<const N extends number>(usage: string, count: N): Strings<N> {
   const values = process.argv.slice(2)
   if (values.length !== count) fail(`usage: ${usage}`)
-  return values
+  return values as Strings<N>
 }
 
 export function sleep(ms: number): Promise<void> {

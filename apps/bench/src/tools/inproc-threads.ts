@@ -15,13 +15,7 @@ import { args, fail, finish, Meter } from "../lib/child.js"
 import { loadZmq } from "../lib/zmq.js"
 import type { SenderData, SenderReport } from "./inproc-threads-sender.js"
 
-const [impl, sizeText, countText, warmupText, secondsText] = args("inproc-threads <impl> <size> <count> <warmup-seconds> <seconds>", 5) as [
-  string,
-  string,
-  string,
-  string,
-  string,
-]
+const [impl, sizeText, countText, warmupText, secondsText] = args("inproc-threads <impl> <size> <count> <warmup-seconds> <seconds>", 5)
 const size = Number(sizeText)
 const warmup = Number(warmupText)
 const meter = new Meter(warmup)

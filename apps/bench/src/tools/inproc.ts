@@ -10,13 +10,7 @@ import { args, body, finish, Meter, now } from "../lib/child.js"
 import { CeilingPull, CeilingPush } from "../lib/await-ceiling.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, sizeText, countText, warmupText, secondsText] = args("inproc <impl> <size> <count> <warmup-seconds> <seconds>", 5) as [
-  string,
-  string,
-  string,
-  string,
-  string,
-]
+const [impl, sizeText, countText, warmupText, secondsText] = args("inproc <impl> <size> <count> <warmup-seconds> <seconds>", 5)
 const size = Number(sizeText)
 const count = Number(countText)
 const warmup = Number(warmupText)

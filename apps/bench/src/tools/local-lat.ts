@@ -8,7 +8,7 @@ import { args, finish, ready } from "../lib/child.js"
 import { FrameCounter, listen } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, address, deadlineText] = args("local-lat <impl> <bind-address> <deadline-ms>", 3) as [string, string, string]
+const [impl, address, deadlineText] = args("local-lat <impl> <bind-address> <deadline-ms>", 3)
 const deadlineMs = Number(deadlineText)
 
 if (impl === "net") {

@@ -11,13 +11,7 @@ import { args, finish, Meter, now, ready } from "../lib/child.js"
 import { FrameCounter, listen } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, where, nText, warmupText, deadlineText] = args("local-sub <impl> <tcp|ipc-prefix> <n> <warmup-seconds> <deadline-ms>", 5) as [
-  string,
-  string,
-  string,
-  string,
-  string,
-]
+const [impl, where, nText, warmupText, deadlineText] = args("local-sub <impl> <tcp|ipc-prefix> <n> <warmup-seconds> <deadline-ms>", 5)
 const n = Number(nText)
 const deadlineMs = Number(deadlineText)
 const addressOf = (i: number): string => (where === "tcp" ? "tcp://127.0.0.1:*" : `${where}-${i}`)

@@ -10,13 +10,7 @@ import { args, finish, Meter, ready } from "../lib/child.js"
 import { FrameCounter, listen } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, address, sizeText, warmupText, deadlineText] = args("local-thr <impl> <bind-address> <size> <warmup-seconds> <deadline-ms>", 5) as [
-  string,
-  string,
-  string,
-  string,
-  string,
-]
+const [impl, address, sizeText, warmupText, deadlineText] = args("local-thr <impl> <bind-address> <size> <warmup-seconds> <deadline-ms>", 5)
 const size = Number(sizeText)
 const deadlineMs = Number(deadlineText)
 const meter = new Meter(Number(warmupText))

@@ -10,7 +10,7 @@
 import { args, fail, finish, nextLine, now, ready, sleep } from "../lib/child.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [address, sizeText, deadlineText] = args("memory <bind-address> <size> <deadline-ms>", 3) as [string, string, string]
+const [address, sizeText, deadlineText] = args("memory <bind-address> <size> <deadline-ms>", 3)
 const size = Number(sizeText)
 const deadline = now() + Number(deadlineText) / 1000
 const gc = (globalThis as { gc?: () => void }).gc ?? fail("run with --expose-gc")

@@ -10,13 +10,7 @@ import { args, body, fail, finish, now, readEndpoints } from "../lib/child.js"
 import { connectTo, END_FRAME, frame, FrameCounter } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, sizeText, countText, warmupText, secondsText] = args("remote-lat <impl> <size> <count> <warmup-seconds> <seconds>", 5) as [
-  string,
-  string,
-  string,
-  string,
-  string,
-]
+const [impl, sizeText, countText, warmupText, secondsText] = args("remote-lat <impl> <size> <count> <warmup-seconds> <seconds>", 5)
 const size = Number(sizeText)
 const count = Number(countText)
 const seconds = Number(secondsText)

@@ -12,13 +12,7 @@ import { args, body, finish, now, readEndpoints, sleep } from "../lib/child.js"
 import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, sizeText, countText, secondsText, settleText] = args("remote-pub <impl> <size> <count> <seconds> <settle-ms>", 5) as [
-  string,
-  string,
-  string,
-  string,
-  string,
-]
+const [impl, sizeText, countText, secondsText, settleText] = args("remote-pub <impl> <size> <count> <seconds> <settle-ms>", 5)
 const size = Number(sizeText)
 const count = Number(countText)
 const seconds = Number(secondsText)

@@ -10,7 +10,7 @@ import { args, body, finish, now, readEndpoints } from "../lib/child.js"
 import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, sizeText, countText, secondsText] = args("remote-thr <impl> <size> <count> <seconds>", 4) as [string, string, string, string]
+const [impl, sizeText, countText, secondsText] = args("remote-thr <impl> <size> <count> <seconds>", 4)
 const size = Number(sizeText)
 const count = Number(countText)
 const seconds = Number(secondsText)
