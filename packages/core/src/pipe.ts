@@ -68,26 +68,24 @@ class Direction {
 
   /** Queues a message; returns true when the queue was empty before (the reader must be told). */
   push(message: Message): boolean {
-    const queue = this.queue
-    if (this.limit === CONFLATE && queue.length > 0) {
-      queue.dropFirst()
-      queue.push(message)
-      return false
-    }
-    queue.push(message)
-    return queue.length === 1
+    const wasEmpty = this.#makeRoom()
+    this.queue.push(message)
+    return wasEmpty
   }
 
-  /** `push` for a one-frame message given as a view of received bytes (stored compactly). */
+  /** `push` for a one-frame message as received (see PipeQueue.pushFrame). */
   pushFrame(frame: Uint8Array): boolean {
+    const wasEmpty = this.#makeRoom()
+    this.queue.pushFrame(frame)
+    return wasEmpty
+  }
+
+  /** CONFLATE keeps only the newest: drop what waits. True when nothing waits (the reader must be told). */
+  #makeRoom(): boolean {
     const queue = this.queue
-    if (this.limit === CONFLATE && queue.length > 0) {
-      queue.dropFirst()
-      queue.pushFrame(frame)
-      return false
-    }
-    queue.pushFrame(frame)
-    return queue.length === 1
+    if (queue.length === 0) return true
+    if (this.limit === CONFLATE) queue.dropFirst()
+    return false
   }
 }
 

@@ -144,11 +144,8 @@ export class ThreadPipe implements PipeListener {
   }
 
   pipeWritable(_end: PipeEnd): void {
-    // Our socket read from a full pipe: return credit, after letting it read a few more.
-    if (this.#grants && !this.#grantScheduled) {
-      this.#grantScheduled = true
-      setImmediate(this.#grant)
-    }
+    // Our socket read from a full pipe: return credit.
+    this.#scheduleGrant()
   }
 
   pipeTerminated(_end: PipeEnd): void {
@@ -208,11 +205,14 @@ export class ThreadPipe implements PipeListener {
     const end = this.#end
     const count = unpackBatch(batch, end === undefined ? ignore : (message) => void end.forceWrite(message))
     this.#received += count
-    if (this.#grants && !this.#grantScheduled) {
-      this.#grantScheduled = true
-      // After our socket's reader has had its turn, so one grant covers what it consumed meanwhile.
-      setImmediate(this.#grant)
-    }
+    this.#scheduleGrant()
+  }
+
+  /** Grants later, once our socket's reader has had its turn: one grant covers what it consumed meanwhile. */
+  #scheduleGrant(): void {
+    if (!this.#grants || this.#grantScheduled) return
+    this.#grantScheduled = true
+    setImmediate(this.#grant)
   }
 
   /** Returns credit for every message our socket has read since the last grant. */
