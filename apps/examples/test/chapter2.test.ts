@@ -119,45 +119,34 @@ describe("wuproxy: the weather feed bridged to tcp://*:8100", () => {
 })
 
 describe("pipeline with a kill signal (taskvent, taskwork2, tasksink2)", () => {
-  it("the sink collects 100 results, reports the time and sends KILL; both workers exit", async () => {
-    const sink = startExample("tasksink2")
-    const workers = [startExample("taskwork2"), startExample("taskwork2")]
-    const ventilator = startExample("taskvent")
-    await listeningIn(sink, 5558)
-    await listeningIn(ventilator, 5557)
-    // "Press Enter when the workers are ready": give both workers (separate Node processes, slow to start on
-    // a loaded machine) time to connect, as a reader would.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    // Enter, then end of input (as `echo | taskvent`): taskvent exits once its tasks are out only when its
-    // stdin is closed.
-    ventilator.write("\n")
-    ventilator.child.stdin!.end()
-    await sink.waitFor(/^Total elapsed time: \d+ msec$/, 30_000)
-    expect(sink.lines[0]).toBe(":.........".repeat(10))
-    for (const worker of workers) expect(await worker.exited()).toBe(0)
-    const dots = workers.map((worker) => (worker.lines[0] ?? "").length)
-    expect(workers.map((worker) => worker.lines[0])).toEqual(dots.map((count) => ".".repeat(count)))
-    expect(dots[0]! + dots[1]!).toBe(100)
-    expect(await sink.exited()).toBe(0)
-    expect(await ventilator.exited()).toBe(0)
-  }, 60_000)
-
-  it("mixed: a libzmq taskvent feeds our taskwork2 ×2 and tasksink2; the KILL still ends both workers", async () => {
-    const sink = startExample("tasksink2")
-    const workers = [startExample("taskwork2"), startExample("taskwork2")]
-    const ventilator = startPeer("chapter1-taskvent")
-    await listeningIn(sink, 5558)
-    await listeningIn(ventilator, 5557)
-    await new Promise((resolve) => setTimeout(resolve, 1500))
-    ventilator.write("\n")
-    await sink.waitFor(/^Total elapsed time: \d+ msec$/, 30_000)
-    expect(sink.lines[0]).toBe(":.........".repeat(10))
-    for (const worker of workers) expect(await worker.exited()).toBe(0)
-    const dots = workers.map((worker) => (worker.lines[0] ?? "").length)
-    expect(dots[0]! + dots[1]!).toBe(100)
-    expect(await sink.exited()).toBe(0)
-    expect(await ventilator.exited()).toBe(0)
-  }, 60_000)
+  for (const ventilatorKind of ["ours", "libzmq"] as const) {
+    const title =
+      ventilatorKind === "ours"
+        ? "the sink collects 100 results, reports the time and sends KILL; both workers exit"
+        : "mixed: a libzmq taskvent feeds our taskwork2 ×2 and tasksink2; the KILL still ends both workers"
+    it(title, async () => {
+      const sink = startExample("tasksink2")
+      const workers = [startExample("taskwork2"), startExample("taskwork2")]
+      const ventilator = ventilatorKind === "ours" ? startExample("taskvent") : startPeer("chapter1-taskvent")
+      await listeningIn(sink, 5558)
+      await listeningIn(ventilator, 5557)
+      // "Press Enter when the workers are ready": give both workers (separate Node processes, slow to start
+      // on a loaded machine) time to connect, as a reader would.
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      // Enter, then end of input (as `echo | taskvent`): our taskvent exits once its tasks are out only when
+      // its stdin is closed.
+      ventilator.write("\n")
+      ventilator.child.stdin!.end()
+      await sink.waitFor(/^Total elapsed time: \d+ msec$/, 30_000)
+      expect(sink.lines[0]).toBe(":.........".repeat(10))
+      for (const worker of workers) expect(await worker.exited()).toBe(0)
+      const dots = workers.map((worker) => (worker.lines[0] ?? "").length)
+      expect(workers.map((worker) => worker.lines[0])).toEqual(dots.map((count) => ".".repeat(count)))
+      expect(dots[0]! + dots[1]!).toBe(100)
+      expect(await sink.exited()).toBe(0)
+      expect(await ventilator.exited()).toBe(0)
+    }, 60_000)
+  }
 })
 
 describe("interrupt", () => {
