@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import type { Context } from "./context.js"

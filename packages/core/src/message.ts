@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import { zmqError } from "./errors.js"
 import type { Message } from "./pipe.js"
 

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import type { SocketType } from "@zmq-ts/zmtp"
 import { PipeQueue } from "./pipe-queue.js"
 

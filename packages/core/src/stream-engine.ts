@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import type { Socket as NetSocket } from "node:net"
 import { ZmtpConnection, type ZmtpReceiver, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import { nullMechanism, plainClient, plainServer, ZmtpError, type Mechanism, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { fromSystemError, ZmqError } from "./errors.js"
 import { pipeLimits, PipeEnd, subscriptionMessage, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"

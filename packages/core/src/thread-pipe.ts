@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import type { MessagePort } from "node:worker_threads"
 import type { SocketType } from "@zmq-ts/zmtp"
 import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from "./thread-batch.js"

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import type { Context } from "../context.js"
 import { FairQueue } from "../fair-queue.js"
 import { LoadBalancer } from "../load-balancer.js"

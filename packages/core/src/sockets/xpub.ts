@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer"
 import type { Context } from "../context.js"
 import { zmqError } from "../errors.js"
 import { toFrame } from "../message.js"
