@@ -55,7 +55,7 @@ export interface Settings {
   readonly memoryMessages: number
 }
 
-export const SHORT: Settings = { full: false, rounds: 3, warmup: 0.2, seconds: 0.3, latencyWarmup: 0.3, latencySeconds: 0.3, memoryMessages: 1_000_000 }
+export const SHORT: Settings = { full: false, rounds: 3, warmup: 0.4, seconds: 0.5, latencyWarmup: 0.3, latencySeconds: 0.3, memoryMessages: 1_000_000 }
 export const FULL: Settings = { full: true, rounds: 5, warmup: 0.5, seconds: 1, latencyWarmup: 0.5, latencySeconds: 1, memoryMessages: 1_000_000 }
 
 /** Count bounds (each run stops at whichever of count and time comes first). */

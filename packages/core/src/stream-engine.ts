@@ -1,3 +1,4 @@
+import { nextTick } from "node:process"
 import { Buffer } from "node:buffer"
 import type { Socket as NetSocket } from "node:net"
 import { ZmtpConnection, type ZmtpReceiver, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
@@ -111,7 +112,7 @@ export class StreamEngine {
   requestFlush(): void {
     if (this.#flushScheduled || this.#closed || !this.ready) return
     this.#flushScheduled = true
-    process.nextTick(this.#flush)
+    nextTick(this.#flush)
   }
 
   pause(): void {

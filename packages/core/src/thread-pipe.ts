@@ -1,3 +1,4 @@
+import { nextTick } from "node:process"
 import { Buffer } from "node:buffer"
 import type { MessagePort } from "node:worker_threads"
 import type { SocketType } from "@zmq-ts/zmtp"
@@ -235,7 +236,7 @@ export class ThreadPipe implements PipeListener {
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#done) return
     this.#flushScheduled = true
-    process.nextTick(this.#flush)
+    nextTick(this.#flush)
   }
 
   readonly #flush = (): void => {

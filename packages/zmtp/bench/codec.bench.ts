@@ -33,7 +33,7 @@ const CHUNK_SIZE = 64 * 1024
 /** Bytes of wire stream per pass: many chunks, so that a pass is not dominated by reading the timer. */
 const STREAM_BYTES = 4 * 1024 * 1024
 const WARMUP_SECONDS = 0.25
-const ROUND_SECONDS = 0.5
+const ROUND_SECONDS = 0.3
 const ROUNDS = 5
 /** Other processes using more CPU than this (in cores) during a case get it flagged. */
 const DISTURBED_CORES = 0.1
