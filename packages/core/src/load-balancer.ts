@@ -42,4 +42,18 @@ export class LoadBalancer {
     }
     return false
   }
+
+  /** `send` of a one-frame message, queued as its frame alone. */
+  sendFrame(frame: Buffer): boolean {
+    const pipes = this.#pipes
+    for (let tries = pipes.length; tries > 0; tries--) {
+      if (this.#current >= pipes.length) this.#current = 0
+      const pipe = pipes[this.#current++]!
+      if (pipe.writeFrame(frame)) {
+        this.lastPipe = pipe
+        return true
+      }
+    }
+    return false
+  }
 }

@@ -44,10 +44,10 @@ export class PipeQueue {
     this.#lengths[slot] = MESSAGE
   }
 
-  /** Queues a one-frame message given as its frame (a Buffer, or a view of received bytes). */
-  pushFrame(frame: Uint8Array): void {
+  /** Queues a one-frame message given as its frame (a view of received bytes, or a frame sent alone). */
+  pushFrame(frame: Buffer): void {
     const slot = this.#slot()
-    if (this.#length <= this.#compactAfter && Buffer.isBuffer(frame)) {
+    if (this.#length <= this.#compactAfter) {
       this.#items[slot] = frame as unknown as Message
       this.#lengths[slot] = FRAME
       return
@@ -68,6 +68,20 @@ export class PipeQueue {
     if (length === MESSAGE) return item as Message
     if (length === FRAME) return [item as unknown as Buffer]
     return [Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)]
+  }
+
+  /** `shift`, but a one-frame message stored as its Buffer comes as that Buffer, without an array. */
+  shiftForWire(): Message | Buffer | undefined {
+    if (this.#length === 0) return undefined
+    const head = this.#head
+    const item = this.#items[head]!
+    const length = this.#lengths[head]!
+    this.#items[head] = undefined
+    this.#head = head + 1 === this.#items.length ? 0 : head + 1
+    this.#length--
+    if (length === MESSAGE) return item as Message
+    if (length === FRAME) return item as unknown as Buffer
+    return Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)
   }
 
   /** Drops the oldest message without making it (conflate). */

@@ -75,7 +75,7 @@ class Direction {
   }
 
   /** `push` for a one-frame message as received (see PipeQueue.pushFrame). */
-  pushFrame(frame: Uint8Array): boolean {
+  pushFrame(frame: Buffer): boolean {
     const wasEmpty = this.#makeRoom()
     this.queue.pushFrame(frame)
     return wasEmpty
@@ -178,6 +178,13 @@ export class PipeEnd {
     return true
   }
 
+  /** `write` of a one-frame message, queued as its frame alone (no array until it is read). */
+  writeFrame(frame: Buffer): boolean {
+    if (!this.writable) return false
+    if (this.#outgoing.pushFrame(frame)) this.#other.listener.pipeReadable(this.#other)
+    return true
+  }
+
   /** Queues a message even above the limit (for the session handing over what the wire delivered). */
   forceWrite(message: Message): boolean {
     if (this.#closed || this.#peerClosed) return false
@@ -186,7 +193,7 @@ export class PipeEnd {
   }
 
   /** `forceWrite` of a one-frame message as received (a view into the read chunk), stored compactly. */
-  forceWriteFrame(frame: Uint8Array): boolean {
+  forceWriteFrame(frame: Buffer): boolean {
     if (this.#closed || this.#peerClosed) return false
     if (this.#outgoing.pushFrame(frame)) this.#other.listener.pipeReadable(this.#other)
     return !this.#outgoing.full
@@ -197,6 +204,20 @@ export class PipeEnd {
     const direction = this.#incoming
     const wasFull = direction.full
     const message = direction.queue.shift()
+    if (message !== undefined && wasFull && !direction.full && !this.#other.#closed) {
+      this.#other.listener.pipeWritable(this.#other)
+    }
+    return message
+  }
+
+  /**
+   * `read` for a writer that puts messages on the wire: a one-frame message that was queued as its frame
+   * comes as that Buffer alone, so no array is made for it.
+   */
+  readForWire(): Message | Buffer | undefined {
+    const direction = this.#incoming
+    const wasFull = direction.full
+    const message = direction.queue.shiftForWire()
     if (message !== undefined && wasFull && !direction.full && !this.#other.#closed) {
       this.#other.listener.pipeWritable(this.#other)
     }

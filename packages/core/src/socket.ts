@@ -2,7 +2,7 @@ import type { SocketType } from "@zmq-ts/zmtp"
 import { context as defaultContext, type Context } from "./context.js"
 import { parseEndpoint, type Endpoint } from "./endpoint.js"
 import { zmqError, ZmqError } from "./errors.js"
-import { toMessage, type MessageLike } from "./message.js"
+import { toFrame, toMessage, type MessageLike } from "./message.js"
 import { MessageQueue } from "./message-queue.js"
 import { Observer, type SocketEvent } from "./observer.js"
 import { defaultOptions, OPTION_CHECKS, type SocketOptionValues } from "./options.js"
@@ -105,6 +105,10 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   protected abstract xdetach(pipe: PipeEnd): void
   /** Routes one message now; false = no pipe can take it yet (wait). Throws EFSM/EHOSTUNREACH etc. */
   protected abstract xsend(message: Message): boolean
+  /** `xsend` of a one-frame message; strategies that can queue the frame without an array override it. */
+  protected xsendFrame(frame: Buffer): boolean {
+    return this.xsend([frame])
+  }
   /** The next message for the application, or undefined. Throws EFSM where the state forbids receiving. */
   protected abstract xreceive(): Message | undefined
   /** True when `xsend` would accept a message now (for `writable` and the Poller). */
@@ -207,16 +211,17 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     if (!this.canSend) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot send`))
     let parts: Message
     try {
-      parts = toMessage(message)
+      if (Array.isArray(message)) {
+        parts = toMessage(message)
+        if (this.#sendQueue.length === 0 && this.xsend(parts)) return yieldEvery()
+      } else {
+        // One frame, the common case: routed as itself, with no array made for it unless it has to wait.
+        const frame = toFrame(message as MessageLike, 0)
+        if (this.#sendQueue.length === 0 && this.xsendFrame(frame)) return yieldEvery()
+        parts = [frame]
+      }
     } catch (error) {
       return Promise.reject(error)
-    }
-    if (this.#sendQueue.length === 0) {
-      try {
-        if (this.xsend(parts)) return yieldEvery()
-      } catch (error) {
-        return Promise.reject(error)
-      }
     }
     // Also when earlier sends are still waiting: with sendTimeout 0 this one must not queue behind them.
     if (this.options.sendTimeout === 0) {

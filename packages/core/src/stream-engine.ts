@@ -15,7 +15,7 @@ export interface EngineHandler {
   /** A whole message from the peer. Return false to pause reading until `resume()`. */
   engineMessage(frames: Message): boolean
   /** A one-frame message from the peer, as a view into the read chunk. Return false to pause reading. */
-  engineFrame(frame: Uint8Array): boolean
+  engineFrame(frame: Buffer): boolean
   /** A data-phase event other than a message (subscriptions, JOIN/LEAVE…). */
   engineEvent(event: ZmtpEvent): void
   /** The handshake or the stream failed; the engine closes itself afterwards. */
@@ -40,6 +40,8 @@ export interface EngineOptions {
   readonly peerAddress: string
 }
 
+const EMPTY = Buffer.alloc(0)
+
 /** Stop pulling messages into the socket's write buffer beyond this many bytes; resume on 'drain'. */
 const WRITE_BUFFER_LIMIT = 256 * 1024
 
@@ -53,7 +55,9 @@ export class StreamEngine {
   readonly connection: ZmtpConnection
   readonly socket: NetSocket
   readonly #handler: EngineHandler
-  #source: (() => Message | undefined) | undefined
+  #source: (() => Message | Buffer | undefined) | undefined
+  /** Carries a one-frame message from the source to the codec (which keeps no reference to the array). */
+  readonly #single: Buffer[] = [EMPTY]
   #flushScheduled = false
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined
   readonly #options: EngineOptions
@@ -103,7 +107,7 @@ export class StreamEngine {
   }
 
   /** Starts pulling outgoing messages from `source` (the session's pipe end). */
-  setSource(source: (() => Message | undefined) | undefined): void {
+  setSource(source: (() => Message | Buffer | undefined) | undefined): void {
     this.#source = source
     if (source !== undefined) this.requestFlush()
   }
@@ -144,16 +148,24 @@ export class StreamEngine {
     const connection = this.connection
     let exhausted = true
     if (source !== undefined && connection.state === "ready") {
-      const socket = this.socket
+      // Nothing reaches the socket until #write() below, so its buffered length is read once.
+      const room = WRITE_BUFFER_LIMIT - this.socket.writableLength
       for (;;) {
-        if (socket.writableLength + connection.pendingBytes >= WRITE_BUFFER_LIMIT) {
+        if (connection.pendingBytes >= room) {
           exhausted = false // wait for 'drain', which calls requestFlush again
           break
         }
         const message = source()
         if (message === undefined) break
-        connection.send(message)
+        if (Array.isArray(message)) {
+          connection.send(message)
+        } else {
+          const single = this.#single
+          single[0] = message
+          connection.send(single)
+        }
       }
+      this.#single[0] = EMPTY
     }
     this.#write()
     if (this.#endWhenFlushed && exhausted) {
@@ -206,7 +218,7 @@ export class StreamEngine {
   readonly #receiver: ZmtpReceiver = {
     frame: (body) => {
       // One frame goes to the pipe as received (it makes its Buffer when read).
-      if (!this.#handler.engineFrame(body)) this.socket.pause()
+      if (!this.#handler.engineFrame(body as Buffer)) this.socket.pause()
     },
     message: (frames) => {
       // Already Buffers: the codec makes every frame with `bufferView`.

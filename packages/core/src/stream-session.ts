@@ -115,7 +115,7 @@ export class StreamSession implements PipeListener, EngineHandler {
             }
             return undefined
           }
-        : () => this.#pipe?.read(),
+        : () => this.#pipe?.readForWire(),
     )
     if (this.#closing) engine.endWhenFlushed()
   }
@@ -126,7 +126,7 @@ export class StreamSession implements PipeListener, EngineHandler {
     return pipe.forceWrite(frames)
   }
 
-  engineFrame(frame: Uint8Array): boolean {
+  engineFrame(frame: Buffer): boolean {
     const pipe = this.#pipe
     if (pipe === undefined) return true
     return pipe.forceWriteFrame(frame)

@@ -41,6 +41,9 @@ export class Dealer extends Socket {
   protected xsend(message: Message): boolean {
     return this.#out.send(message)
   }
+  protected override xsendFrame(frame: Buffer): boolean {
+    return this.#out.sendFrame(frame)
+  }
   protected xreceive(): Message | undefined {
     return this.#in.read()
   }
