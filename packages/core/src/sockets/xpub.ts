@@ -173,9 +173,28 @@ export class XPublisher extends Socket {
   }
 
   protected xsend(message: Message): boolean {
-    // Matching subscribers are collected into a reused array with a count: no allocation per message.
+    const count = this.#match(message[0]!)
+    if (count < 0) return false
+    // Each subscriber gets the same frames: Buffers are never modified after sending, so sharing is safe.
+    const targets = this.#targets
+    for (let i = 0; i < count; i++) targets[i]!.write(message)
+    return true
+  }
+
+  protected override xsendFrame(frame: Buffer): boolean {
+    const count = this.#match(frame)
+    if (count < 0) return false
+    const targets = this.#targets
+    for (let i = 0; i < count; i++) targets[i]!.writeFrame(frame)
+    return true
+  }
+
+  /**
+   * Collects the pipes subscribed to `topic` into #targets (reused, so no allocation per message) and
+   * returns how many; -1 when ZMQ_XPUB_NODROP is set and one of them is full (the send must wait).
+   */
+  #match(topic: Buffer): number {
     this.#targetCount = 0
-    const topic = message[0]!
     if (this.invertMatching) {
       const matched = new Set<PipeEnd>()
       this.#subscriptions.match(topic, (pipe) => matched.add(pipe))
@@ -188,12 +207,10 @@ export class XPublisher extends Socket {
     if (this.noDrop) {
       for (let i = 0; i < count; i++) {
         const pipe = targets[i]!
-        if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return false
+        if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return -1
       }
     }
-    // Each subscriber gets the same frames: Buffers are never modified after sending, so sharing is safe.
-    for (let i = 0; i < count; i++) targets[i]!.write(message)
-    return true
+    return count
   }
 
   #targetCount = 0
