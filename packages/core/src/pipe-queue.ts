@@ -11,7 +11,14 @@ import type { Message } from "./pipe.js"
  *
  * A growable ring: O(1) push and shift, no allocation per item.
  */
-const COMPACT_AFTER = 4096
+/**
+ * The most frames one read can bring: Node reads a stream in chunks of up to 64 KiB, and a frame takes at
+ * least 2 bytes. A reader that keeps up takes each chunk's messages before the next chunk arrives, so its
+ * queue stays below this and no message pays for a second view; only a queue that grows across reads (an
+ * application not reading, with a high RCVHWM) is compacted. At 4096, the frames past the 4096th of every
+ * 64 KiB chunk of 8 B messages were viewed twice: 5.5 M instead of 6.5 M msg/s.
+ */
+const COMPACT_AFTER = 32768
 /** Length marks: a message stored as it is, and a one-frame message stored as its Buffer. */
 const MESSAGE = -1
 const FRAME = -2
