@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { Pull, Push, Request, ZmqError } from "../src/index.js"
+import { freePort } from "./helpers/transports.js"
 
 // ZMQ_CONFLATE: a PULL that reads late sees only the newest message, over a stream and in-process.
 //
@@ -25,6 +26,23 @@ describe("conflate", () => {
         if (last === "99") break
       }
       expect(last).toBe("99")
+      expect(pull.readable).toBe(false)
+    })
+  }
+
+  // The sending side: a PUSH whose peer is not there yet keeps only its newest message, whether it was sent
+  // as one frame or as several.
+  for (const shape of ["one frame", "two frames"] as const) {
+    it(`a conflating PUSH keeps only its newest message until the peer comes (${shape})`, async () => {
+      const address = `tcp://127.0.0.1:${await freePort()}`
+      await using push = new Push({ conflate: true })
+      push.connect(address)
+      for (let i = 0; i < 100; i++) await push.send(shape === "one frame" ? String(i) : ["part", String(i)])
+      await using pull = new Pull()
+      await pull.bind(address)
+      const message = (await pull.receive()).map(String)
+      expect(message).toEqual(shape === "one frame" ? ["99"] : ["part", "99"])
+      await new Promise((resolve) => setTimeout(resolve, 100))
       expect(pull.readable).toBe(false)
     })
   }
