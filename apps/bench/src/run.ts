@@ -9,7 +9,7 @@
  *     --rounds N      rounds per case
  *     --only TEXT     only the cases whose id contains TEXT (e.g. push-pull-tcp, req-rep, pub-sub, inproc)
  *     --readme        also put the table into apps/bench/README.md
- *     --profile       CPU-profile zmq-ts tcp PUSH→PULL 64 B (both processes) and list the hot spots
+ *     --profile       CPU-profile zmq-ts tcp PUSH→PULL 64 B (--size N for another; both processes) and list the hot spots
  *
  * Writes bench/results/latest.json and latest.md at the repo root (not with --only or --profile).
  */
@@ -114,9 +114,10 @@ async function suite(): Promise<void> {
   }
 }
 
-/** Profiles both processes of zmq-ts tcp PUSH→PULL 64 B and prints their hot spots. */
+/** Profiles both processes of zmq-ts tcp PUSH→PULL (64 B, or `--size`) and prints their hot spots. */
 async function profile(): Promise<void> {
   const seconds = Number(option("--seconds") ?? 3)
+  const size = Number(option("--size") ?? 64)
   // One directory per side: `--import tsx` runs its loader in a worker thread, which writes a profile too.
   const directory = (side: string): string => join(RESULTS_DIRECTORY, `profile-${side}`)
   for (const side of ["push", "pull"]) {
@@ -125,12 +126,12 @@ async function profile(): Promise<void> {
   }
   const flags = (side: string) => ["--cpu-prof", `--cpu-prof-dir=${directory(side)}`]
   const outcome = await runPair(
-    nodeTool("local-thr", ["zmq-ts", "tcp://127.0.0.1:*", 64, 0.5, 60_000], flags("pull")),
-    nodeTool("remote-thr", ["zmq-ts", 64, 100_000_000, seconds], flags("push")),
+    nodeTool("local-thr", ["zmq-ts", "tcp://127.0.0.1:*", size, 0.5, 60_000], flags("pull")),
+    nodeTool("remote-thr", ["zmq-ts", size, 100_000_000, seconds], flags("push")),
     { timeoutMs: 120_000 },
   )
   const rate = outcome.receiver["messages"]! / outcome.receiver["seconds"]!
-  console.log(`zmq-ts tcp PUSH→PULL 64 B under --cpu-prof: ${(rate / 1e6).toFixed(2)} M msgs/s over ${seconds} s`)
+  console.log(`zmq-ts tcp PUSH→PULL ${size} B under --cpu-prof: ${(rate / 1e6).toFixed(2)} M msgs/s over ${seconds} s`)
   for (const side of ["push", "pull"]) {
     // The main thread's profile is the busiest one.
     const profiles = readdirSync(directory(side))

@@ -71,6 +71,8 @@ export class StreamEngine {
   /** `destroy()` was called: the stream ends because we ended it, not the peer. */
   #destroyed = false
   #endWhenFlushed = false
+  /** Reading is paused until the session's pipe has room again. */
+  #readPaused = false
   readonly #flush = (): void => this.#doFlush()
 
   constructor(socket: NetSocket, options: EngineOptions, handler: EngineHandler) {
@@ -120,11 +122,16 @@ export class StreamEngine {
   }
 
   pause(): void {
+    // Once: a chunk can hold thousands of frames past the high-water mark, each reporting a full pipe.
+    if (this.#readPaused) return
+    this.#readPaused = true
     this.socket.pause()
   }
 
   resume(): void {
-    if (!this.#closed) this.socket.resume()
+    if (this.#closed) return
+    this.#readPaused = false
+    this.socket.resume()
   }
 
   /** Writes what is queued, then ends the stream (linger). */
@@ -218,11 +225,11 @@ export class StreamEngine {
   readonly #receiver: ZmtpReceiver = {
     frame: (body) => {
       // One frame goes to the pipe as received (it makes its Buffer when read).
-      if (!this.#handler.engineFrame(body as Buffer)) this.socket.pause()
+      if (!this.#handler.engineFrame(body as Buffer)) this.pause()
     },
     message: (frames) => {
       // Already Buffers: the codec makes every frame with `bufferView`.
-      if (!this.#handler.engineMessage(frames as Message)) this.socket.pause()
+      if (!this.#handler.engineMessage(frames as Message)) this.pause()
     },
     event: (event) => this.#onEvent(event),
   }
