@@ -368,36 +368,41 @@ for (const transport of TRANSPORTS) {
       expect(backlog[0]).toBe(0) // the first messages fit: drops start only once the pipe is full
     })
 
-    it("noDrop: send() waits for a full subscriber instead of dropping, and fails with EAGAIN after sendTimeout", async () => {
-      const HWM = 10
-      await using pub = new Publisher({ noDrop: true, sendHighWaterMark: HWM, sendTimeout: 200 })
-      expect(pub.noDrop).toBe(true)
-      await pub.bind(transport.bindAddress())
-      await using sub = new Subscriber({ receiveHighWaterMark: HWM })
-      sub.connect(transport.connectAddress(pub))
-      sub.subscribe("")
-      await probe(pub, [sub], SYNC)
+    // One-frame sends take their own path (the frame is queued without an array), so both shapes are checked.
+    for (const shape of ["two frames", "one frame"] as const) {
+      it(`noDrop: send() waits for a full subscriber instead of dropping, and fails with EAGAIN after sendTimeout (${shape})`, async () => {
+        const HWM = 10
+        await using pub = new Publisher({ noDrop: true, sendHighWaterMark: HWM, sendTimeout: 200 })
+        expect(pub.noDrop).toBe(true)
+        await pub.bind(transport.bindAddress())
+        await using sub = new Subscriber({ receiveHighWaterMark: HWM })
+        sub.connect(transport.connectAddress(pub))
+        sub.subscribe("")
+        await probe(pub, [sub], SYNC)
 
-      const payload = Buffer.alloc(64 * 1024, 3)
-      let sent = 0
-      let failure: unknown
-      while (failure === undefined) {
-        if (sent > 5000) throw new Error("send() never waited")
-        await pub.send([String(sent), payload]).then(
-          () => sent++,
-          (error: unknown) => (failure = error),
-        )
-      }
-      expect(ZmqError.isInstance(failure) && failure.code).toBe("EAGAIN")
-      expect(pub.writable).toBe(false)
-      if (!stream) expect(sent).toBe(2 * HWM) // inproc: exactly the pipe's SNDHWM + RCVHWM
+        const payload = Buffer.alloc(64 * 1024, 3)
+        const message = (n: number | string) => (shape === "one frame" ? Buffer.concat([Buffer.from(`${n}:`), payload]) : [String(n), payload])
+        const label = (received: Buffer[]) => (shape === "one frame" ? received[0]!.toString("latin1").split(":")[0]! : text(received)[0]!)
+        let sent = 0
+        let failure: unknown
+        while (failure === undefined) {
+          if (sent > 5000) throw new Error("send() never waited")
+          await pub.send(message(sent)).then(
+            () => sent++,
+            (error: unknown) => (failure = error),
+          )
+        }
+        expect(ZmqError.isInstance(failure) && failure.code).toBe("EAGAIN")
+        expect(pub.writable).toBe(false)
+        if (!stream) expect(sent).toBe(2 * HWM) // inproc: exactly the pipe's SNDHWM + RCVHWM
 
-      // Nothing was dropped: the subscriber gets every message that send() accepted, in order.
-      const received = await receiveMany(sub, sent)
-      expect(received.map((message) => Number(text(message)[0]))).toEqual([...Array(sent).keys()])
-      await pub.send(["after", payload])
-      expect(text(await receiveOne(sub))[0]).toBe("after")
-    })
+        // Nothing was dropped: the subscriber gets every message that send() accepted, in order.
+        const received = await receiveMany(sub, sent)
+        expect(received.map((one) => Number(label(one)))).toEqual([...Array(sent).keys()])
+        await pub.send(message("after"))
+        expect(label(await receiveOne(sub))).toBe("after")
+      })
+    }
 
     it("the slow joiner: what is published before the subscription reaches the publisher is lost", async () => {
       // The Guide's "Getting the Message Out": a subscriber that connects while the publisher is already
