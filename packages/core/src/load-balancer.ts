@@ -31,25 +31,21 @@ export class LoadBalancer {
   }
 
   send(message: Message): boolean {
-    const pipes = this.#pipes
-    for (let tries = pipes.length; tries > 0; tries--) {
-      if (this.#current >= pipes.length) this.#current = 0
-      const pipe = pipes[this.#current++]!
-      if (pipe.write(message)) {
-        this.lastPipe = pipe
-        return true
-      }
-    }
-    return false
+    return this.#send(message)
   }
 
   /** `send` of a one-frame message, queued as its frame alone. */
   sendFrame(frame: Buffer): boolean {
+    return this.#send(frame)
+  }
+
+  #send(item: Message | Buffer): boolean {
     const pipes = this.#pipes
+    const frame = !Array.isArray(item)
     for (let tries = pipes.length; tries > 0; tries--) {
       if (this.#current >= pipes.length) this.#current = 0
       const pipe = pipes[this.#current++]!
-      if (pipe.writeFrame(frame)) {
+      if (frame ? pipe.writeFrame(item as Buffer) : pipe.write(item as Message)) {
         this.lastPipe = pipe
         return true
       }

@@ -65,27 +65,18 @@ export class PipeQueue {
   }
 
   shift(): Message | undefined {
-    if (this.#length === 0) return undefined
-    const head = this.#head
-    const item = this.#items[head]!
-    const length = this.#lengths[head]!
-    this.#items[head] = undefined
-    this.#head = head + 1 === this.#items.length ? 0 : head + 1
-    this.#length--
-    if (length === MESSAGE) return item as Message
-    if (length === FRAME) return [item as unknown as Buffer]
-    return [Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)]
+    const item = this.shiftForWire()
+    // A one-frame message gets its array here, where the application sees it.
+    return item === undefined || Array.isArray(item) ? item : [item]
   }
 
-  /** `shift`, but a one-frame message stored as its Buffer comes as that Buffer, without an array. */
+  /** `shift`, but a one-frame message stored as its frame comes as that Buffer, without an array. */
   shiftForWire(): Message | Buffer | undefined {
     if (this.#length === 0) return undefined
     const head = this.#head
     const item = this.#items[head]!
     const length = this.#lengths[head]!
-    this.#items[head] = undefined
-    this.#head = head + 1 === this.#items.length ? 0 : head + 1
-    this.#length--
+    this.#removeHead(head)
     if (length === MESSAGE) return item as Message
     if (length === FRAME) return item as unknown as Buffer
     return Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)
@@ -93,9 +84,13 @@ export class PipeQueue {
 
   /** Drops the oldest message without making it (conflate). */
   dropFirst(): void {
-    if (this.#length === 0) return
-    this.#items[this.#head] = undefined
-    this.#head = this.#head + 1 === this.#items.length ? 0 : this.#head + 1
+    if (this.#length > 0) this.#removeHead(this.#head)
+  }
+
+  /** Frees the head slot (its offset and length stay readable until the slot is reused). */
+  #removeHead(head: number): void {
+    this.#items[head] = undefined
+    this.#head = head + 1 === this.#items.length ? 0 : head + 1
     this.#length--
   }
 

@@ -204,9 +204,7 @@ export class PipeEnd {
     const direction = this.#incoming
     const wasFull = direction.full
     const message = direction.queue.shift()
-    if (message !== undefined && wasFull && !direction.full && !this.#other.#closed) {
-      this.#other.listener.pipeWritable(this.#other)
-    }
+    if (message !== undefined && wasFull) this.#tookFromFull()
     return message
   }
 
@@ -218,10 +216,13 @@ export class PipeEnd {
     const direction = this.#incoming
     const wasFull = direction.full
     const message = direction.queue.shiftForWire()
-    if (message !== undefined && wasFull && !direction.full && !this.#other.#closed) {
-      this.#other.listener.pipeWritable(this.#other)
-    }
+    if (message !== undefined && wasFull) this.#tookFromFull()
     return message
+  }
+
+  /** A read took a message from a full queue: the writer may write again once it is below its limit. */
+  #tookFromFull(): void {
+    if (!this.#incoming.full && !this.#other.#closed) this.#other.listener.pipeWritable(this.#other)
   }
 
   /** Drops every message queued toward the other end that it has not read (ZMQ_LINGER 0, or unroutable). */
