@@ -3,7 +3,8 @@ import type { Message } from "./pipe.js"
 
 /**
  * The FIFO behind one direction of a pipe. A message is an array of Buffers; a one-frame message that came
- * off the wire arrives as its frame alone and gets its array when read. Beyond COMPACT_AFTER waiting
+ * off the wire, or was sent alone, arrives as its frame and gets its array only when the application reads
+ * it (`shiftForWire` hands it to an engine without one). Beyond COMPACT_AFTER waiting
  * messages, such a frame is stored as where its bytes lie (chunk, offset, length) and its Buffer is made
  * again when read: a queued 64 B message then costs 16 bytes of bookkeeping next to its bytes instead of
  * ~100 for a Buffer, which is what a PULL socket with a million messages waiting holds. Below it, keeping
