@@ -30,7 +30,10 @@ export function buildCTools(sourceDirectory: string): { build: CBuild } | { reas
     })
     if (result.error !== undefined || result.status !== 0) {
       remove()
-      const why = result.error !== undefined ? result.error.message : (result.stderr.split("\n").find((line) => /error/.test(line)) ?? "")
+      const why =
+        result.error !== undefined
+          ? result.error.message
+          : (result.stderr.split("\n").find((line) => /error/.test(line)) ?? `exited with status ${result.status}`)
       return { reason: `${compiler} ${tool}.c: ${why.trim()}` }
     }
   }
