@@ -23,6 +23,11 @@ export default defineConfig({
         test: { name: "packages", include: ["packages/*/test/**/*.test.ts"] },
       },
       {
+        // The repository's own tooling (the layer check behind `pnpm lint`), on fixture trees.
+        extends: true,
+        test: { name: "scripts", include: ["scripts/test/**/*.test.ts"] },
+      },
+      {
         // The Guide's examples bind the Guide's fixed ports (5555, 5556, …): their end-to-end files run one
         // at a time so two of them never want the same port at once.
         extends: true,

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Enforces the layering in docs/architecture.md: each package's source may import only the workspace
-// packages its row allows, and @zmq-ts/zmtp imports nothing at all (no node: built-ins, no Buffer), so it
-// runs unchanged in browsers, workers, Deno and Bun.
+// Enforces the layering in docs/architecture.md, between packages and inside them:
+// - each package's source imports only the workspace packages its row allows, through their entry points;
+// - @zmq-ts/zmtp imports nothing at all (no node: built-ins, no Buffer), so it runs unchanged in browsers,
+//   workers, Deno and Bun;
+// - no package's source has an import circle, type-only imports included;
+// - inside a package with a folder table (core), a file imports only from its own folder or from folders
+//   its folder's row allows: arrows point from higher layers to lower ones.
+// Usage: node scripts/check-layers.mjs [root]   (root defaults to the repository; the tests pass a fixture)
 import { readFileSync, readdirSync, statSync, existsSync } from "node:fs"
-import { join, relative } from "node:path"
+import { dirname, join, relative, resolve, sep } from "node:path"
 
-const root = new URL("..", import.meta.url).pathname
+const root = resolve(process.argv[2] ?? new URL("..", import.meta.url).pathname)
 const ALLOWED = {
   "@zmq-ts/zmtp": [],
   "@zmq-ts/core": ["@zmq-ts/zmtp"],
@@ -19,6 +24,24 @@ const NO_PLATFORM = new Set(["@zmq-ts/zmtp"])
  * import it from "node:buffer", a plain module binding.
  */
 const BUFFER_IMPORT = new Set(["@zmq-ts/core"])
+/**
+ * The folders of a package's src/, top layer first, each with the folders it may import (besides its own).
+ * Files at the top of src/ ("") are the package's entry points. docs/architecture.md has the same table with
+ * what each folder holds; a new folder needs a row in both.
+ */
+const FOLDERS = {
+  "@zmq-ts/core": {
+    "": ["sockets", "tools", "socket", "context", "transports", "engine", "pipes", "common"],
+    sockets: ["socket", "pipes", "common"],
+    tools: ["socket", "pipes", "common"],
+    socket: ["context", "transports", "pipes", "common"],
+    context: ["transports", "common"],
+    transports: ["engine", "pipes", "common"],
+    engine: ["pipes", "common"],
+    pipes: ["common"],
+    common: [],
+  },
+}
 
 const problems = []
 
@@ -27,12 +50,102 @@ function sourceFiles(dir) {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry)
     if (statSync(path).isDirectory()) out.push(...sourceFiles(path))
-    else if (/\.(ts|mts|cts)$/.test(entry)) out.push(path)
+    else if (/\.(ts|mts|cts)$/.test(entry) && !entry.endsWith(".d.ts")) out.push(path)
   }
   return out
 }
 
-const importPattern = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g
+// `import … from`, `export … from` (type-only too), `import "…"`, `import("…")`, `require("…")`.
+const importPattern =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|(?:^|[\s;])import\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g
+
+function withoutComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1")
+}
+
+/** The source file a relative specifier names (`./x.js` is `./x.ts` in the sources). */
+function resolveRelative(from, spec) {
+  const base = resolve(dirname(from), spec)
+  const candidates = [base, base.replace(/\.js$/, ".ts"), base.replace(/\.mjs$/, ".mts"), base.replace(/\.cjs$/, ".cts"), `${base}.ts`, join(base, "index.ts")]
+  return candidates.find((path) => existsSync(path) && statSync(path).isFile())
+}
+
+/** The folder of src/ a file is in: its first path segment, or "" for a file at the top. */
+function folderOf(srcDir, file) {
+  const parts = relative(srcDir, file).split(sep)
+  return parts.length === 1 ? "" : parts[0]
+}
+
+/**
+ * Every import circle among `graph`'s nodes (Tarjan's strongly connected components): one concrete path
+ * through each, and how many nodes its component holds (a component can hold several circles).
+ */
+function circles(graph) {
+  const index = new Map()
+  const low = new Map()
+  const stack = []
+  const onStack = new Set()
+  const found = []
+  let next = 0
+  const visit = (node) => {
+    index.set(node, next)
+    low.set(node, next++)
+    stack.push(node)
+    onStack.add(node)
+    for (const target of graph.get(node) ?? []) {
+      if (!index.has(target)) {
+        visit(target)
+        low.set(node, Math.min(low.get(node), low.get(target)))
+      } else if (onStack.has(target)) {
+        low.set(node, Math.min(low.get(node), index.get(target)))
+      }
+    }
+    if (low.get(node) !== index.get(node)) return
+    const component = new Set()
+    let member
+    do {
+      member = stack.pop()
+      onStack.delete(member)
+      component.add(member)
+    } while (member !== node)
+    if (component.size > 1 || graph.get(node)?.has(node)) found.push({ path: cyclePath(graph, component, node), size: component.size })
+  }
+  for (const node of graph.keys()) if (!index.has(node)) visit(node)
+  return found
+}
+
+/** One concrete circle through `start` inside a strongly connected component, for the message. */
+function cyclePath(graph, component, start) {
+  const previous = new Map([[start, undefined]])
+  const queue = [start]
+  while (queue.length > 0) {
+    const node = queue.shift()
+    for (const target of graph.get(node) ?? []) {
+      if (!component.has(target)) continue
+      if (target === start) {
+        const path = [start]
+        for (let at = node; at !== start; at = previous.get(at)) path.splice(1, 0, at)
+        return [...path, start]
+      }
+      if (!previous.has(target)) {
+        previous.set(target, node)
+        queue.push(target)
+      }
+    }
+  }
+  return [start, start]
+}
+
+/** A folder table must itself point one way, or "higher → lower" means nothing. */
+function checkFolderTable(name, table) {
+  const graph = new Map(Object.entries(table).map(([folder, allowed]) => [folder, new Set(allowed)]))
+  for (const [folder, allowed] of graph) {
+    for (const target of allowed) {
+      if (!graph.has(target)) problems.push(`${name}: folder table: ${folder || "(top)"} may import ${target}, which has no row`)
+    }
+  }
+  for (const { path } of circles(graph)) problems.push(`${name}: folder table has a circle: ${path.map((f) => f || "(top)").join(" → ")}`)
+}
 
 for (const dir of ["packages"]) {
   const base = join(root, dir)
@@ -53,12 +166,36 @@ for (const dir of ["packages"]) {
     }
     const srcDir = join(pkgDir, "src")
     if (!existsSync(srcDir)) continue
+    const folders = FOLDERS[manifest.name]
+    if (folders !== undefined) checkFolderTable(manifest.name, folders)
+    const graph = new Map()
     for (const file of sourceFiles(srcDir)) {
       const text = readFileSync(file, "utf8")
+      const code = withoutComments(text)
       const where = relative(root, file)
-      for (const match of text.matchAll(importPattern)) {
-        const spec = match[1] ?? match[2] ?? match[3]
-        if (spec.startsWith(".")) continue
+      const edges = new Set()
+      graph.set(file, edges)
+      const folder = folderOf(srcDir, file)
+      if (folders !== undefined && folders[folder] === undefined) {
+        problems.push(`${where}: folder ${folder}/ has no row in the folder table of scripts/check-layers.mjs (and docs/architecture.md)`)
+      }
+      for (const match of code.matchAll(importPattern)) {
+        const spec = match[1] ?? match[2] ?? match[3] ?? match[4]
+        if (spec.startsWith(".")) {
+          const target = resolveRelative(file, spec)
+          if (target === undefined) continue // the typecheck reports it
+          if (!target.startsWith(srcDir + sep)) {
+            problems.push(`${where}: imports ${spec}, outside ${relative(root, srcDir)}`)
+            continue
+          }
+          edges.add(target)
+          const targetFolder = folderOf(srcDir, target)
+          if (folders !== undefined && targetFolder !== folder && folders[folder] !== undefined && !folders[folder].includes(targetFolder)) {
+            const may = folders[folder].length > 0 ? folders[folder].map((f) => `${f}/`).join(", ") : "nothing outside it"
+            problems.push(`${where}: imports ${relative(srcDir, target)}; ${folder || "(top)"}/ may import only ${may}`)
+          }
+          continue
+        }
         const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]
         if (NO_PLATFORM.has(manifest.name)) {
           problems.push(`${where}: imports ${spec}; ${manifest.name} may import nothing`)
@@ -68,13 +205,16 @@ for (const dir of ["packages"]) {
           problems.push(`${where}: deep import ${spec}; import the package's public entry point`)
         }
       }
-      const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "")
       if (NO_PLATFORM.has(manifest.name) && /\bBuffer\b|\bprocess\.|\bsetTimeout\b|\bsetInterval\b/.test(code)) {
         problems.push(`${where}: uses a Node or timer global; ${manifest.name} is sans-IO and platform-free`)
       }
       if (BUFFER_IMPORT.has(manifest.name) && /\bBuffer\.\w/.test(code) && !/import \{[^}]*\bBuffer\b[^}]*\} from "node:buffer"/.test(text)) {
         problems.push(`${where}: uses the global Buffer (a getter on each access); import { Buffer } from "node:buffer"`)
       }
+    }
+    for (const { path, size } of circles(graph)) {
+      const more = size > path.length - 1 ? ` (${size} files import each other in all)` : ""
+      problems.push(`${manifest.name}: import circle: ${path.map((file) => relative(srcDir, file)).join(" → ")}${more}`)
     }
   }
 }

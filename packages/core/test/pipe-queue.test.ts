@@ -5,7 +5,7 @@
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { PipeQueue } from "../src/pipe-queue.js"
+import { PipeQueue } from "../src/pipes/pipe-queue.js"
 
 type Op =
   | { kind: "push"; parts: number[][] }

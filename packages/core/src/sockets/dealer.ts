@@ -1,13 +1,11 @@
 import { Buffer } from "node:buffer"
-import type { Context } from "../context.js"
-import { FairQueue } from "../fair-queue.js"
-import { LoadBalancer } from "../load-balancer.js"
-import type { SocketOptionValues } from "../options.js"
-import type { Message, PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
+import { FairQueue } from "../pipes/fair-queue.js"
+import { LoadBalancer } from "../pipes/load-balancer.js"
+import type { PipeEnd } from "../pipes/pipe.js"
+import type { Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface DealerOptions extends Partial<SocketOptionValues> {
-  context?: Context
+export interface DealerOptions extends SocketOptions {
   probeRouter?: boolean
 }
 

@@ -1,11 +1,8 @@
-import type { Context } from "../context.js"
-import type { SocketOptionValues } from "../options.js"
-import type { Message, PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
+import type { PipeEnd } from "../pipes/pipe.js"
+import type { Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface PairOptions extends Partial<SocketOptionValues> {
-  context?: Context
-}
+export interface PairOptions extends SocketOptions {}
 
 /** PAIR (RFC 31): exactly one peer; a second one is refused (its pipe is closed at once). */
 export class Pair extends Socket {

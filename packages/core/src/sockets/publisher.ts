@@ -1,9 +1,7 @@
-import type { Context } from "../context.js"
-import type { SocketOptionValues } from "../options.js"
+import type { SocketOptions } from "../socket/socket-base.js"
 import { XPublisher } from "./xpub.js"
 
-export interface PublisherOptions extends Partial<SocketOptionValues> {
-  context?: Context
+export interface PublisherOptions extends SocketOptions {
   noDrop?: boolean
   invertMatching?: boolean
 }

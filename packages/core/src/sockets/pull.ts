@@ -1,12 +1,9 @@
-import type { Context } from "../context.js"
-import { FairQueue } from "../fair-queue.js"
-import type { SocketOptionValues } from "../options.js"
-import type { Message, PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
+import { FairQueue } from "../pipes/fair-queue.js"
+import type { PipeEnd } from "../pipes/pipe.js"
+import type { Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface PullOptions extends Partial<SocketOptionValues> {
-  context?: Context
-}
+export interface PullOptions extends SocketOptions {}
 
 /** PULL (RFC 30): fair-queues messages from connected PUSH peers; never sends. */
 export class Pull extends Socket {

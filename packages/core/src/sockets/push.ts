@@ -1,12 +1,9 @@
-import type { Context } from "../context.js"
-import { LoadBalancer } from "../load-balancer.js"
-import type { SocketOptionValues } from "../options.js"
-import type { Message, PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
+import { LoadBalancer } from "../pipes/load-balancer.js"
+import type { PipeEnd } from "../pipes/pipe.js"
+import type { Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface PushOptions extends Partial<SocketOptionValues> {
-  context?: Context
-}
+export interface PushOptions extends SocketOptions {}
 
 /** PUSH (RFC 30): load-balances messages over connected PULL peers; never receives. */
 export class Push extends Socket {

@@ -1,13 +1,10 @@
-import type { Context } from "../context.js"
-import { zmqError } from "../errors.js"
-import { FairQueue } from "../fair-queue.js"
-import type { SocketOptionValues } from "../options.js"
-import type { Message, PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
+import { zmqError } from "../common/errors.js"
+import { FairQueue } from "../pipes/fair-queue.js"
+import type { PipeEnd } from "../pipes/pipe.js"
+import type { Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface ReplyOptions extends Partial<SocketOptionValues> {
-  context?: Context
-}
+export interface ReplyOptions extends SocketOptions {}
 
 /**
  * REP (RFC 28): strict receive/send lockstep. A request's envelope — every frame up to and including the

@@ -1,14 +1,12 @@
 import { Buffer } from "node:buffer"
 import { randomBytes } from "node:crypto"
-import type { Context } from "../context.js"
-import { zmqError } from "../errors.js"
-import { LoadBalancer } from "../load-balancer.js"
-import type { SocketOptionValues } from "../options.js"
-import type { Message, PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
+import { zmqError } from "../common/errors.js"
+import { LoadBalancer } from "../pipes/load-balancer.js"
+import type { PipeEnd } from "../pipes/pipe.js"
+import type { Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface RequestOptions extends Partial<SocketOptionValues> {
-  context?: Context
+export interface RequestOptions extends SocketOptions {
   correlate?: boolean
   relaxed?: boolean
   probeRouter?: boolean

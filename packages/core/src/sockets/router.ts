@@ -1,15 +1,13 @@
 import { Buffer } from "node:buffer"
 import { randomBytes } from "node:crypto"
-import type { Context } from "../context.js"
-import { zmqError } from "../errors.js"
-import { FairQueue } from "../fair-queue.js"
-import { toFrame } from "../message.js"
-import type { SocketOptionValues } from "../options.js"
-import type { Message, PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
+import { zmqError } from "../common/errors.js"
+import { FairQueue } from "../pipes/fair-queue.js"
+import { toFrame } from "../socket/message-like.js"
+import type { PipeEnd } from "../pipes/pipe.js"
+import type { Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface RouterOptions extends Partial<SocketOptionValues> {
-  context?: Context
+export interface RouterOptions extends SocketOptions {
   mandatory?: boolean
   handover?: boolean
   probeRouter?: boolean

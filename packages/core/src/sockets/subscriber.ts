@@ -1,9 +1,7 @@
-import type { Context } from "../context.js"
-import type { SocketOptionValues } from "../options.js"
+import type { SocketOptions } from "../socket/socket-base.js"
 import { XSubscriber } from "./xsub.js"
 
-export interface SubscriberOptions extends Partial<SocketOptionValues> {
-  context?: Context
+export interface SubscriberOptions extends SocketOptions {
   invertMatching?: boolean
 }
 

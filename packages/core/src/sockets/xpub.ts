@@ -1,15 +1,13 @@
 import { Buffer } from "node:buffer"
-import type { Context } from "../context.js"
-import { zmqError } from "../errors.js"
-import { toFrame } from "../message.js"
-import { MessageQueue } from "../message-queue.js"
-import type { SocketOptionValues } from "../options.js"
-import { subscriptionMessage, type Message, type PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
-import { SubscriptionTrie } from "../subscription-trie.js"
+import { zmqError } from "../common/errors.js"
+import { toFrame } from "../socket/message-like.js"
+import { Fifo } from "../common/fifo.js"
+import { type PipeEnd } from "../pipes/pipe.js"
+import { subscriptionMessage, type Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import { SubscriptionTrie } from "../pipes/subscription-trie.js"
 
-export interface XPublisherOptions extends Partial<SocketOptionValues> {
-  context?: Context
+export interface XPublisherOptions extends SocketOptions {
   noDrop?: boolean
   manual?: boolean
   welcomeMessage?: string | null
@@ -32,7 +30,7 @@ export class XPublisher extends Socket {
    */
   readonly #subscriptions = new SubscriptionTrie<PipeEnd>(false)
   readonly #pipes = new Set<PipeEnd>()
-  readonly #upstream = new MessageQueue<Message>()
+  readonly #upstream = new Fifo<Message>()
   #welcome: Buffer | null = null
   #verbosity: null | "allSubs" | "allSubsUnsubs" = null
   /** Pipes collected by one send, reused to avoid an allocation per message. */

@@ -1,15 +1,12 @@
-import type { Context } from "../context.js"
-import { zmqError } from "../errors.js"
-import { FairQueue } from "../fair-queue.js"
-import { toFrame } from "../message.js"
-import type { SocketOptionValues } from "../options.js"
-import { subscriptionMessage, type Message, type PipeEnd } from "../pipe.js"
-import { Socket } from "../socket.js"
-import { SubscriptionTrie } from "../subscription-trie.js"
+import { zmqError } from "../common/errors.js"
+import { FairQueue } from "../pipes/fair-queue.js"
+import { toFrame } from "../socket/message-like.js"
+import { type PipeEnd } from "../pipes/pipe.js"
+import { subscriptionMessage, type Message } from "../pipes/message.js"
+import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import { SubscriptionTrie } from "../pipes/subscription-trie.js"
 
-export interface XSubscriberOptions extends Partial<SocketOptionValues> {
-  context?: Context
-}
+export interface XSubscriberOptions extends SocketOptions {}
 
 /**
  * XSUB (RFC 29): receives from every publisher, fair-queued, keeping only messages that match its

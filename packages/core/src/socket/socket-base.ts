@@ -1,16 +1,30 @@
+import type { Buffer } from "node:buffer"
 import type { SocketType } from "@zmq-ts/zmtp"
-import { context as defaultContext, type Context } from "./context.js"
-import { parseEndpoint, type Endpoint } from "./endpoint.js"
-import { zmqError, ZmqError } from "./errors.js"
-import { toFrame, toMessage, type MessageLike } from "./message.js"
-import { MessageQueue } from "./message-queue.js"
-import { Observer, type SocketEvent } from "./observer.js"
-import { defaultOptions, OPTION_CHECKS, type SocketOptionValues } from "./options.js"
-import type { Message, PipeEnd, PipeListener } from "./pipe.js"
-import { bindInproc, connectInproc } from "./inproc-transport.js"
-import { bindToThread } from "./thread-affinity.js"
-import { bindStream, connectStream } from "./stream-transport.js"
-import type { SocketHost, TransportBinding, TransportConnection } from "./transport.js"
+import { zmqError, ZmqError } from "../common/errors.js"
+import type { SocketEvent } from "../common/events.js"
+import { Fifo } from "../common/fifo.js"
+import { defaultOptions, OPTION_CHECKS, type SocketOptionValues } from "../common/options.js"
+import { bindToThread } from "../common/thread-affinity.js"
+import { context as defaultContext, type Context } from "../context/context.js"
+import type { Message } from "../pipes/message.js"
+import type { PipeEnd, PipeListener } from "../pipes/pipe.js"
+import type { SocketHost } from "../pipes/socket-host.js"
+import { splitEndpoint } from "../transports/registry.js"
+import type { Transport, TransportBinding, TransportConnection, TransportEndpoint } from "../transports/transport.js"
+import { toFrame, toMessage, type MessageLike } from "./message-like.js"
+import { Observer } from "./observer.js"
+
+/** What every socket type's constructor takes: options as typed properties, and the context to join. */
+export interface SocketOptions extends Partial<SocketOptionValues> {
+  /** The context the socket belongs to; the shared default `context` when not given. */
+  context?: Context
+}
+
+/** An endpoint resolved to the transport of the socket's context that serves it. */
+interface ResolvedEndpoint {
+  readonly transport: Transport
+  readonly endpoint: TransportEndpoint
+}
 
 /** A `send()` or `receive()` call waiting for the socket. */
 interface PendingCall {
@@ -28,7 +42,7 @@ interface ReceiveRequest extends PendingCall {
 }
 
 /** Takes the oldest waiting call off `queue` and stops its timeout. */
-function takeCall<R extends PendingCall>(queue: MessageQueue<R>): R {
+function takeCall<R extends PendingCall>(queue: Fifo<R>): R {
   const call = queue.shift()!
   if (call.timer !== undefined) clearTimeout(call.timer)
   return call
@@ -76,8 +90,8 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   #lastEndpoint: string | null = null
   readonly #bindings = new Map<string, TransportBinding>()
   readonly #connections = new Map<string, TransportConnection>()
-  readonly #sendQueue = new MessageQueue<SendRequest>()
-  readonly #receiveQueue = new MessageQueue<ReceiveRequest>()
+  readonly #sendQueue = new Fifo<SendRequest>()
+  readonly #receiveQueue = new Fifo<ReceiveRequest>()
   readonly #host: SocketHost
   /** Poller and Proxy callbacks, run whenever readiness may have changed. */
   readonly #readinessWatchers = new Set<() => void>()
@@ -156,12 +170,11 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
 
   async bind(address: string): Promise<void> {
     this.#assertOpen()
-    const endpoint = parseEndpoint(address, "bind")
+    const { transport, endpoint } = this.#resolve(address, "bind")
     if (this.#bindings.has(address)) throw zmqError("EADDRINUSE", `already bound to ${address}`, address)
     let binding: TransportBinding
     try {
-      binding =
-        endpoint.transport === "inproc" ? await bindInproc(this.#host, endpoint) : await bindStream(this.#host, endpoint)
+      binding = await transport.bind(this.#host, endpoint)
     } catch (error) {
       const failure = ZmqError.isInstance(error) ? error : zmqError("EINVAL", String(error), address, error)
       this.#emit({ type: "bind:error", address, error: failure })
@@ -188,8 +201,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
 
   connect(address: string): void {
     this.#assertOpen()
-    const endpoint = parseEndpoint(address, "connect")
-    this.#connect(endpoint, undefined)
+    this.#connect(this.#resolve(address, "connect"), undefined)
   }
 
   disconnect(address: string): void {
@@ -366,7 +378,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   /** Connects with per-connection options (Router.connect's routingId). */
   protected connectWith(address: string, routingId: Buffer | undefined): void {
     this.#assertOpen()
-    this.#connect(parseEndpoint(address, "connect"), routingId)
+    this.#connect(this.#resolve(address, "connect"), routingId)
   }
 
   /** Wakes waiting senders/receivers after the strategy's state changed (e.g. REQ got its reply). */
@@ -432,15 +444,21 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────────────
 
-  #connect(endpoint: Endpoint, routingId: Buffer | undefined): void {
+  /**
+   * The transport for `address`'s scheme, and the endpoint as it parsed it. Throws EINVAL for a malformed
+   * address and EPROTONOSUPPORT for a scheme zmq-ts has no transport for, as libzmq does.
+   */
+  #resolve(address: string, role: "bind" | "connect"): ResolvedEndpoint {
+    const { scheme, rest } = splitEndpoint(address)
+    const transport: Transport = this.context.transport(scheme)
+    return { transport, endpoint: transport.parse(address, rest, role) }
+  }
+
+  #connect({ transport, endpoint }: ResolvedEndpoint, routingId: Buffer | undefined): void {
     if (this.#connections.has(endpoint.address)) {
       throw zmqError("EINVAL", `already connected to ${endpoint.address}`, endpoint.address)
     }
-    const connection =
-      endpoint.transport === "inproc"
-        ? connectInproc(this.#host, endpoint, routingId)
-        : connectStream(this.#host, endpoint, routingId)
-    this.#connections.set(endpoint.address, connection)
+    this.#connections.set(endpoint.address, transport.connect(this.#host, endpoint, routingId))
   }
 
   #attach(pipe: PipeEnd): void {
@@ -486,7 +504,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   }
 
   /** Queues a blocked call; after `timeout` ms (when > 0) it leaves the queue and fails with EAGAIN. */
-  #wait<R extends PendingCall>(queue: MessageQueue<R>, call: R, timeout: number, operation: string): void {
+  #wait<R extends PendingCall>(queue: Fifo<R>, call: R, timeout: number, operation: string): void {
     if (timeout > 0) {
       call.timer = setTimeout(() => {
         const kept = queue.drain().filter((item) => item !== call)
@@ -519,9 +537,6 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       },
       get options() {
         return socket.options
-      },
-      get context() {
-        return socket.context
       },
       get closed() {
         return socket.#closed

@@ -1,8 +1,8 @@
 import type { MessagePort } from "node:worker_threads"
-import { zmqError } from "./errors.js"
-import { acceptFromThread, shareInprocPending } from "./inproc-transport.js"
-import { ThreadLink, type AcceptHandler } from "./thread-link.js"
-import { bindToThread } from "./thread-affinity.js"
+import { zmqError } from "../common/errors.js"
+import { bindToThread } from "../common/thread-affinity.js"
+import { makeTransport, type Scheme, type TransportOf } from "../transports/registry.js"
+import type { Transport } from "../transports/transport.js"
 
 /**
  * A handle on a Context for another worker thread, from `context.share()`: a MessagePort, so it must be
@@ -29,7 +29,8 @@ export interface ContextOptions {
 }
 
 /**
- * A Context (libzmq's `ctx_t`) owns sockets and the inproc namespace. Terminating it makes every blocked
+ * A Context (libzmq's `ctx_t`) owns sockets and its transports (one instance of each per context, made on
+ * first use; inproc's holds the context's namespace of names). Terminating it makes every blocked
  * call of its sockets reject with ETERM and closes them. Most programs use the shared default `context`.
  *
  * One context can span worker threads, as a libzmq context spans the threads of a C program: `share()`
@@ -44,11 +45,7 @@ export class Context {
   ioThreads = 1
   readonly #sockets = new Set<ContextSocket>()
   #terminated = false
-  /** @internal inproc endpoints bound in this context, by name. */
-  readonly inprocBindings = new Map<string, unknown>()
-  /** @internal inproc connects waiting for a bind, by name. */
-  readonly inprocPending = new Map<string, Set<unknown>>()
-  #threads: ThreadLink | undefined
+  readonly #transports = new Map<Scheme, Transport>()
 
   constructor(options: ContextOptions = {}) {
     bindToThread(this, "Context", "pass `context.share()` in workerData (and transferList) and call `Context.attach(handle)` in the worker")
@@ -83,7 +80,7 @@ export class Context {
     if (this.#terminated) return
     this.#terminated = true
     for (const socket of [...this.#sockets]) socket.terminate()
-    this.#threads?.terminate()
+    for (const transport of this.#transports.values()) transport.terminate?.()
   }
 
   /**
@@ -97,16 +94,8 @@ export class Context {
    */
   share(): ContextHandle {
     if (this.#terminated) throw zmqError("ETERM", "context was terminated")
-    if (this.#threads === undefined) {
-      this.#threads = ThreadLink.hosting(this.#onTerminate, this.#onAccept)
-      // Names bound before the context was shared become reachable from the other threads too.
-      for (const name of this.inprocBindings.keys()) {
-        this.#threads.holdBinding()
-        void this.#threads.bind(name)
-      }
-      shareInprocPending(this)
-    }
-    return this.#threads.share()
+    // Names bound, and connects made, before the context was shared become reachable from the other threads.
+    return this.transport("inproc").share(this.#onTerminate)
   }
 
   /** This thread's view of a context shared by another thread (see `share()`). */
@@ -115,16 +104,23 @@ export class Context {
       throw zmqError("EINVAL", "Context.attach expects the handle returned by context.share(), transferred to this thread")
     }
     const context = new Context(options)
-    context.#threads = ThreadLink.joining(handle, context.#onTerminate, context.#onAccept)
+    context.transport("inproc").join(handle, context.#onTerminate)
     return context
   }
 
   readonly #onTerminate = (): void => this.terminate()
-  readonly #onAccept: AcceptHandler = (name, port, peer, credit) => acceptFromThread(this, name, port, peer, credit)
 
-  /** @internal The link to the other threads of a shared context, if it is shared. */
-  get threads(): ThreadLink | undefined {
-    return this.#threads
+  /**
+   * @internal This context's transport for `scheme` (from `splitEndpoint`), made on first use: sockets bind
+   * and connect through it.
+   */
+  transport<S extends Scheme>(scheme: S): TransportOf<S> {
+    let transport = this.#transports.get(scheme) as TransportOf<S> | undefined
+    if (transport === undefined) {
+      transport = makeTransport(scheme)
+      this.#transports.set(scheme, transport)
+    }
+    return transport
   }
 
   /**
@@ -142,13 +138,18 @@ export class Context {
       throw zmqError("EINVAL", `too many sockets: maxSockets is ${this.#maxSockets}`)
     }
     this.#sockets.add(socket)
-    this.#threads?.keepAlive(true)
+    this.#inproc?.keepAlive(true)
   }
 
   /** @internal */
   unregister(socket: ContextSocket): void {
     this.#sockets.delete(socket)
-    if (this.#sockets.size === 0) this.#threads?.keepAlive(false)
+    if (this.#sockets.size === 0) this.#inproc?.keepAlive(false)
+  }
+
+  /** The inproc transport, if this context has made it (a thread of a shared context has). */
+  get #inproc(): TransportOf<"inproc"> | undefined {
+    return this.#transports.get("inproc") as TransportOf<"inproc"> | undefined
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * A FIFO of messages with O(1) push and shift and no per-item allocation: a growable ring buffer. Pipes hold
- * up to a high-water mark of messages each, and a million queued messages must stay cheap.
+ * A FIFO with O(1) push and shift and no per-item allocation: a growable ring buffer. It holds what waits in
+ * order (blocked send and receive calls, monitor events, XPUB's subscriptions), where a long queue must stay
+ * cheap.
  */
-export class MessageQueue<T> {
+export class Fifo<T> {
   #items: Array<T | undefined>
   #head = 0
   #length = 0

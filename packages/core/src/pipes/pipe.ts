@@ -1,9 +1,7 @@
 import { Buffer } from "node:buffer"
 import type { SocketType } from "@zmq-ts/zmtp"
+import type { Message } from "./message.js"
 import { PipeQueue } from "./pipe-queue.js"
-
-/** A message: one or more frames. */
-export type Message = Buffer[]
 
 /** What an end of a pipe tells its owner (a socket, or the session that joins the pipe to a connection). */
 export interface PipeListener {
@@ -46,14 +44,6 @@ export function pipeLimits(
   if (type !== "PULL" && type !== "SUB" && type !== "XSUB") limits.aToB = CONFLATE
   if (type !== "PUSH" && type !== "PUB" && type !== "XPUB") limits.bToA = CONFLATE
   return limits
-}
-
-/** A subscription as it travels in a pipe (and on the wire to ZMTP 3.0 peers): 0x01/0x00 + topic. */
-export function subscriptionMessage(kind: 0 | 1, topic: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(topic.length + 1)
-  out[0] = kind
-  out.set(topic, 1)
-  return out
 }
 
 class Direction {

@@ -1,5 +1,5 @@
-import { zmqError } from "./errors.js"
-import type { Socket } from "./socket.js"
+import { zmqError } from "../common/errors.js"
+import type { Socket } from "../socket/socket-base.js"
 
 /** What to wait for on a socket: ZMQ_POLLIN, ZMQ_POLLOUT, or both. */
 export type PollEvents = "readable" | "writable" | "both"

@@ -2,8 +2,8 @@ import { nextTick } from "node:process"
 import { Buffer } from "node:buffer"
 import type { Socket as NetSocket } from "node:net"
 import { ZmtpConnection, type ZmtpReceiver, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
-import { zmqError } from "./errors.js"
-import type { Message } from "./pipe.js"
+import { zmqError } from "../common/errors.js"
+import type { Message } from "../pipes/message.js"
 
 /** Received frames are made as Buffers at once: one view per frame instead of a Uint8Array and then a Buffer. */
 const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer =>

@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { ContextHub, type HubLink, type HubNotice, type ThreadRequest } from "./context-hub.js"
-import { zmqError, type ErrorCode } from "./errors.js"
+import { zmqError, type ErrorCode } from "../../common/errors.js"
 import type { WirePeer } from "./thread-pipe.js"
 
 export type AcceptHandler = (name: string, port: MessagePort, peer: WirePeer, credit: number) => void

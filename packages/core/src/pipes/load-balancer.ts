@@ -1,4 +1,5 @@
-import type { Message, PipeEnd } from "./pipe.js"
+import type { PipeEnd } from "./pipe.js"
+import type { Message } from "./message.js"
 
 /**
  * libzmq's `lb_t`: sends each message to the next pipe in turn that has room below its high-water mark.

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer"
-import { zmqError } from "./errors.js"
-import type { Message } from "./pipe.js"
+import { zmqError } from "../common/errors.js"
+import type { Message } from "../pipes/message.js"
 
 /** What `send()` accepts for one frame, as zeromq.js does. */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null

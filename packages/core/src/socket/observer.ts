@@ -1,40 +1,11 @@
-import { zmqError, type ZmqError } from "./errors.js"
-import { MessageQueue } from "./message-queue.js"
+import { zmqError } from "../common/errors.js"
+import type { SocketEvent, SocketEventOfType, SocketEventType } from "../common/events.js"
+import { Fifo } from "../common/fifo.js"
 
 /**
- * Socket monitor events with zeromq.js v6's names and payloads (libzmq's ZMQ_EVENT_*), delivered through an
- * `Observer`: as an async iterator (`for await (const event of socket.events)`) or with `.on(type, fn)`.
+ * A socket's monitor events, delivered as an async iterator (`for await (const event of socket.events)`) or
+ * with `.on(type, fn)`: zeromq.js v6's `Observer`.
  */
-export interface EventAddress {
-  readonly address: string
-}
-export interface EventInterval {
-  readonly interval: number
-}
-export interface EventError<E = ZmqError | Error> {
-  readonly error: E
-}
-
-export type SocketEvent =
-  | ({ readonly type: "accept" } & EventAddress)
-  | ({ readonly type: "accept:error" } & EventAddress & EventError)
-  | ({ readonly type: "bind" } & EventAddress)
-  | ({ readonly type: "bind:error" } & EventAddress & EventError)
-  | ({ readonly type: "connect" } & EventAddress)
-  | ({ readonly type: "connect:delay" } & EventAddress)
-  | ({ readonly type: "connect:retry" } & EventAddress & EventInterval)
-  | ({ readonly type: "close" } & EventAddress)
-  | ({ readonly type: "close:error" } & EventAddress & EventError)
-  | ({ readonly type: "disconnect" } & EventAddress)
-  | { readonly type: "end" }
-  | ({ readonly type: "handshake" } & EventAddress)
-  | ({ readonly type: "handshake:error:protocol" } & EventAddress & EventError)
-  | ({ readonly type: "handshake:error:auth" } & EventAddress & EventError)
-  | ({ readonly type: "handshake:error:other" } & EventAddress & EventError)
-
-export type SocketEventType = SocketEvent["type"]
-export type SocketEventOfType<T extends SocketEventType> = Extract<SocketEvent, { type: T }>
-
 type Listener = (event: SocketEvent) => void
 
 /** At most this many events wait for a reader; older ones are dropped first (monitoring must not leak). */
@@ -42,7 +13,7 @@ const MAX_BUFFERED_EVENTS = 10_000
 
 export class Observer implements AsyncIterable<SocketEvent> {
   readonly #listeners = new Map<SocketEventType, Set<Listener>>()
-  readonly #buffer = new MessageQueue<SocketEvent>()
+  readonly #buffer = new Fifo<SocketEvent>()
   readonly #waiters: Array<{ resolve: (event: SocketEvent) => void; reject: (error: Error) => void }> = []
   #closed = false
   #iterated = false

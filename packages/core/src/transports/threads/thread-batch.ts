@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import type { Message } from "./pipe.js"
+import type { Message } from "../../pipes/message.js"
 
 /**
  * Messages crossing between worker threads travel in batches: many messages packed into one ArrayBuffer that

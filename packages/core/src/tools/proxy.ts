@@ -1,6 +1,6 @@
-import { zmqError, ZmqError } from "./errors.js"
-import type { Message } from "./pipe.js"
-import type { Socket } from "./socket.js"
+import { zmqError, ZmqError } from "../common/errors.js"
+import type { Message } from "../pipes/message.js"
+import type { Socket } from "../socket/socket-base.js"
 
 /**
  * `zmq_proxy` / `zmq_proxy_steerable` with zeromq.js's API: forwards whole messages from the front end to

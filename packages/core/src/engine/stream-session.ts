@@ -1,9 +1,10 @@
 import { Buffer } from "node:buffer"
 import { nullMechanism, plainClient, plainServer, ZmtpError, type Mechanism, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
-import { fromSystemError, ZmqError } from "./errors.js"
-import { pipeLimits, PipeEnd, subscriptionMessage, type Message, type PipeListener, type PeerIdentity } from "./pipe.js"
+import { fromSystemError, ZmqError } from "../common/errors.js"
+import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
+import { subscriptionMessage, type Message } from "../pipes/message.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
-import type { SocketHost } from "./transport.js"
+import type { SocketHost } from "../pipes/socket-host.js"
 
 /**
  * libzmq's `session_base`: the far end of one pipe, fed by one engine at a time. A connecting session is

@@ -3,8 +3,9 @@ import { Buffer } from "node:buffer"
 import type { MessagePort } from "node:worker_threads"
 import type { SocketType } from "@zmq-ts/zmtp"
 import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from "./thread-batch.js"
-import { pipeLimits, PipeEnd, type Message, type PeerIdentity, type PipeListener } from "./pipe.js"
-import type { SocketHost } from "./transport.js"
+import { pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
+import type { Message } from "../../pipes/message.js"
+import type { SocketHost } from "../../pipes/socket-host.js"
 
 /** Who a socket is, as it travels to the other thread (structured-clone friendly). */
 export interface WirePeer {

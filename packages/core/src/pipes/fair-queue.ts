@@ -1,4 +1,5 @@
-import type { Message, PipeEnd } from "./pipe.js"
+import type { PipeEnd } from "./pipe.js"
+import type { Message } from "./message.js"
 
 /**
  * libzmq's `fq_t`: reads whole messages from a set of pipes in turn, so a busy peer cannot starve the others.

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import type { Message } from "./pipe.js"
+import type { Message } from "./message.js"
 
 /**
  * The FIFO behind one direction of a pipe. A message is an array of Buffers; a one-frame message that came

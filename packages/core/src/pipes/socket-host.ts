@@ -1,0 +1,22 @@
+import type { SocketType } from "@zmq-ts/zmtp"
+import type { SocketEvent } from "../common/events.js"
+import type { SocketOptionValues } from "../common/options.js"
+import type { PipeEnd, PipeListener } from "./pipe.js"
+
+/**
+ * What a socket shows the layers that give it pipes (transports, sessions). They move bytes (tcp, ipc) or
+ * whole messages (inproc) and hand the socket pipe ends; they never see routing. The socket type's name is
+ * here only so a session can put it in the handshake and inproc can check the pair.
+ */
+export interface SocketHost {
+  readonly type: SocketType
+  readonly options: Readonly<SocketOptionValues>
+  readonly closed: boolean
+  /** ROUTER-like sockets need the peer's routing id before a pipe is attached. */
+  readonly requiresPeerIdentity: boolean
+  /** The socket, as the listener of its pipe ends. */
+  readonly listener: PipeListener
+  /** Gives the socket a pipe end to a peer. */
+  attachPipe(pipe: PipeEnd): void
+  emit(event: SocketEvent): void
+}

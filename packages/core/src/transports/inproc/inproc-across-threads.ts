@@ -1,0 +1,83 @@
+import type { Buffer } from "node:buffer"
+import { MessageChannel, type MessagePort } from "node:worker_threads"
+import { isCompatibleSocketType } from "@zmq-ts/zmtp"
+import { zmqError } from "../../common/errors.js"
+import type { PipeEnd } from "../../pipes/pipe.js"
+import type { SocketHost } from "../../pipes/socket-host.js"
+import type { ThreadLink } from "../threads/thread-link.js"
+import { peerIdentityOf, receiveCredit, ThreadPipe, wirePeerOf, type WirePeer } from "../threads/thread-pipe.js"
+import type { TransportConnection } from "../transport.js"
+import type { InprocEndpoint } from "./inproc-endpoint.js"
+
+/**
+ * A connect that may be answered by another thread: the pipe's far end goes to the hub, which hands it to
+ * whichever thread binds the name. Sends queue on the pipe meanwhile, as with a same-thread early pipe.
+ */
+export function connectAcrossThreads(
+  host: SocketHost,
+  endpoint: InprocEndpoint,
+  routingId: Buffer | undefined,
+  link: ThreadLink,
+  early?: PipeEnd,
+): TransportConnection & { readonly pipe: ThreadPipe } {
+  const { port1, port2 } = new MessageChannel()
+  const pipe = new ThreadPipe(host, endpoint.address, port1)
+  if (early !== undefined) pipe.adopt(early)
+  else if (!host.requiresPeerIdentity && !host.options.immediate) pipe.attach(undefined, routingId)
+  let introduced = false
+  pipe.onHello = (peer) => {
+    introduced = true
+    const identity = peerIdentityOf(peer)
+    if (pipe.attached) pipe.setPeer(identity)
+    else if (!host.closed) pipe.attach(identity, routingId)
+    host.emit({ type: "connect", address: endpoint.address })
+    host.emit({ type: "handshake", address: endpoint.address })
+  }
+  pipe.onRefused = (reason) => {
+    const error = zmqError("EINVAL", reason, endpoint.address)
+    host.emit({ type: "handshake:error:protocol", address: endpoint.address, error })
+  }
+  pipe.onDone = (peerGone) => {
+    if (!introduced) link.cancel(id)
+    else if (peerGone) host.emit({ type: "disconnect", address: endpoint.address })
+  }
+  const id = link.connect(endpoint.name, port2, wirePeerOf(host), receiveCredit(host))
+  host.emit({ type: "connect:delay", address: endpoint.address })
+  return {
+    pipe,
+    close: () => {
+      // A pipe the socket holds ends when the socket closes its end (flushing within linger); one it never
+      // got (ROUTER before the peer appeared) ends here.
+      if (!pipe.attached) pipe.abort()
+    },
+  }
+}
+
+/** A connect from another thread reached `name`, bound here by `binder` (undefined: unbound meanwhile). */
+export function acceptFromThread(
+  binder: SocketHost | undefined,
+  name: string,
+  port: MessagePort,
+  peer: WirePeer,
+  credit: number,
+): void {
+  const address = `inproc://${name}`
+  if (binder === undefined || binder.closed) {
+    port.close() // unbound meanwhile: the connecter sees the pipe end
+    return
+  }
+  const pipe = new ThreadPipe(binder, address, port)
+  if (!isCompatibleSocketType(peer.socketType, binder.type)) {
+    const reason = `inproc peer socket type ${binder.type} cannot talk to ${peer.socketType}`
+    binder.emit({ type: "handshake:error:protocol", address, error: zmqError("EINVAL", reason, address) })
+    pipe.refuse(reason)
+    return
+  }
+  pipe.onDone = (peerGone) => {
+    if (peerGone) binder.emit({ type: "disconnect", address })
+  }
+  pipe.attach(peerIdentityOf(peer), undefined)
+  pipe.hello(credit)
+  binder.emit({ type: "accept", address })
+  binder.emit({ type: "handshake", address })
+}

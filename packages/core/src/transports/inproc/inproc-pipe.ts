@@ -1,0 +1,104 @@
+import { Buffer } from "node:buffer"
+import { isCompatibleSocketType } from "@zmq-ts/zmtp"
+import { zmqError } from "../../common/errors.js"
+import { CONFLATE, pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
+import type { SocketHost } from "../../pipes/socket-host.js"
+import type { ThreadPipe } from "../threads/thread-pipe.js"
+import type { InprocEndpoint } from "./inproc-endpoint.js"
+
+/** A connect waiting for a socket of the same thread to bind its name. */
+export interface PendingConnect {
+  readonly host: SocketHost
+  readonly endpoint: InprocEndpoint
+  readonly routingId: Buffer | undefined
+  /** A pipe made at connect time so sends can queue before the bind (libzmq 4.x); undefined for ROUTER. */
+  readonly early: [PipeEnd, PipeEnd] | undefined
+  /** Set when the context was shared while this connect waited: the hub now finds its binder. */
+  acrossThreads?: ThreadPipe
+}
+
+/** Holds messages for an early pipe's far end until a socket binds the name. */
+const UNBOUND: PipeListener = { pipeReadable() {}, pipeWritable() {}, pipeTerminated() {} }
+
+/** The pipe a connect makes before its name is bound, so that sends queue meanwhile (libzmq 4.x). */
+export function earlyPipe(host: SocketHost, endpoint: InprocEndpoint, routingId: Buffer | undefined): [PipeEnd, PipeEnd] {
+  const early = PipeEnd.create(host.listener, UNBOUND, pipeLimits(host.type, host.options), endpoint.address)
+  if (routingId !== undefined) early[0].routingId = routingId
+  host.attachPipe(early[0])
+  return early
+}
+
+function identityOf(host: SocketHost): PeerIdentity {
+  const routingId = host.options.routingId
+  return {
+    socketType: host.type,
+    routingId: routingId === null ? Buffer.alloc(0) : Buffer.from(routingId),
+    properties: new Map(),
+  }
+}
+
+/** One direction's limit: the writer's SNDHWM plus the reader's RCVHWM (0 if either is unlimited), or CONFLATE. */
+function combined(writer: SocketHost, reader: SocketHost): number {
+  if (pipeLimits(writer.type, writer.options).aToB === CONFLATE || pipeLimits(reader.type, reader.options).bToA === CONFLATE) {
+    return CONFLATE
+  }
+  const send = writer.options.sendHighWaterMark
+  const receive = reader.options.receiveHighWaterMark
+  return send === 0 || receive === 0 ? 0 : send + receive
+}
+
+/**
+ * Joins a connecting socket to the socket bound to its name, in the same thread, with one pipe: no
+ * encoding, no copying, no handshake. Each direction's high-water mark is the writer's SNDHWM plus the
+ * reader's RCVHWM, as in libzmq.
+ */
+export function joinInproc(connect: PendingConnect, binder: SocketHost, endpoint: InprocEndpoint): void {
+  const connecter = connect.host
+  if (binder.closed) return
+  if (connecter.closed) {
+    // Closed before the bind with messages queued: within linger they still reach the binder, which then
+    // sees the peer gone once it has read them.
+    const early = connect.early
+    if (early !== undefined && early[1].hasIncoming && connecter.options.linger !== 0) {
+      early[1].peer = identityOf(connecter)
+      early[1].listener = binder.listener
+      binder.attachPipe(early[1])
+      binder.listener.pipeTerminated(early[1])
+    }
+    return
+  }
+  if (!isCompatibleSocketType(connecter.type, binder.type)) {
+    const error = zmqError("EINVAL", `inproc peer socket type ${binder.type} cannot talk to ${connecter.type}`, endpoint.address)
+    connecter.emit({ type: "handshake:error:protocol", address: endpoint.address, error })
+    binder.emit({ type: "handshake:error:protocol", address: endpoint.address, error })
+    connect.early?.[0].close()
+    return
+  }
+  let connecterEnd: PipeEnd
+  let binderEnd: PipeEnd
+  if (connect.early !== undefined) {
+    ;[connecterEnd, binderEnd] = connect.early
+    binderEnd.listener = binder.listener
+  } else {
+    ;[connecterEnd, binderEnd] = PipeEnd.create(
+      connecter.listener,
+      binder.listener,
+      {
+        aToB: combined(connecter, binder),
+        bToA: combined(binder, connecter),
+      },
+      endpoint.address,
+    )
+    if (connect.routingId !== undefined) connecterEnd.routingId = connect.routingId
+  }
+  connecterEnd.peer = identityOf(binder)
+  binderEnd.peer = identityOf(connecter)
+  if (connect.early === undefined) connecter.attachPipe(connecterEnd)
+  binder.attachPipe(binderEnd)
+  // An early pipe was sized by the connecter alone; now both sides' marks are known (libzmq's set_hwms).
+  if (connect.early !== undefined) connecterEnd.setLimits(combined(connecter, binder), combined(binder, connecter))
+  connecter.emit({ type: "connect", address: endpoint.address })
+  binder.emit({ type: "accept", address: endpoint.address })
+  connecter.emit({ type: "handshake", address: endpoint.address })
+  binder.emit({ type: "handshake", address: endpoint.address })
+}

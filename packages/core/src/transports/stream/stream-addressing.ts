@@ -1,0 +1,17 @@
+import type { NetConnectOpts, Server, Socket as NetSocket } from "node:net"
+import type { SocketOptionValues } from "../../common/options.js"
+import type { TransportEndpoint } from "../transport.js"
+
+/**
+ * What differs between the transports that are byte streams Node gives us as `net.Socket`s (tcp, ipc): how
+ * an endpoint is listened on and connected to. The listener, the connecter and the ZMTP session behind them
+ * are shared (stream-listener.ts, stream-connecter.ts).
+ */
+export interface StreamAddressing<E extends TransportEndpoint> {
+  /** Listens on `server` at `endpoint`; resolves with the endpoint as bound (wildcards resolved). */
+  listen(server: Server, endpoint: E, options: Readonly<SocketOptionValues>): Promise<string>
+  /** What to pass to `net.connect` for one connection attempt. */
+  connectOptions(endpoint: E, options: Readonly<SocketOptionValues>): NetConnectOpts
+  /** How an accepted connection's peer is named in events and errors. */
+  peerAddress(socket: NetSocket, boundEndpoint: string): string
+}

@@ -1,0 +1,50 @@
+import { isIP, type NetConnectOpts } from "node:net"
+import { zmqError } from "../../common/errors.js"
+import { connectStream } from "../stream/stream-connecter.js"
+import type { StreamAddressing } from "../stream/stream-addressing.js"
+import { listenOn, listenStream } from "../stream/stream-listener.js"
+import type { Transport } from "../transport.js"
+import { formatTcpEndpoint, parseTcpEndpoint, type TcpEndpoint } from "./tcp-endpoint.js"
+
+const addressing: StreamAddressing<TcpEndpoint> = {
+  async listen(server, endpoint, options) {
+    const wildcard = endpoint.host === "*"
+    let listenHost = wildcard ? (options.ipv6 ? "::" : "0.0.0.0") : endpoint.host
+    if (!wildcard && isIP(listenHost) === 6 && !options.ipv6) {
+      throw zmqError("EINVAL", `binding to IPv6 address ${listenHost} needs the ipv6 option`, endpoint.address)
+    }
+    if (listenHost === "localhost" && !options.ipv6) listenHost = "127.0.0.1"
+    const port = endpoint.port === "*" ? 0 : endpoint.port
+    await listenOn(server, { host: listenHost, port, backlog: options.backlog, ipv6Only: false }, endpoint.address)
+    const address = server.address()
+    if (address === null || typeof address === "string") throw zmqError("EINVAL", "tcp server has no address", endpoint.address)
+    return formatTcpEndpoint(address.address, address.port)
+  },
+  connectOptions(endpoint, options): NetConnectOpts {
+    return {
+      host: endpoint.host,
+      port: endpoint.port as number,
+      // Without ipv6, names resolve to IPv4 addresses only, as libzmq's resolver does.
+      family: options.ipv6 ? 0 : 4,
+      noDelay: true,
+      ...(endpoint.source === undefined ? {} : { localAddress: endpoint.source.host, localPort: endpoint.source.port }),
+    }
+  },
+  peerAddress(socket, boundEndpoint) {
+    return socket.remoteAddress !== undefined && socket.remotePort !== undefined
+      ? formatTcpEndpoint(socket.remoteAddress, socket.remotePort)
+      : boundEndpoint
+  },
+}
+
+/** `tcp://`: IPv4 and IPv6 (with `ipv6`), `*` interfaces and ports, host names, a source address on connect. */
+export const tcp: Transport<TcpEndpoint> = {
+  parse: parseTcpEndpoint,
+  bind: (host, endpoint) => listenStream(host, endpoint, addressing),
+  connect(host, endpoint, routingId) {
+    if (isIP(endpoint.host) === 6 && !host.options.ipv6) {
+      throw zmqError("EINVAL", `connecting to IPv6 address ${endpoint.host} needs the ipv6 option`, endpoint.address)
+    }
+    return connectStream(host, endpoint, routingId, addressing)
+  },
+}

@@ -1,0 +1,113 @@
+/**
+ * `pnpm lint`'s layer check (scripts/check-layers.mjs), run on small fixture trees: it must pass a tree
+ * whose arrows point down, and reject a circle (type-only too), an import up the layers, and a folder
+ * with no place in the table.
+ */
+import { spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterEach, describe, expect, it } from "vitest"
+
+const CHECK = fileURLToPath(new URL("../check-layers.mjs", import.meta.url))
+const roots: string[] = []
+
+/** A repository with one package, @zmq-ts/core, holding `files` (paths under its src/). */
+function fixture(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "zmqts-layers-"))
+  roots.push(root)
+  const pkg = join(root, "packages", "core")
+  mkdirSync(join(pkg, "src"), { recursive: true })
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "@zmq-ts/core", dependencies: { "@zmq-ts/zmtp": "workspace:*" } }))
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(pkg, "src", path)), { recursive: true })
+    writeFileSync(join(pkg, "src", path), text)
+  }
+  return root
+}
+
+function check(root: string): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, [CHECK, root], { encoding: "utf8" })
+  return { status: run.status, output: run.stdout + run.stderr }
+}
+
+/** A tree in the shape of core's, every arrow pointing down. */
+const layered = {
+  "index.ts": 'export { Push } from "./sockets/push.js"\n',
+  "sockets/push.ts": 'import { Socket } from "../socket/socket-base.js"\nexport class Push extends Socket {}\n',
+  "socket/socket-base.ts": 'import type { Pipe } from "../pipes/pipe.js"\nexport class Socket { pipe?: Pipe }\n',
+  "pipes/pipe.ts": 'import type { Message } from "./message.js"\nexport interface Pipe { read(): Message }\n',
+  "pipes/message.ts": 'import { fail } from "../common/errors.js"\nexport type Message = Uint8Array[]\nexport const check = fail\n',
+  "common/errors.ts": "export function fail(): never { throw new Error() }\n",
+}
+
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true })
+})
+
+describe("layer check", () => {
+  it("passes a tree whose imports point down the layers", () => {
+    const { status, output } = check(fixture(layered))
+    expect(output).toContain("layer check passed")
+    expect(status).toBe(0)
+  })
+
+  it("rejects an import circle, naming its files, even when every import in it is type-only", () => {
+    const root = fixture({
+      ...layered,
+      "pipes/message.ts": 'import type { Pipe } from "./pipe.js"\nexport type Message = Uint8Array[]\nexport type P = Pipe\n',
+    })
+    const { status, output } = check(root)
+    expect(status).toBe(1)
+    expect(output).toMatch(/import circle: pipes\/(pipe|message)\.ts → pipes\/(message|pipe)\.ts → pipes\/(pipe|message)\.ts/)
+  })
+
+  it("rejects a circle through re-exports across folders", () => {
+    const root = fixture({
+      ...layered,
+      "common/errors.ts": 'export * from "./more.js"\nexport function fail(): never { throw new Error() }\n',
+      "common/more.ts": 'export { fail as again } from "./errors.js"\n',
+    })
+    const { status, output } = check(root)
+    expect(status).toBe(1)
+    expect(output).toContain("import circle: common/")
+  })
+
+  it("rejects an import up the layers (a pipe reaching for the socket base)", () => {
+    const root = fixture({
+      ...layered,
+      "pipes/pipe.ts": 'import type { Socket } from "../socket/socket-base.js"\nexport interface Pipe { owner: Socket }\n',
+    })
+    const { status, output } = check(root)
+    expect(status).toBe(1)
+    expect(output).toContain("packages/core/src/pipes/pipe.ts: imports socket/socket-base.ts; pipes/ may import only common/")
+  })
+
+  it("rejects an import between two folders of one rank (a socket type using the Poller)", () => {
+    const root = fixture({
+      ...layered,
+      "tools/poller.ts": "export class Poller {}\n",
+      "sockets/push.ts": 'import { Poller } from "../tools/poller.js"\nexport const poller = new Poller()\n',
+    })
+    const { status, output } = check(root)
+    expect(status).toBe(1)
+    expect(output).toContain("sockets/push.ts: imports tools/poller.ts; sockets/ may import only socket/, pipes/, common/")
+  })
+
+  it("rejects a folder that has no row in the table", () => {
+    const root = fixture({ ...layered, "extras/thing.ts": "export const thing = 1\n" })
+    const { status, output } = check(root)
+    expect(status).toBe(1)
+    expect(output).toContain("folder extras/ has no row in the folder table")
+  })
+
+  it("ignores imports that appear only in comments", () => {
+    const root = fixture({
+      ...layered,
+      "pipes/pipe.ts":
+        '// import { Socket } from "../socket/socket-base.js"\n/** import { Push } from "../sockets/push.js" */\nexport interface Pipe { read(): void }\n',
+    })
+    expect(check(root).status).toBe(0)
+  })
+})
