@@ -36,7 +36,10 @@ function check(root: string): { status: number | null; output: string } {
 const layered = {
   "index.ts": 'export { Push } from "./sockets/push.js"\n',
   "sockets/push.ts": 'import { Socket } from "../socket/socket-base.js"\nexport class Push extends Socket {}\n',
-  "socket/socket-base.ts": 'import type { Pipe } from "../pipes/pipe.js"\nexport class Socket { pipe?: Pipe }\n',
+  "socket/socket-base.ts":
+    'import type { Pipe } from "../pipes/pipe.js"\nimport { lookup } from "../transports/registry.js"\nexport class Socket { pipe?: Pipe; find = lookup }\n',
+  "transports/registry.ts": 'import { tcp } from "./tcp/tcp-transport.js"\nexport const lookup = (scheme: string) => (scheme === "tcp" ? tcp : undefined)\n',
+  "transports/tcp/tcp-transport.ts": 'import type { Pipe } from "../../pipes/pipe.js"\nexport const tcp = { pipes: [] as Pipe[] }\n',
   "pipes/pipe.ts": 'import type { Message } from "./message.js"\nexport interface Pipe { read(): Message }\n',
   "pipes/message.ts": 'import { fail } from "../common/errors.js"\nexport type Message = Uint8Array[]\nexport const check = fail\n',
   "common/errors.ts": "export function fail(): never { throw new Error() }\n",
@@ -93,6 +96,18 @@ describe("layer check", () => {
     const { status, output } = check(root)
     expect(status).toBe(1)
     expect(output).toContain("sockets/push.ts: imports tools/poller.ts; sockets/ may import only socket/, pipes/, common/")
+  })
+
+  it("rejects a socket base that imports a transport by name instead of through the registry", () => {
+    const root = fixture({
+      ...layered,
+      "socket/socket-base.ts": 'import { tcp } from "../transports/tcp/tcp-transport.js"\nexport class Socket { transport = tcp }\n',
+    })
+    const { status, output } = check(root)
+    expect(status).toBe(1)
+    expect(output).toContain(
+      "socket/socket-base.ts: imports transports/tcp/tcp-transport.ts; socket/ may import only context/, transports/registry.ts, transports/transport.ts, pipes/, common/",
+    )
   })
 
   it("rejects a folder that has no row in the table", () => {

@@ -1,10 +1,11 @@
 import { Buffer } from "node:buffer"
-import { nullMechanism, plainClient, plainServer, ZmtpError, type Mechanism, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
+import { ZmtpError, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { fromSystemError, ZmqError } from "../common/errors.js"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
 import { subscriptionMessage, type Message } from "../pipes/message.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
 import type { SocketHost } from "../pipes/socket-host.js"
+import { mechanismFor } from "../security/mechanisms.js"
 
 /**
  * libzmq's `session_base`: the far end of one pipe, fed by one engine at a time. A connecting session is
@@ -48,7 +49,7 @@ export class StreamSession implements PipeListener, EngineHandler {
     const routingId = options.routingId === null ? undefined : Buffer.from(options.routingId)
     return {
       socketType: this.#host.type,
-      mechanism: mechanismFor(this.#host),
+      mechanism: mechanismFor(options),
       routingId,
       maxMessageSize: options.maxMessageSize,
       handshakeInterval: options.handshakeInterval,
@@ -232,15 +233,6 @@ export class StreamSession implements PipeListener, EngineHandler {
     this.#pipe = undefined
     this.onDone?.()
   }
-}
-
-function mechanismFor(host: SocketHost): Mechanism {
-  const options = host.options
-  if (options.plainServer) return plainServer()
-  if (options.plainUsername !== null || options.plainPassword !== null) {
-    return plainClient({ username: options.plainUsername ?? "", password: options.plainPassword ?? "" })
-  }
-  return nullMechanism()
 }
 
 function toPeerIdentity(peer: PeerInfo): PeerIdentity {
