@@ -56,65 +56,51 @@ describe("layer check", () => {
     expect(status).toBe(0)
   })
 
-  it("rejects an import circle, naming its files, even when every import in it is type-only", () => {
-    const root = fixture({
-      ...layered,
-      "pipes/message.ts": 'import type { Pipe } from "./pipe.js"\nexport type Message = Uint8Array[]\nexport type P = Pipe\n',
-    })
-    const { status, output } = check(root)
-    expect(status).toBe(1)
-    expect(output).toMatch(/import circle: pipes\/(pipe|message)\.ts → pipes\/(message|pipe)\.ts → pipes\/(pipe|message)\.ts/)
-  })
+  /** Each case: what it changes in the layered tree, and what the check must say. */
+  const rejected: Array<{ what: string; files: Record<string, string>; says: string | RegExp }> = [
+    {
+      what: "an import circle, naming its files, even when every import in it is type-only",
+      files: { "pipes/message.ts": 'import type { Pipe } from "./pipe.js"\nexport type Message = Uint8Array[]\nexport type P = Pipe\n' },
+      says: /import circle: pipes\/(pipe|message)\.ts → pipes\/(message|pipe)\.ts → pipes\/(pipe|message)\.ts/,
+    },
+    {
+      what: "a circle through re-exports",
+      files: {
+        "common/errors.ts": 'export * from "./more.js"\nexport function fail(): never { throw new Error() }\n',
+        "common/more.ts": 'export { fail as again } from "./errors.js"\n',
+      },
+      says: "import circle: common/",
+    },
+    {
+      what: "an import up the layers (a pipe reaching for the socket base)",
+      files: { "pipes/pipe.ts": 'import type { Socket } from "../socket/socket-base.js"\nexport interface Pipe { owner: Socket }\n' },
+      says: "packages/core/src/pipes/pipe.ts: imports socket/socket-base.ts; pipes/ may import only common/",
+    },
+    {
+      what: "an import between two folders of one rank (a socket type using the Poller)",
+      files: {
+        "tools/poller.ts": "export class Poller {}\n",
+        "sockets/push.ts": 'import { Poller } from "../tools/poller.js"\nexport const poller = new Poller()\n',
+      },
+      says: "sockets/push.ts: imports tools/poller.ts; sockets/ may import only socket/, pipes/, common/",
+    },
+    {
+      what: "a socket base that imports a transport by name instead of through the registry",
+      files: { "socket/socket-base.ts": 'import { tcp } from "../transports/tcp/tcp-transport.js"\nexport class Socket { transport = tcp }\n' },
+      says: "socket/socket-base.ts: imports transports/tcp/tcp-transport.ts; socket/ may import only context/, transports/registry.ts, transports/transport.ts, pipes/, common/",
+    },
+    {
+      what: "a folder that has no row in the table",
+      files: { "extras/thing.ts": "export const thing = 1\n" },
+      says: "folder extras/ has no row in the folder table",
+    },
+  ]
 
-  it("rejects a circle through re-exports across folders", () => {
-    const root = fixture({
-      ...layered,
-      "common/errors.ts": 'export * from "./more.js"\nexport function fail(): never { throw new Error() }\n',
-      "common/more.ts": 'export { fail as again } from "./errors.js"\n',
-    })
-    const { status, output } = check(root)
+  it.each(rejected)("rejects $what", ({ files, says }) => {
+    const { status, output } = check(fixture({ ...layered, ...files }))
     expect(status).toBe(1)
-    expect(output).toContain("import circle: common/")
-  })
-
-  it("rejects an import up the layers (a pipe reaching for the socket base)", () => {
-    const root = fixture({
-      ...layered,
-      "pipes/pipe.ts": 'import type { Socket } from "../socket/socket-base.js"\nexport interface Pipe { owner: Socket }\n',
-    })
-    const { status, output } = check(root)
-    expect(status).toBe(1)
-    expect(output).toContain("packages/core/src/pipes/pipe.ts: imports socket/socket-base.ts; pipes/ may import only common/")
-  })
-
-  it("rejects an import between two folders of one rank (a socket type using the Poller)", () => {
-    const root = fixture({
-      ...layered,
-      "tools/poller.ts": "export class Poller {}\n",
-      "sockets/push.ts": 'import { Poller } from "../tools/poller.js"\nexport const poller = new Poller()\n',
-    })
-    const { status, output } = check(root)
-    expect(status).toBe(1)
-    expect(output).toContain("sockets/push.ts: imports tools/poller.ts; sockets/ may import only socket/, pipes/, common/")
-  })
-
-  it("rejects a socket base that imports a transport by name instead of through the registry", () => {
-    const root = fixture({
-      ...layered,
-      "socket/socket-base.ts": 'import { tcp } from "../transports/tcp/tcp-transport.js"\nexport class Socket { transport = tcp }\n',
-    })
-    const { status, output } = check(root)
-    expect(status).toBe(1)
-    expect(output).toContain(
-      "socket/socket-base.ts: imports transports/tcp/tcp-transport.ts; socket/ may import only context/, transports/registry.ts, transports/transport.ts, pipes/, common/",
-    )
-  })
-
-  it("rejects a folder that has no row in the table", () => {
-    const root = fixture({ ...layered, "extras/thing.ts": "export const thing = 1\n" })
-    const { status, output } = check(root)
-    expect(status).toBe(1)
-    expect(output).toContain("folder extras/ has no row in the folder table")
+    if (typeof says === "string") expect(output).toContain(says)
+    else expect(output).toMatch(says)
   })
 
   it("ignores imports that appear only in comments", () => {
