@@ -26,14 +26,18 @@ const NO_PLATFORM = new Set(["@zmq-ts/zmtp"])
 const BUFFER_IMPORT = new Set(["@zmq-ts/core"])
 /**
  * The folders of a package's src/, top layer first, each with what it may import besides its own folder:
- * a folder, or one file of a folder (the socket base and the context reach transports only through the
- * registry and the Transport interface, never a transport by name). Files at the top of src/ ("") are the
+ * a folder, one file of a folder (the socket base and the context reach transports only through the
+ * registry and the Transport interface, never a transport by name), or the package's own name (its public
+ * entry, imported as a user would). Files at the top of src/ ("") are the
  * package's entry points. docs/architecture.md has the same table with what each folder holds; a new
  * folder needs a row in both.
  */
 const FOLDERS = {
   "@zmq-ts/core": {
-    "": ["sockets", "tools", "socket", "context", "transports", "engine", "security", "pipes", "common"],
+    "": ["v5", "sockets", "tools", "socket", "context", "transports", "engine", "security", "pipes", "common"],
+    // zeromq.js's v5 API is written on our public API, imported by the package's own name: one copy of the
+    // core's state (default context, registry) even in CommonJS, where tsup keeps it external.
+    v5: ["@zmq-ts/core", "common/fifo.ts"],
     sockets: ["socket", "pipes", "common"],
     tools: ["socket", "pipes", "common"],
     socket: ["context", "transports/registry.ts", "transports/transport.ts", "pipes", "common"],
@@ -141,7 +145,9 @@ function cyclePath(graph, component, start) {
 
 /** A folder table must itself point one way, or "higher → lower" means nothing. */
 function checkFolderTable(name, table) {
-  const graph = new Map(Object.entries(table).map(([folder, allowed]) => [folder, new Set(allowed.map((entry) => entry.split("/")[0]))]))
+  const graph = new Map(
+    Object.entries(table).map(([folder, allowed]) => [folder, new Set(allowed.filter((entry) => !entry.startsWith("@")).map((entry) => entry.split("/")[0]))]),
+  )
   for (const [folder, allowed] of graph) {
     for (const target of allowed) {
       if (!graph.has(target)) problems.push(`${name}: folder table: ${folder || "(top)"} may import ${target}, which has no row`)
@@ -195,12 +201,17 @@ for (const dir of ["packages"]) {
           const targetFolder = folderOf(srcDir, target)
           const may = folders?.[folder]
           if (may !== undefined && targetFolder !== folder && !may.includes(targetFolder) && !may.includes(relative(srcDir, target).split(sep).join("/"))) {
-            const list = may.length > 0 ? may.map((entry) => (entry.endsWith(".ts") ? entry : `${entry}/`)).join(", ") : "nothing outside it"
+            const list = may.length > 0 ? may.map((entry) => (entry.endsWith(".ts") || entry.startsWith("@") ? entry : `${entry}/`)).join(", ") : "nothing outside it"
             problems.push(`${where}: imports ${relative(srcDir, target)}; ${folder || "(top)"}/ may import only ${list}`)
           }
           continue
         }
         const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]
+        if (pkg === manifest.name) {
+          if (spec !== pkg) problems.push(`${where}: deep import ${spec}; import the package's public entry point`)
+          else if (!folders?.[folder]?.includes(pkg)) problems.push(`${where}: imports its own package ${pkg}; only a folder whose row lists it may`)
+          continue
+        }
         if (NO_PLATFORM.has(manifest.name)) {
           problems.push(`${where}: imports ${spec}; ${manifest.name} may import nothing`)
         } else if (pkg.startsWith("@zmq-ts/") && !allowed.includes(pkg)) {

@@ -1,7 +1,8 @@
 import type { Socket } from "@zmq-ts/core"
 import { pendingReceives, pendingSends } from "./message-parts.js"
 
-type Frame = string | Buffer
+/** A frame as the helpers take it: text (UTF-8) or bytes. */
+export type Frame = string | Buffer
 
 function toBuffer(frame: Frame): Buffer {
   return typeof frame === "string" ? Buffer.from(frame, "utf8") : frame

@@ -138,18 +138,11 @@ export class Context {
       throw zmqError("EINVAL", `too many sockets: maxSockets is ${this.#maxSockets}`)
     }
     this.#sockets.add(socket)
-    this.#inproc?.keepAlive(true)
   }
 
   /** @internal */
   unregister(socket: ContextSocket): void {
     this.#sockets.delete(socket)
-    if (this.#sockets.size === 0) this.#inproc?.keepAlive(false)
-  }
-
-  /** The inproc transport, if this context has made it (a thread of a shared context has). */
-  get #inproc(): TransportOf<"inproc"> | undefined {
-    return this.#transports.get("inproc") as TransportOf<"inproc"> | undefined
   }
 }
 

@@ -96,6 +96,7 @@ export class StreamEngine {
       this.#handshakeTimer = setTimeout(() => {
         this.#fail(zmqError("ETIMEDOUT", `handshake did not complete within ${options.handshakeInterval} ms`, options.peerAddress))
       }, options.handshakeInterval)
+      this.#handshakeTimer.unref()
     }
     this.#write()
   }

@@ -5,6 +5,7 @@ import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pi
 import { subscriptionMessage, type Message } from "../pipes/message.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
 import type { SocketHost } from "../pipes/socket-host.js"
+import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
 import { mechanismFor } from "../security/mechanisms.js"
 
 /**
@@ -13,7 +14,7 @@ import { mechanismFor } from "../security/mechanisms.js"
  * the peer is up and across reconnects. An accepted session lives and dies with its one connection.
  * ROUTER-like sockets, and `immediate`, get a pipe only once a handshake has told who the peer is.
  */
-export class StreamSession implements PipeListener, EngineHandler {
+export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   readonly #host: SocketHost
   readonly #address: string
   readonly #persistent: boolean
@@ -29,6 +30,8 @@ export class StreamSession implements PipeListener, EngineHandler {
   onEngineClosed: ((handshakeSucceeded: boolean) => void) | undefined
   /** Called once the session has nothing left to do. */
   onDone: (() => void) | undefined
+  /** While the session exists, what it has not delivered keeps its thread alive at exit (exit-linger.ts). */
+  readonly #forgetAtExit = lingerAtExit(this)
 
   constructor(host: SocketHost, address: string, persistent: boolean, routingId: Buffer | undefined) {
     this.#host = host
@@ -41,6 +44,21 @@ export class StreamSession implements PipeListener, EngineHandler {
 
   get engine(): StreamEngine | undefined {
     return this.#engine
+  }
+
+  /** Messages the socket queued that have not reached the wire, or bytes Node has not written yet. */
+  get undelivered(): boolean {
+    if ((this.#pipe?.incomingCount ?? 0) > 0) return true
+    const engine = this.#engine
+    return engine !== undefined && !engine.closed && (engine.connection.pendingBytes > 0 || engine.socket.writableLength > 0)
+  }
+
+  get linger(): number {
+    return this.#host.options.linger
+  }
+
+  get blocky(): boolean {
+    return this.#host.blocky
   }
 
   /** Options for a new engine of this session. */
@@ -98,10 +116,6 @@ export class StreamSession implements PipeListener, EngineHandler {
       }
     }
     this.#handshakes++
-    if (this.#closing) {
-      // A lingering session finally connected: flush what the closed socket left, then end.
-      engine.socket.ref()
-    }
     this.#host.emit({ type: "handshake", address: this.#address })
     const connection = engine.connection
     engine.setSource(
@@ -166,7 +180,11 @@ export class StreamSession implements PipeListener, EngineHandler {
       this.#pipe = undefined
     }
     if (this.#closing && !this.waitingToFlush) this.#finish()
-    else this.onEngineClosed?.(handshakeSucceeded)
+    else {
+      // An accepted session lives only as long as its connection.
+      if (!this.#persistent) this.#forgetAtExit()
+      this.onEngineClosed?.(handshakeSucceeded)
+    }
   }
 
   // ── PipeListener (our end of the pipe) ─────────────────────────────────────────────────────────────
@@ -211,8 +229,8 @@ export class StreamSession implements PipeListener, EngineHandler {
       else engine.endWhenFlushed()
       return
     }
-    // Messages wait: flush them on this connection, or on the next one (the connecter keeps trying, without
-    // holding the process open), within linger.
+    // Messages wait: flush them on this connection, or on the next one (the connecter keeps trying), within
+    // linger. A thread that would exit meanwhile waits for them (exit-linger.ts).
     if (engine?.ready === true) engine.endWhenFlushed()
     if (linger > 0) {
       this.#lingerTimer = setTimeout(() => {
@@ -230,6 +248,7 @@ export class StreamSession implements PipeListener, EngineHandler {
 
   #finish(): void {
     if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer)
+    this.#forgetAtExit()
     this.#pipe = undefined
     this.onDone?.()
   }

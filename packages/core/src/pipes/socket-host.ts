@@ -12,6 +12,8 @@ export interface SocketHost {
   readonly type: SocketType
   readonly options: Readonly<SocketOptionValues>
   readonly closed: boolean
+  /** The context's ZMQ_BLOCKY (the advice of the warning printed when queued messages delay exit). */
+  readonly blocky: boolean
   /** ROUTER-like sockets need the peer's routing id before a pipe is attached. */
   readonly requiresPeerIdentity: boolean
   /** The socket, as the listener of its pipe ends. */

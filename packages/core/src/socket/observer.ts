@@ -1,6 +1,7 @@
 import { zmqError } from "../common/errors.js"
 import type { SocketEvent, SocketEventOfType, SocketEventType } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"
+import { holdAlive, releaseAlive } from "../common/keep-alive.js"
 
 /**
  * A socket's monitor events, delivered as an async iterator (`for await (const event of socket.events)`) or
@@ -17,12 +18,22 @@ export class Observer implements AsyncIterable<SocketEvent> {
   readonly #waiters: Array<{ resolve: (event: SocketEvent) => void; reject: (error: Error) => void }> = []
   #closed = false
   #iterated = false
+  /** `on()` was called: the thread stays alive until the observer closes. */
+  #emitter = false
 
   get closed(): boolean {
     return this.#closed
   }
 
+  /**
+   * Calls `listener` with every event of `type`. As with zeromq.js's read loop behind `on()`, an observer
+   * with listeners keeps its thread alive until it closes (with its socket).
+   */
   on<T extends SocketEventType>(type: T, listener: (event: SocketEventOfType<T>) => void): this {
+    if (!this.#emitter && !this.#closed) {
+      this.#emitter = true
+      holdAlive()
+    }
     let set = this.#listeners.get(type)
     if (set === undefined) {
       set = new Set()
@@ -43,6 +54,8 @@ export class Observer implements AsyncIterable<SocketEvent> {
     this.#iterated = true
     const event = this.#buffer.shift()
     if (event !== undefined) return Promise.resolve(event)
+    // Reading events in progress keeps the thread alive (zeromq.js); closing the observer ends the read.
+    holdAlive()
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }))
   }
 
@@ -65,7 +78,11 @@ export class Observer implements AsyncIterable<SocketEvent> {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(zmqError("ETERM", "observer is closed"))
+    if (this.#emitter) releaseAlive()
+    for (const waiter of this.#waiters.splice(0)) {
+      releaseAlive()
+      waiter.reject(zmqError("ETERM", "observer is closed"))
+    }
   }
 
   /** @internal Called by the socket. */
@@ -75,6 +92,7 @@ export class Observer implements AsyncIterable<SocketEvent> {
     if (set !== undefined) for (const listener of set) listener(event)
     const waiter = this.#waiters.shift()
     if (waiter !== undefined) {
+      releaseAlive()
       waiter.resolve(event)
     } else if (this.#iterated) {
       if (this.#buffer.length >= MAX_BUFFERED_EVENTS) this.#buffer.shift()

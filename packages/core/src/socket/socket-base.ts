@@ -3,6 +3,7 @@ import type { SocketType } from "@zmq-ts/zmtp"
 import { zmqError, ZmqError } from "../common/errors.js"
 import type { SocketEvent } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"
+import { holdAlive, releaseAlive } from "../common/keep-alive.js"
 import { defaultOptions, OPTION_CHECKS, type SocketOptionValues } from "../common/options.js"
 import { bindToThread } from "../common/thread-affinity.js"
 import { context as defaultContext, type Context } from "../context/context.js"
@@ -41,10 +42,11 @@ interface ReceiveRequest extends PendingCall {
   readonly resolve: (message: Message) => void
 }
 
-/** Takes the oldest waiting call off `queue` and stops its timeout. */
+/** Takes the oldest waiting call off `queue` and stops its timeout; it no longer keeps the thread alive. */
 function takeCall<R extends PendingCall>(queue: Fifo<R>): R {
   const call = queue.shift()!
   if (call.timer !== undefined) clearTimeout(call.timer)
+  releaseAlive()
   return call
 }
 
@@ -173,12 +175,15 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     const { transport, endpoint } = this.#resolve(address, "bind")
     if (this.#bindings.has(address)) throw zmqError("EADDRINUSE", `already bound to ${address}`, address)
     let binding: TransportBinding
+    holdAlive() // a bind in progress keeps the thread alive (one across threads waits for the hub)
     try {
       binding = await transport.bind(this.#host, endpoint)
     } catch (error) {
       const failure = ZmqError.isInstance(error) ? error : zmqError("EINVAL", String(error), address, error)
       this.#emit({ type: "bind:error", address, error: failure })
       throw failure
+    } finally {
+      releaseAlive()
     }
     if (this.#closed) {
       await binding.close()
@@ -196,7 +201,12 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     if (binding === undefined) throw zmqError("ENOENT", `not bound to ${address}`, address)
     for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key)
     this.#closePipesOf(binding.endpoint)
-    await binding.close()
+    holdAlive()
+    try {
+      await binding.close()
+    } finally {
+      releaseAlive()
+    }
   }
 
   connect(address: string): void {
@@ -420,22 +430,26 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
 
   // ── PipeListener ───────────────────────────────────────────────────────────────────────────────────
 
+  /** @internal */
   pipeReadable(pipe: PipeEnd): void {
     this.xpipeReadable(pipe)
     this.#drainReceives()
     this.#notifyReadiness()
   }
 
+  /** @internal */
   pipeWritable(pipe: PipeEnd): void {
     this.xpipeWritable(pipe)
     this.#drainSends()
     this.#notifyReadiness()
   }
 
+  /** @internal */
   pipeHiccuped(pipe: PipeEnd): void {
     if (this.#pipes.has(pipe)) this.xhiccuped(pipe)
   }
 
+  /** @internal */
   pipeTerminated(pipe: PipeEnd): void {
     if (this.#pipes.delete(pipe)) this.xdetach(pipe)
     this.#drainReceives()
@@ -503,15 +517,20 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     }
   }
 
-  /** Queues a blocked call; after `timeout` ms (when > 0) it leaves the queue and fails with EAGAIN. */
+  /**
+   * Queues a blocked call, which keeps the thread alive while it waits (as in zeromq.js); after `timeout` ms
+   * (when > 0) it leaves the queue and fails with EAGAIN.
+   */
   #wait<R extends PendingCall>(queue: Fifo<R>, call: R, timeout: number, operation: string): void {
     if (timeout > 0) {
       call.timer = setTimeout(() => {
         const kept = queue.drain().filter((item) => item !== call)
         for (const item of kept) queue.push(item)
+        releaseAlive()
         call.reject(zmqError("EAGAIN", `${operation} timed out after ${timeout} ms`))
       }, timeout)
     }
+    holdAlive()
     queue.push(call)
   }
 
@@ -540,6 +559,9 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       },
       get closed() {
         return socket.#closed
+      },
+      get blocky() {
+        return socket.context.blocky
       },
       get requiresPeerIdentity() {
         return socket.requiresPeerIdentity

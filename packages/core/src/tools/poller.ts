@@ -1,4 +1,5 @@
 import { zmqError } from "../common/errors.js"
+import { holdAlive, releaseAlive } from "../common/keep-alive.js"
 import type { Socket } from "../socket/socket-base.js"
 
 /** What to wait for on a socket: ZMQ_POLLIN, ZMQ_POLLOUT, or both. */
@@ -66,6 +67,8 @@ export class Poller<S extends Socket = Socket> {
     const ready = this.#ready()
     if (ready.length > 0 || timeout === 0) return Promise.resolve(ready)
     const interrupts = this.#items.map((item) => item.socket.interruptCount)
+    // A poll in progress keeps the thread alive (zeromq.js), until it settles.
+    holdAlive()
     return new Promise((resolve, reject) => {
       const unwatch: Array<() => void> = []
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -73,6 +76,7 @@ export class Poller<S extends Socket = Socket> {
       const finish = (result: Array<PollItem<S>> | Error): void => {
         if (settled) return
         settled = true
+        releaseAlive()
         for (const stop of unwatch) stop()
         if (timer !== undefined) clearTimeout(timer)
         if (result instanceof Error) reject(result)

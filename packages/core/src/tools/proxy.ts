@@ -1,4 +1,5 @@
 import { zmqError, ZmqError } from "../common/errors.js"
+import { holdAlive, releaseAlive } from "../common/keep-alive.js"
 import type { Message } from "../pipes/message.js"
 import type { Socket } from "../socket/socket-base.js"
 
@@ -36,10 +37,12 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     if (this.#running) throw zmqError("EINVAL", "proxy is already running")
     this.#running = true
     this.#interrupts = [this.frontEnd.interruptCount, this.backEnd.interruptCount]
+    holdAlive() // a running proxy keeps the thread alive, as a blocked zmq_proxy does
     try {
       await Promise.all([this.#forward(this.frontEnd, this.backEnd), this.#forward(this.backEnd, this.frontEnd)])
     } finally {
       this.#running = false
+      releaseAlive()
     }
   }
 

@@ -40,7 +40,6 @@ export class InprocTransport implements Transport<InprocEndpoint> {
     }
     const link = this.#link
     if (link !== undefined) {
-      link.holdBinding()
       try {
         await link.bind(endpoint.name)
       } catch (error) {
@@ -111,10 +110,7 @@ export class InprocTransport implements Transport<InprocEndpoint> {
     if (this.#link === undefined) {
       const link = ThreadLink.hosting(onTerminate, this.#onAccept)
       this.#link = link
-      for (const name of this.#bindings.keys()) {
-        link.holdBinding()
-        void link.bind(name)
-      }
+      for (const name of this.#bindings.keys()) void link.bind(name)
       for (const pending of this.#pending.values()) {
         for (const connect of pending) {
           if (connect.host.closed && (connect.early === undefined || !connect.early[1].hasIncoming)) continue
@@ -130,11 +126,6 @@ export class InprocTransport implements Transport<InprocEndpoint> {
   /** This context is another thread's, shared through `handle` (see `Context.attach()`). */
   join(handle: MessagePort, onTerminate: () => void): void {
     this.#link = ThreadLink.joining(handle, onTerminate, this.#onAccept)
-  }
-
-  /** While the context is shared and has open sockets, its thread stays alive (see ThreadLink.keepAlive). */
-  keepAlive(active: boolean): void {
-    this.#link?.keepAlive(active)
   }
 
   terminate(): void {

@@ -20,7 +20,7 @@ export function connectStream<E extends TransportEndpoint>(
   const options = host.options
   const session = new StreamSession(host, endpoint.address, true, routingId)
   let stopped = false
-  /** Closed with messages still queued: keep trying to connect, without holding the process open. */
+  /** Closed with messages still queued: keep trying to connect, within linger. */
   let lingering = false
   const active = (): boolean => !stopped && (lingering || !host.closed)
   let retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -38,7 +38,8 @@ export function connectStream<E extends TransportEndpoint>(
       host.emit({ type: "connect:retry", address: endpoint.address, interval: delay })
       attempt()
     }, delay)
-    if (lingering) retryTimer.unref()
+    // Connecting holds nothing open: a waiting operation does (keep-alive.ts), or queued messages at exit.
+    retryTimer.unref()
     // ZMQ_RECONNECT_IVL_MAX: exponential backoff up to the maximum.
     const max = options.reconnectMaxInterval
     currentInterval = max > interval ? Math.min(max, currentInterval * 2) : interval
@@ -49,10 +50,11 @@ export function connectStream<E extends TransportEndpoint>(
     let connectTimer: ReturnType<typeof setTimeout> | undefined
     const attemptSocket = netConnect(addressing.connectOptions(endpoint, options))
     socket = attemptSocket
-    if (lingering) attemptSocket.unref()
+    attemptSocket.unref()
     let connected = false
     if (options.connectTimeout > 0) {
       connectTimer = setTimeout(() => attemptSocket.destroy(new Error("connect timed out")), options.connectTimeout)
+      connectTimer.unref()
     }
     attemptSocket.once("connect", () => {
       connected = true
@@ -95,8 +97,6 @@ export function connectStream<E extends TransportEndpoint>(
         return
       }
       lingering = true
-      retryTimer?.unref()
-      socket?.unref()
       session.onDone = stop
     },
   }

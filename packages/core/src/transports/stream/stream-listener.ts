@@ -19,6 +19,8 @@ export async function listenStream<E extends TransportEndpoint>(
   const server = createServer({ noDelay: true, pauseOnConnect: false })
   const sessions = new Set<StreamSession>()
   const boundEndpoint = await addressing.listen(server, endpoint, host.options)
+  // An idle bound socket does not keep the thread alive (zeromq.js); operations in progress do.
+  server.unref()
 
   server.on("connection", (socket: NetSocket) => {
     if (host.closed) {
@@ -26,6 +28,7 @@ export async function listenStream<E extends TransportEndpoint>(
       return
     }
     const peerAddress = addressing.peerAddress(socket, boundEndpoint)
+    socket.unref()
     applyKeepalive(socket, host.options)
     const session = new StreamSession(host, boundEndpoint, false, undefined)
     sessions.add(session)

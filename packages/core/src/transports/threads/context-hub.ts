@@ -1,5 +1,5 @@
 import type { MessagePort } from "node:worker_threads"
-import type { ThreadPipeControl, WirePeer } from "./thread-pipe.js"
+import type { WirePeer } from "./thread-pipe.js"
 
 /** What a thread asks of the hub. Ports travel in the transfer list. */
 export type ThreadRequest =
@@ -103,7 +103,6 @@ export class ContextHub {
         const binder = this.#bound.get(request.name)
         if (binder !== undefined) this.#accept(binder, request.name, pending)
         else {
-          request.port.postMessage({ t: "pending" } satisfies ThreadPipeControl)
           let list = this.#pending.get(request.name)
           if (list === undefined) this.#pending.set(request.name, (list = []))
           list.push(pending)
@@ -139,8 +138,6 @@ export class ContextHub {
   }
 
   #accept(binder: HubLink, name: string, connect: PendingConnect): void {
-    // Tell the connecter its peer exists, so a closing connecter waits for it within linger.
-    connect.port.postMessage({ t: "routed" } satisfies ThreadPipeControl)
     binder.notify({ op: "accept", name, port: connect.port, peer: connect.peer, credit: connect.credit })
   }
 

@@ -1,14 +1,15 @@
 import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { ContextHub, type HubLink, type HubNotice, type ThreadRequest } from "./context-hub.js"
 import { zmqError, type ErrorCode } from "../../common/errors.js"
+import { holdAlive, releaseAlive } from "../../common/keep-alive.js"
 import type { WirePeer } from "./thread-pipe.js"
 
 export type AcceptHandler = (name: string, port: MessagePort, peer: WirePeer, credit: number) => void
 
 /**
  * One thread's connection to its shared context's hub: the thread that shared the context talks to the hub
- * directly, every other thread over the MessagePort it was handed. The port holds its thread open only
- * while something waits on it (a binding that may be connected to, a bind being confirmed).
+ * directly, every other thread over the MessagePort it was handed. The port never holds its thread open;
+ * a bind waiting for the hub's answer does (keep-alive.ts), as any operation in progress.
  */
 export class ThreadLink {
   readonly #send: (request: ThreadRequest, transfer?: MessagePort[]) => void
@@ -17,7 +18,6 @@ export class ThreadLink {
   readonly #requests = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
   #nextRequest = 1
   #nextConnect = 1
-  #holds = 0
   /** The hub's thread is gone (it exited): cross-thread binds and connects fail from now on. */
   #hubGone = false
   #terminated = false
@@ -79,33 +79,14 @@ export class ThreadLink {
   bind(name: string): Promise<void> {
     this.#assertUsable()
     const request = this.#nextRequest++
-    this.#hold()
+    holdAlive()
     return new Promise<void>((resolve, reject) => {
       this.#requests.set(request, { resolve, reject })
       this.#send({ op: "bind", name, request })
-    }).finally(() => this.#release())
-  }
-
-  /**
-   * A thread whose sockets are open stays alive, as a C thread blocked in a call does: its peers may still
-   * connect, send, or terminate the context.
-   */
-  keepAlive(active: boolean): void {
-    if (active === this.#active) return
-    this.#active = active
-    if (active) this.#hold()
-    else this.#release()
-  }
-
-  #active = false
-
-  /** While bound, the thread stays alive to accept connects from others. */
-  holdBinding(): void {
-    this.#hold()
+    }).finally(releaseAlive)
   }
 
   unbind(name: string): void {
-    this.#release()
     if (!this.#hubGone && !this.#terminated) this.#send({ op: "unbind", name })
   }
 
@@ -157,13 +138,6 @@ export class ThreadLink {
     if (this.#hubGone) throw hubGoneError()
   }
 
-  #hold(): void {
-    if (this.#holds++ === 0) this.#port?.ref()
-  }
-
-  #release(): void {
-    if (this.#holds > 0 && --this.#holds === 0) this.#port?.unref()
-  }
 }
 
 function hubGoneError(): Error {

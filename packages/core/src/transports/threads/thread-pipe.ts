@@ -6,6 +6,7 @@ import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from 
 import { pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
 import type { Message } from "../../pipes/message.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
+import { lingerAtExit, type Undelivered } from "../../common/exit-linger.js"
 
 /** Who a socket is, as it travels to the other thread (structured-clone friendly). */
 export interface WirePeer {
@@ -21,10 +22,6 @@ export type ThreadPipeControl =
   | { readonly t: "hello"; readonly peer: WirePeer; readonly credit: number }
   | { readonly t: "refuse"; readonly reason: string }
   | { readonly t: "close" }
-  /** From the hub: the connect reached a bound name, so a hello (or refusal) is on its way. */
-  | { readonly t: "routed" }
-  /** From the hub: nothing binds the name yet; the connect waits for a bind. */
-  | { readonly t: "pending" }
 
 export function wirePeerOf(host: SocketHost): WirePeer {
   const routingId = host.options.routingId
@@ -58,7 +55,7 @@ export function receiveCredit(host: SocketHost): number {
  * exiting or crashing (the port's `close` event). Either way our socket sees a disconnected pipe and can
  * still read what had arrived.
  */
-export class ThreadPipe implements PipeListener {
+export class ThreadPipe implements PipeListener, Undelivered {
   readonly #host: SocketHost
   readonly #address: string
   readonly #port: MessagePort
@@ -74,10 +71,6 @@ export class ThreadPipe implements PipeListener {
   /** Our socket closed its end: we flush what it left within linger, then end. */
   #closing = false
   #done = false
-  /** Hello was sent or received: the peer thread exists and will grant credit or close. */
-  #introduced = false
-  /** The hub said no thread binds the name yet. */
-  #unbound = false
   #lingerTimer: ReturnType<typeof setTimeout> | undefined
   readonly #scratch: Message[] = []
   /** The peer said hello (connecting side): its identity and how much it accepts. */
@@ -87,6 +80,9 @@ export class ThreadPipe implements PipeListener {
   /** The pipe is over, for whatever reason; `peerGone` when the peer (not our socket) ended it. */
   onDone: ((peerGone: boolean) => void) | undefined
 
+  /** While the pipe exists, messages it has not passed on keep its thread alive at exit (exit-linger.ts). */
+  readonly #forgetAtExit: () => void
+
   constructor(host: SocketHost, address: string, port: MessagePort) {
     this.#host = host
     this.#address = address
@@ -94,6 +90,22 @@ export class ThreadPipe implements PipeListener {
     this.#grants = Number.isFinite(receiveCredit(host))
     port.on("message", this.#onMessage)
     port.on("close", this.#onPortClosed)
+    // Listening refs a port; an idle pipe must not keep its thread alive (operations in progress do).
+    port.unref()
+    this.#forgetAtExit = lingerAtExit(this)
+  }
+
+  /** Messages our socket queued that have not crossed to the other thread yet. */
+  get undelivered(): boolean {
+    return !this.#done && this.#end?.hasIncoming === true
+  }
+
+  get linger(): number {
+    return this.#host.options.linger
+  }
+
+  get blocky(): boolean {
+    return this.#host.blocky
   }
 
   /** True when our socket holds a pipe end. */
@@ -126,7 +138,6 @@ export class ThreadPipe implements PipeListener {
   /** Accepting side: introduce ourselves; the connecter may then send up to `credit` messages. */
   hello(peerCredit: number): void {
     this.#post({ t: "hello", peer: wirePeerOf(this.#host), credit: receiveCredit(this.#host) })
-    this.#introduced = true
     this.#addCredit(peerCredit)
   }
 
@@ -160,10 +171,10 @@ export class ThreadPipe implements PipeListener {
       this.#finish(false)
       return
     }
-    if (linger > 0) this.#lingerTimer = setTimeout(() => this.#finish(false), linger)
-    // Nothing bound yet: keep trying within linger, but do not hold the thread open for it (as a tcp
-    // connecter does). Until the hub has answered, we do not know, so we wait.
-    if (this.#unbound) this.#unref()
+    if (linger > 0) {
+      this.#lingerTimer = setTimeout(() => this.#finish(false), linger)
+      this.#lingerTimer.unref()
+    }
     this.#scheduleFlush()
   }
 
@@ -178,7 +189,6 @@ export class ThreadPipe implements PipeListener {
     } else {
       const control = data as ThreadPipeControl
       if (control.t === "hello") {
-        this.#introduced = true
         this.onHello?.(control.peer)
         this.#addCredit(control.credit)
       } else if (control.t === "refuse") {
@@ -186,16 +196,6 @@ export class ThreadPipe implements PipeListener {
         this.#finish(true)
       } else if (control.t === "close") {
         this.#finish(true)
-      } else if (control.t === "routed") {
-        this.#unbound = false
-        this.#introduced = true
-        if (this.#closing) {
-          this.#port.ref()
-          this.#lingerTimer?.ref()
-        }
-      } else if (control.t === "pending") {
-        this.#unbound = !this.#introduced
-        if (this.#closing && this.#unbound) this.#unref()
       }
     }
   }
@@ -263,11 +263,6 @@ export class ThreadPipe implements PipeListener {
     if (this.#closing && !end.hasIncoming) this.#finish(false)
   }
 
-  #unref(): void {
-    this.#port.unref()
-    this.#lingerTimer?.unref()
-  }
-
   #post(control: ThreadPipeControl): void {
     this.#port.postMessage(control)
   }
@@ -275,6 +270,7 @@ export class ThreadPipe implements PipeListener {
   #finish(peerGone: boolean): void {
     if (this.#done) return
     this.#done = true
+    this.#forgetAtExit()
     if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer)
     if (!peerGone) this.#port.postMessage({ t: "close" } satisfies ThreadPipeControl)
     this.#port.off("message", this.#onMessage)

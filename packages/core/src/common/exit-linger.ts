@@ -1,0 +1,80 @@
+import { pid, stderr } from "node:process"
+import { holdAlive, releaseAlive } from "./keep-alive.js"
+
+/**
+ * Messages still queued when a thread would exit keep it alive for up to their socket's linger, as
+ * libzmq's `zmq_ctx_term` blocks and zeromq.js blocks the process at exit. Whatever holds undelivered
+ * messages (a tcp/ipc session, a pipe to another thread) registers here while it exists. When the event
+ * loop runs dry (`beforeExit`), the thread waits until each has delivered, or its linger, counted from
+ * then, has passed (-1: without end; 0: not at all). A wait longer than 500 ms prints zeromq.js's warning.
+ */
+export interface Undelivered {
+  /** True while messages (or bytes of them) wait to be delivered. */
+  readonly undelivered: boolean
+  /** The socket's ZMQ_LINGER, in ms. */
+  readonly linger: number
+  /** The context's ZMQ_BLOCKY, for the warning's advice. */
+  readonly blocky: boolean
+}
+
+/** How long a wait at exit may take before the warning, as zeromq.js's. */
+const WARN_AFTER = 500
+/** How often the wait checks what is left (only while a thread is exiting). */
+const CHECK_EVERY = 10
+
+const registered = new Set<Undelivered>()
+/** When the current wait gives up on each entry; an entry keeps its deadline across `beforeExit`s. */
+const deadlines = new Map<Undelivered, number>()
+let waiting = false
+let warned = false
+let listening = false
+
+/** Registers `entry`; returns the function that unregisters it (when it has nothing left, or ends). */
+export function lingerAtExit(entry: Undelivered): () => void {
+  registered.add(entry)
+  if (!listening) {
+    listening = true
+    process.on("beforeExit", onBeforeExit) // the global: node:process exports no `on`
+  }
+  return () => {
+    registered.delete(entry)
+    deadlines.delete(entry)
+  }
+}
+
+function pending(now: number): Undelivered[] {
+  const out: Undelivered[] = []
+  for (const entry of registered) {
+    if (!entry.undelivered || entry.linger === 0) continue
+    let deadline = deadlines.get(entry)
+    if (deadline === undefined) {
+      deadline = entry.linger < 0 ? Number.POSITIVE_INFINITY : now + entry.linger
+      deadlines.set(entry, deadline)
+    }
+    if (now < deadline) out.push(entry)
+  }
+  return out
+}
+
+function onBeforeExit(): void {
+  if (waiting) return
+  const left = pending(Date.now())
+  if (left.length === 0) return
+  waiting = true
+  holdAlive()
+  const blocky = left.some((entry) => entry.blocky)
+  const warning = setTimeout(() => {
+    if (warned) return
+    warned = true
+    // zeromq.js writes this itself, in the shape of a Node warning, because it is printed during shutdown.
+    const advice = blocky ? " Set 'context.blocky = false' to change this behaviour." : ""
+    stderr.write(`(node:${pid}) WARNING: Waiting for queued ZeroMQ messages to be delivered.${advice}\n`)
+  }, WARN_AFTER)
+  const check = setInterval(() => {
+    if (pending(Date.now()).length > 0) return
+    clearInterval(check)
+    clearTimeout(warning)
+    waiting = false
+    releaseAlive()
+  }, CHECK_EVERY)
+}

@@ -1,0 +1,38 @@
+import { context } from "@zmq-ts/core"
+import { compatFailure, withCompatErrors } from "./errors.js"
+
+/**
+ * v5's `zmq.Context`: static helpers over the default context that every compat socket uses. It cannot be
+ * instantiated, as in zeromq.js (use the v6 `Context` for separate contexts).
+ */
+export class Context {
+  /**
+   * ZMQ_IO_THREADS. Stored and read back for compatibility; zmq-ts does its I/O on the Node.js event loop,
+   * so the number has no effect (share a v6 Context with worker threads for parallelism).
+   */
+  static setMaxThreads(value: number): void {
+    if (!Number.isInteger(value) || value < 0) {
+      throw compatFailure("EINVAL", `the number of I/O threads must be a non-negative integer, got ${String(value)}`)
+    }
+    context.ioThreads = value
+  }
+
+  static getMaxThreads(): number {
+    return context.ioThreads
+  }
+
+  /** ZMQ_MAX_SOCKETS: how many sockets the default context allows at once. */
+  static setMaxSockets(value: number): void {
+    withCompatErrors(() => {
+      context.maxSockets = value
+    })
+  }
+
+  static getMaxSockets(): number {
+    return context.maxSockets
+  }
+
+  constructor() {
+    throw new Error("Context cannot be instantiated in compatibility mode")
+  }
+}

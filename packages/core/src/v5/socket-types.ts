@@ -1,0 +1,108 @@
+import { Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, XSubscriber, ZmqError, type Socket as V6Socket } from "@zmq-ts/core"
+
+/** libzmq's socket type numbers (zmq.h), as zeromq.js v5 exported them. */
+export const ZMQ_PAIR = 0
+export const ZMQ_PUB = 1
+export const ZMQ_SUB = 2
+export const ZMQ_REQ = 3
+export const ZMQ_REP = 4
+export const ZMQ_DEALER = 5
+/** The pre-3.0 name of DEALER. */
+export const ZMQ_XREQ = 5
+export const ZMQ_ROUTER = 6
+/** The pre-3.0 name of ROUTER. */
+export const ZMQ_XREP = 6
+export const ZMQ_PULL = 7
+export const ZMQ_PUSH = 8
+export const ZMQ_XPUB = 9
+export const ZMQ_XSUB = 10
+/** Exported for completeness: zmq-ts has no STREAM socket yet, so `socket("stream")` fails with ENOTSUP. */
+export const ZMQ_STREAM = 11
+
+/** v5's `zmq.types`: the type names `socket()` takes, with their numbers. */
+export const types = Object.freeze({
+  pub: ZMQ_PUB,
+  xpub: ZMQ_XPUB,
+  sub: ZMQ_SUB,
+  xsub: ZMQ_XSUB,
+  req: ZMQ_REQ,
+  xreq: ZMQ_XREQ,
+  rep: ZMQ_REP,
+  xrep: ZMQ_XREP,
+  push: ZMQ_PUSH,
+  pull: ZMQ_PULL,
+  dealer: ZMQ_DEALER,
+  router: ZMQ_ROUTER,
+  pair: ZMQ_PAIR,
+  stream: ZMQ_STREAM,
+})
+
+/** The socket type names of the compatibility layer. */
+export type SocketType = keyof typeof types
+
+/** ZMQ_TYPE by the ZMTP type name our sockets report. */
+const NUMBER_BY_NAME: Readonly<Record<string, number>> = {
+  PAIR: ZMQ_PAIR,
+  PUB: ZMQ_PUB,
+  SUB: ZMQ_SUB,
+  REQ: ZMQ_REQ,
+  REP: ZMQ_REP,
+  DEALER: ZMQ_DEALER,
+  ROUTER: ZMQ_ROUTER,
+  PULL: ZMQ_PULL,
+  PUSH: ZMQ_PUSH,
+  XPUB: ZMQ_XPUB,
+  XSUB: ZMQ_XSUB,
+}
+
+/** ZMQ_TYPE of a socket: libzmq's number for its type. */
+export function typeNumber(socket: V6Socket): number {
+  const number = NUMBER_BY_NAME[socket.type]
+  if (number === undefined) throw new ZmqError("EINVAL", `no ZMQ_TYPE number for ${socket.type}`)
+  return number
+}
+
+/** Whether the socket type can receive at all (PUSH and PUB cannot), so whether a receive loop is worth running. */
+export function receives(type: SocketType): boolean {
+  return type !== "push" && type !== "pub"
+}
+
+/** Whether the socket type can send at all (PULL and SUB cannot). */
+export function sends(type: SocketType): boolean {
+  return type !== "pull" && type !== "sub"
+}
+
+/** Makes the v6 socket behind a compat socket of `type`, in the default context as v5 did. */
+export function makeSocket(type: SocketType): V6Socket {
+  switch (type) {
+    case "pair":
+      return new Pair()
+    case "req":
+      return new Request()
+    case "rep":
+      return new Reply()
+    case "pub":
+      return new Publisher()
+    case "sub":
+      return new Subscriber()
+    case "dealer":
+    case "xreq":
+      return new Dealer()
+    case "router":
+    case "xrep":
+      return new Router()
+    case "pull":
+      return new Pull()
+    case "push":
+      return new Push()
+    case "xpub":
+      return new XPublisher()
+    case "xsub":
+      return new XSubscriber()
+    case "stream":
+      throw new ZmqError("ENOTSUP", "stream sockets (ZMQ_STREAM) are not implemented in zmq-ts")
+    default:
+      // zeromq.js's wording and class for a name it does not know (JavaScript callers can pass anything).
+      throw new Error(`Invalid socket type: ${String(type)}`)
+  }
+}
