@@ -216,6 +216,10 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     )
     socketEnd.peer = peer
     if (this.#routingId !== undefined) socketEnd.routingId = this.#routingId
+    socketEnd.resize = () => {
+      const limits = pipeLimits(this.#host.type, options)
+      socketEnd.setLimits(limits.aToB, limits.bToA)
+    }
     this.#pipe = sessionEnd
     this.#host.attachPipe(socketEnd)
   }

@@ -93,6 +93,12 @@ export class PipeEnd {
   routingId: Buffer | undefined
   /** The peer behind this pipe, once known. */
   peer: PeerIdentity | undefined
+  /**
+   * Set by whoever made the pipe: recomputes both queue limits from the owners' current high-water marks,
+   * when the socket's SNDHWM or RCVHWM changes after the pipe exists (libzmq's `set_hwms` on an option
+   * change, test_sockopt_hwm).
+   */
+  resize: (() => void) | undefined
   /** The endpoint this pipe came from (for events and errors). */
   readonly endpoint: string
   #other!: PipeEnd

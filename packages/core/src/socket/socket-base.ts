@@ -426,6 +426,8 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       throw zmqError("ENOTSUP", `conflate is not supported by ${this.type} sockets`)
     }
     this.options[name] = OPTION_CHECKS[name](name, value) as SocketOptionValues[K]
+    // New high-water marks apply to the pipes that exist, as in libzmq (and zeromq.js relies on it).
+    if (name === "sendHighWaterMark" || name === "receiveHighWaterMark") for (const pipe of this.#pipes) pipe.resize?.()
   }
 
   // ── PipeListener ───────────────────────────────────────────────────────────────────────────────────

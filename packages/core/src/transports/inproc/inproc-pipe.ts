@@ -24,6 +24,10 @@ const UNBOUND: PipeListener = { pipeReadable() {}, pipeWritable() {}, pipeTermin
 export function earlyPipe(host: SocketHost, endpoint: InprocEndpoint, routingId: Buffer | undefined): [PipeEnd, PipeEnd] {
   const early = PipeEnd.create(host.listener, UNBOUND, pipeLimits(host.type, host.options), endpoint.address)
   if (routingId !== undefined) early[0].routingId = routingId
+  early[0].resize = () => {
+    const limits = pipeLimits(host.type, host.options)
+    early[0].setLimits(limits.aToB, limits.bToA)
+  }
   host.attachPipe(early[0])
   return early
 }
@@ -95,8 +99,10 @@ export function joinInproc(connect: PendingConnect, binder: SocketHost, endpoint
   binderEnd.peer = identityOf(connecter)
   if (connect.early === undefined) connecter.attachPipe(connecterEnd)
   binder.attachPipe(binderEnd)
-  // An early pipe was sized by the connecter alone; now both sides' marks are known (libzmq's set_hwms).
-  if (connect.early !== undefined) connecterEnd.setLimits(combined(connecter, binder), combined(binder, connecter))
+  // Either side's new marks resize the pipe; an early pipe, sized by the connecter alone, learns both
+  // sides' marks now (libzmq's set_hwms).
+  connecterEnd.resize = binderEnd.resize = () => connecterEnd.setLimits(combined(connecter, binder), combined(binder, connecter))
+  if (connect.early !== undefined) connecterEnd.resize()
   connecter.emit({ type: "connect", address: endpoint.address })
   binder.emit({ type: "accept", address: endpoint.address })
   connecter.emit({ type: "handshake", address: endpoint.address })

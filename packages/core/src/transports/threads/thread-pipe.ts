@@ -119,6 +119,11 @@ export class ThreadPipe implements PipeListener, Undelivered {
     const [socketEnd, end] = PipeEnd.create(this.#host.listener, this, pipeLimits(this.#host.type, this.#host.options), this.#address)
     socketEnd.peer = peer
     if (routingId !== undefined) socketEnd.routingId = routingId
+    // Our side's queue follows our marks; the credit granted to the peer stays what it was at hello.
+    socketEnd.resize = () => {
+      const limits = pipeLimits(this.#host.type, this.#host.options)
+      socketEnd.setLimits(limits.aToB, limits.bToA)
+    }
     this.#end = end
     this.#host.attachPipe(socketEnd)
   }
