@@ -4,7 +4,7 @@ import { fromSystemError, ZmqError } from "../common/errors.js"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
 import { subscriptionMessage, type Message } from "../pipes/message.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
-import type { SocketHost } from "../pipes/socket-host.js"
+import { pipeAtConnect, type SocketHost } from "../pipes/socket-host.js"
 import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
 import { mechanismFor } from "../security/mechanisms.js"
 
@@ -39,7 +39,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     this.#persistent = persistent
     this.#routingId = routingId
     this.#sendsSubscriptions = host.type === "SUB" || host.type === "XSUB"
-    if (persistent && !host.options.immediate && !host.requiresPeerIdentity) this.#createPipe(undefined)
+    if (persistent && pipeAtConnect(host, routingId)) this.#createPipe(undefined)
   }
 
   get engine(): StreamEngine | undefined {
@@ -174,7 +174,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     if (this.#engine === engine) this.#engine = undefined
     this.#host.emit({ type: "disconnect", address: this.#address })
     const pipe = this.#pipe
-    const keepPipe = this.#persistent && !this.#closing && !this.#host.requiresPeerIdentity && !this.#host.options.immediate
+    const keepPipe = this.#persistent && !this.#closing && pipeAtConnect(this.#host, this.#routingId)
     if (pipe !== undefined && !keepPipe) {
       pipe.close()
       this.#pipe = undefined

@@ -22,3 +22,12 @@ export interface SocketHost {
   attachPipe(pipe: PipeEnd): void
   emit(event: SocketEvent): void
 }
+
+/**
+ * Whether a connecting socket gets its pipe at connect time, so that sends queue before the peer is there
+ * and across reconnects: unless `immediate`, and unless the socket routes by the peer's routing id and was
+ * not given one to use (ROUTER without ZMQ_CONNECT_ROUTING_ID waits for the handshake to learn it).
+ */
+export function pipeAtConnect(host: SocketHost, routingId: Uint8Array | undefined): boolean {
+  return !host.options.immediate && (!host.requiresPeerIdentity || routingId !== undefined)
+}

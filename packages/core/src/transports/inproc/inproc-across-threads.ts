@@ -3,7 +3,7 @@ import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import { zmqError } from "../../common/errors.js"
 import type { PipeEnd } from "../../pipes/pipe.js"
-import type { SocketHost } from "../../pipes/socket-host.js"
+import { pipeAtConnect, type SocketHost } from "../../pipes/socket-host.js"
 import type { ThreadLink } from "../threads/thread-link.js"
 import { peerIdentityOf, receiveCredit, ThreadPipe, wirePeerOf, type WirePeer } from "../threads/thread-pipe.js"
 import type { TransportConnection } from "../transport.js"
@@ -23,7 +23,7 @@ export function connectAcrossThreads(
   const { port1, port2 } = new MessageChannel()
   const pipe = new ThreadPipe(host, endpoint.address, port1)
   if (early !== undefined) pipe.adopt(early)
-  else if (!host.requiresPeerIdentity && !host.options.immediate) pipe.attach(undefined, routingId)
+  else if (pipeAtConnect(host, routingId)) pipe.attach(undefined, routingId)
   let introduced = false
   pipe.onHello = (peer) => {
     introduced = true

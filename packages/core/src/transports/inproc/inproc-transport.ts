@@ -2,7 +2,7 @@ import type { Buffer } from "node:buffer"
 import type { MessagePort } from "node:worker_threads"
 import { zmqError } from "../../common/errors.js"
 import type { PipeEnd } from "../../pipes/pipe.js"
-import type { SocketHost } from "../../pipes/socket-host.js"
+import { pipeAtConnect, type SocketHost } from "../../pipes/socket-host.js"
 import { ThreadLink } from "../threads/thread-link.js"
 import type { WirePeer } from "../threads/thread-pipe.js"
 import type { Transport, TransportBinding, TransportConnection } from "../transport.js"
@@ -70,7 +70,7 @@ export class InprocTransport implements Transport<InprocEndpoint> {
     if (link !== undefined) return connectAcrossThreads(host, endpoint, routingId, link)
     // Not bound yet: queue sends on a pipe whose far end waits for the bind.
     let early: [PipeEnd, PipeEnd] | undefined
-    if (!host.requiresPeerIdentity && !host.options.immediate) early = earlyPipe(host, endpoint, routingId)
+    if (pipeAtConnect(host, routingId)) early = earlyPipe(host, endpoint, routingId)
     const pendingByName = this.#pending
     let pending = pendingByName.get(endpoint.name)
     if (pending === undefined) {
