@@ -13,7 +13,7 @@
 import { describe, expect, it } from "vitest"
 import { Dealer, Router } from "../src/index.js"
 import type { Message } from "../src/index.js"
-import { events, receiveMany, settlesWithin, text, TRANSPORTS } from "./helpers/transports.js"
+import { handshakes, receiveMany, settlesWithin, text, TRANSPORTS } from "./helpers/transports.js"
 
 function isGeneratedId(id: Buffer | undefined): boolean {
   return id !== undefined && id.length === 5 && id[0] === 0
@@ -137,7 +137,7 @@ for (const transport of TRANSPORTS) {
       await using dealer = new Dealer()
       await dealer.bind(transport.bindAddress())
       await using router = new Router({ mandatory: true })
-      const connected = events(router, "handshake")
+      const connected = handshakes(transport, router)
       router.connect(transport.connectAddress(dealer), { routingId: "srv" })
       await connected
       await router.send(["srv", "hello", "dealer"])
@@ -155,14 +155,14 @@ for (const transport of TRANSPORTS) {
         await using router = new Router({ handover, mandatory: true })
         await router.bind(transport.bindAddress())
         await using first = new Dealer({ routingId: "X" })
-        const firstUp = events(router, "handshake")
+        const firstUp = handshakes(transport, router)
         first.connect(transport.connectAddress(router))
         await firstUp
         await first.send("from first")
         expect(text(await router.receive())).toEqual(["X", "from first"])
 
         await using second = new Dealer({ routingId: "X" })
-        const secondUp = events(router, "handshake")
+        const secondUp = handshakes(transport, router)
         second.connect(transport.connectAddress(router))
         await secondUp // the ROUTER has attached (or refused) the newcomer by now
         await router.send(["X", "who gets this?"])
@@ -197,7 +197,7 @@ for (const transport of TRANSPORTS) {
       await using r1 = new Router({ routingId: "r1", mandatory: true })
       await r1.bind(transport.bindAddress())
       await using r2 = new Router({ routingId: "r2", mandatory: true })
-      const connected = events(r2, "handshake")
+      const connected = handshakes(transport, r2)
       r2.connect(transport.connectAddress(r1))
       await connected // r2 knows r1's id only after the handshake
       await r2.send(["r1", "hello", "r1"])

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { Context, Pair } from "../src/index.js"
-import { events, receiveMany, settlesWithin, text, TRANSPORTS } from "./helpers/transports.js"
+import { handshakes, receiveMany, settlesWithin, text, TRANSPORTS } from "./helpers/transports.js"
 
 for (const transport of TRANSPORTS) {
   describe(`PAIR ↔ PAIR over ${transport.name}`, () => {
@@ -36,14 +36,14 @@ for (const transport of TRANSPORTS) {
       await using a = new Pair()
       await a.bind(transport.bindAddress())
       await using b = new Pair()
-      const firstUp = events(a, "handshake")
+      const firstUp = handshakes(transport, a)
       b.connect(transport.connectAddress(a))
       await firstUp
       await b.send("b1")
       expect(text(await a.receive())).toEqual(["b1"])
 
       await using c = new Pair()
-      const secondUp = events(a, "handshake")
+      const secondUp = handshakes(transport, a)
       c.connect(transport.connectAddress(a))
       await secondUp // A has seen (and refused) C
       void c.send("intruder").catch(() => {}) // may wait forever for a peer; ETERM at close

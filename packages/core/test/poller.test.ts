@@ -31,7 +31,7 @@ import {
   ZmqError,
   type Socket,
 } from "../src/index.js"
-import { events, settlesWithin, text, TRANSPORTS, until } from "./helpers/transports.js"
+import { handshakes, settlesWithin, text, TRANSPORTS, until } from "./helpers/transports.js"
 
 let names = 0
 function inproc(what: string): string {
@@ -438,7 +438,7 @@ describe.each(TRANSPORTS)("the Guide's rrbroker over $name", (transport) => {
     const backend = new Dealer({ linger: 0 })
     await frontend.bind(transport.bindAddress())
     await backend.bind(transport.bindAddress())
-    const workersUp = events(backend, "handshake", WORKERS)
+    const workersUp = handshakes(transport, backend, WORKERS)
     const workers = Array.from({ length: WORKERS }, () => new Reply({ linger: 0 }))
     for (const worker of workers) worker.connect(transport.connectAddress(backend))
     await workersUp

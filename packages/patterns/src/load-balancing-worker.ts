@@ -67,7 +67,7 @@ export class LoadBalancingWorker implements AsyncDisposable {
     this.#loop = this.#run().then(
       () => undefined,
       (error: unknown) => {
-        if (!isClosing(error)) this.#failure = { error }
+        if (!isClosing(error, this.socket.closed)) this.#failure = { error }
       },
     ).finally(() => this.socket.close())
   }

@@ -1,6 +1,7 @@
 import { Dealer, Proxy, Router, type Socket } from "@zmq-ts/core"
 import { attach } from "./attachment.js"
 import { ServiceBase } from "./service.js"
+import { terminateProxy } from "./wait.js"
 import type { SharedQueueOptions } from "./shared-queue-options.js"
 
 export interface MessageQueueOptions extends SharedQueueOptions {
@@ -62,7 +63,7 @@ export class MessageQueue extends ServiceBase {
   }
 
   protected shut(): void {
-    this.proxy.terminate()
+    terminateProxy(this.proxy)
     this.frontend.close()
     this.backend.close()
   }

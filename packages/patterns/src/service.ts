@@ -53,7 +53,7 @@ export abstract class ServiceBase implements Service {
     this.#loop = this.loop().then(
       () => undefined,
       (error: unknown) => {
-        if (this.#state === "stopped" && isClosing(error)) return
+        if (this.#state === "stopped" && isClosing(error, true)) return
         if (isInterrupted(error)) return
         this.#failure = { error }
       },

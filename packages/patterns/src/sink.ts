@@ -137,7 +137,7 @@ export class Sink implements AsyncDisposable {
         expected ??= batch.tasks
       }
     } catch (error) {
-      throw closedOr(error, "sink was closed while collecting")
+      throw closedOr(error, this.receiver.closed, "sink was closed while collecting")
     }
     return results
   }

@@ -167,7 +167,7 @@ export class SynchronizedPublisher implements AsyncDisposable {
       this.#synchronized = true
       return counted
     } catch (error) {
-      throw closedOr(error, "synchronized publisher was closed while waiting for subscribers")
+      throw closedOr(error, this.publisher.closed || this.syncService.closed, "synchronized publisher was closed while waiting for subscribers")
     }
   }
 

@@ -128,8 +128,11 @@ export class SynchronizedSubscriber implements AsyncDisposable, AsyncIterable<Me
     const { endpoint, syncEndpoint, topics = [""], mode, settleDelay, timeout, token } = this.#options
     try {
       // Handshake mode: settle only once the SUB's connection is up, so its subscriptions are on the wire.
+      // An inproc SUB has no handshake (nor its event, as in libzmq): its pipe is there once connect()
+      // returns, and its subscriptions reach the publisher when it binds.
       const deadline = deadlineAfter(checkTimeout("timeout", timeout ?? -1))
-      const connected = checkMode(mode ?? DEFAULT_SYNC_MODE) === SyncMode.handshake ? this.#connected(remaining(deadline)) : undefined
+      const handshake = checkMode(mode ?? DEFAULT_SYNC_MODE) === SyncMode.handshake && !endpoint.startsWith("inproc://")
+      const connected = handshake ? this.#connected(remaining(deadline)) : undefined
       connected?.catch(() => {})
       this.subscriber.connect(endpoint)
       for (const topic of topics) this.subscriber.subscribe(typeof topic === "string" ? topic : Buffer.from(topic))
@@ -144,7 +147,7 @@ export class SynchronizedSubscriber implements AsyncDisposable, AsyncIterable<Me
       this.#joined = true
       this.syncClient.close()
     } catch (error) {
-      throw closedOr(error, "synchronized subscriber was closed while joining")
+      throw closedOr(error, this.subscriber.closed, "synchronized subscriber was closed while joining")
     }
   }
 
@@ -191,7 +194,7 @@ export class SynchronizedSubscriber implements AsyncDisposable, AsyncIterable<Me
       try {
         yield await this.receive()
       } catch (error) {
-        if (isClosing(error)) return undefined
+        if (isClosing(error, this.subscriber.closed)) return undefined
         throw error
       }
     }

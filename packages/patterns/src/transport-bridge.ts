@@ -1,6 +1,7 @@
 import { Proxy, XPublisher, XSubscriber, type Context, type Socket, type XPublisherOptions, type XSubscriberOptions } from "@zmq-ts/core"
 import { attach, type Attachments } from "./attachment.js"
 import { ServiceBase } from "./service.js"
+import { terminateProxy } from "./wait.js"
 
 export interface TransportBridgeOptions {
   /**
@@ -74,7 +75,7 @@ export class TransportBridge extends ServiceBase {
   }
 
   protected shut(): void {
-    this.proxy.terminate()
+    terminateProxy(this.proxy)
     this.upstream.close()
     this.downstream.close()
   }

@@ -26,8 +26,8 @@ export type Task = MessageLike | readonly MessageLike[]
  *
  * The Guide waits for "Enter" so the workers can connect first: with PUSH, the first worker to connect would
  * otherwise get the whole batch. `waitForWorkers(n)` waits instead until n workers are connected to the task
- * socket — counted from its handshakes (minus disconnects), which happen only once a worker's pipe is
- * attached, so every task sent afterwards is spread over all of them.
+ * socket — counted from its pipes to peers (over tcp and ipc made at each handshake, over inproc at each
+ * connect), so every task sent afterwards is spread over all of them.
  *
  * ```ts
  * await using ventilator = new Ventilator({ endpoint: "tcp://*:5557", sinkEndpoint: "tcp://localhost:5558" })
@@ -44,32 +44,12 @@ export class Ventilator implements AsyncDisposable {
   readonly #options: VentilatorOptions
   #endpoints: string[] = []
   #bound = false
-  #handshakes = 0
-  #disconnects = 0
-  #failures = 0
-  readonly #waiters = new Set<() => void>()
 
   constructor(options: VentilatorOptions) {
     this.#options = options
     const context = options.context === undefined ? {} : { context: options.context }
     this.sender = new Push({ ...options.senderOptions, ...context })
     this.sink = new Push({ ...options.sinkOptions, ...context })
-    const changed = (): void => {
-      for (const waiter of [...this.#waiters]) waiter()
-    }
-    this.sender.events
-      .on("handshake", () => {
-        this.#handshakes++
-        changed()
-      })
-      .on("disconnect", () => {
-        this.#disconnects++
-        changed()
-      })
-      .on("handshake:error:protocol", () => this.#failures++)
-      .on("handshake:error:auth", () => this.#failures++)
-      .on("handshake:error:other", () => this.#failures++)
-      .on("end", changed)
   }
 
   /** The endpoints the task socket is bound to, wildcards resolved (after `bind()`). */
@@ -77,12 +57,9 @@ export class Ventilator implements AsyncDisposable {
     return this.#endpoints
   }
 
-  /**
-   * How many workers are connected to the task socket now. inproc peers are counted when they connect and
-   * not uncounted when they leave (inproc reports no disconnects).
-   */
+  /** How many workers are connected to the task socket now. */
   get connectedWorkers(): number {
-    return Math.max(0, this.#handshakes - Math.max(0, this.#disconnects - this.#failures))
+    return this.sender.closed ? 0 : this.sender.peerCount
   }
 
   /** Binds the task socket and connects to the sink. */
@@ -107,8 +84,9 @@ export class Ventilator implements AsyncDisposable {
     const timeout = options.timeout ?? -1
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
+      let stopWatching = (): void => {}
       const finish = (): void => {
-        this.#waiters.delete(check)
+        stopWatching()
         if (timer !== undefined) clearTimeout(timer)
       }
       const check = (): void => {
@@ -120,7 +98,7 @@ export class Ventilator implements AsyncDisposable {
           reject(localError(PatternErrorCode.CLOSED, "ventilator was closed while waiting for workers"))
         }
       }
-      this.#waiters.add(check)
+      stopWatching = this.sender.watchReadiness(check)
       if (timeout >= 0) {
         timer = setTimeout(() => {
           finish()

@@ -1,4 +1,4 @@
-import { Poller, ZmqError, type Message, type Socket } from "@zmq-ts/core"
+import { Poller, ZmqError, type Message, type Proxy, type Socket } from "@zmq-ts/core"
 import { localError, PatternError, PatternErrorCode } from "./errors.js"
 
 /** @internal A point in time (performance.now() ms) or Infinity for "no timeout". */
@@ -32,9 +32,26 @@ export async function receiveBefore(socket: Socket, deadline: Deadline, what: st
   }
 }
 
-/** @internal ETERM/ENOTSOCK: the socket was closed under a pending call. */
-export function isClosing(error: unknown): boolean {
-  return ZmqError.isInstance(error) && (error.code === "ETERM" || error.code === "ENOTSOCK")
+/**
+ * @internal Ends `proxy` if it runs (it then closes its sockets). A Proxy is steered only while it runs, as
+ * in zeromq.js: before run() or after it ended, terminate() throws EBADF, which here means nothing to stop.
+ */
+export function terminateProxy(proxy: Proxy): void {
+  try {
+    proxy.terminate()
+  } catch (error) {
+    if (!ZmqError.isInstance(error) || error.code !== "EBADF") throw error
+  }
+}
+
+/**
+ * @internal The socket was closed under a call, or before it: ETERM (context terminated), EBADF (a call on
+ * a closed socket) or ENOTSOCK, or EAGAIN when `closed` (zeromq.js's code for a call pending at close, which
+ * is also a timeout's: so the caller says whether its socket is closed, as zeromq.js's iterator checks).
+ */
+export function isClosing(error: unknown, closed: boolean): boolean {
+  if (!ZmqError.isInstance(error)) return false
+  return error.code === "ETERM" || error.code === "EBADF" || error.code === "ENOTSOCK" || (closed && error.code === "EAGAIN")
 }
 
 /** @internal A pause that `cancel()` ends early. */
@@ -70,8 +87,8 @@ export function checkCount(name: string, value: number, min: number): number {
   return value
 }
 
-/** @internal ETERM/ENOTSOCK under a pattern's own close() becomes ERR_PATTERN_CLOSED; anything else passes. */
-export function closedOr(error: unknown, message: string): unknown {
-  if (isClosing(error) && !PatternError.isInstance(error)) return localError(PatternErrorCode.CLOSED, message, error)
+/** @internal A call ended by a pattern's own close() becomes ERR_PATTERN_CLOSED; anything else passes. */
+export function closedOr(error: unknown, closed: boolean, message: string): unknown {
+  if (isClosing(error, closed) && !PatternError.isInstance(error)) return localError(PatternErrorCode.CLOSED, message, error)
   return error
 }

@@ -1,5 +1,6 @@
 import type { MessagePort } from "node:worker_threads"
 import { zmqError } from "../common/errors.js"
+import { toBooleanOption, toInt32Option } from "../common/options.js"
 import { bindToThread } from "../common/thread-affinity.js"
 import { makeTransport, type Scheme, type TransportOf } from "../transports/registry.js"
 import type { Transport } from "../transports/transport.js"
@@ -16,17 +17,19 @@ interface ContextSocket {
   interrupt(): void
 }
 
+/** What `new Context(options)` takes: its options, assigned as properties (see `Context`). */
 export interface ContextOptions {
-  /** ZMQ_BLOCKY. Default true; false gives new sockets `linger: 0`. */
   blocky?: boolean
-  /** ZMQ_MAX_SOCKETS. Default 1023. */
-  maxSockets?: number
-  /**
-   * ZMQ_IO_THREADS. Accepted for zeromq.js compatibility; zmq-ts does its I/O on the Node event loop of each
-   * thread, so the value has no effect. For threads, share the context with worker threads (`share()`).
-   */
   ioThreads?: number
+  maxSockets?: number
+  maxMessageSize?: number
+  ipv6?: boolean
+  threadPriority?: number
+  threadSchedulingPolicy?: number
 }
+
+/** zeromq.js's ZMQ_SOCKET_LIMIT: the largest `maxSockets` libzmq can be given. */
+const MAX_SOCKETS_LIMIT = 65_535
 
 /**
  * A Context (libzmq's `ctx_t`) owns sockets and its transports (one instance of each per context, made on
@@ -39,33 +42,107 @@ export interface ContextOptions {
  * terminating it in any thread terminates it in all. Sockets stay with the thread that made them.
  */
 export class Context {
-  /** ZMQ_BLOCKY: when false, new sockets get `linger: 0`. */
-  blocky = true
+  #blocky = true
+  #ioThreads = 1
   #maxSockets = 1023
-  ioThreads = 1
+  #maxMessageSize = 2 ** 31 - 1
+  #ipv6 = false
+  #threadPriority = -1
+  #threadSchedulingPolicy = -1
   readonly #sockets = new Set<ContextSocket>()
   #terminated = false
   readonly #transports = new Map<Scheme, Transport>()
 
-  constructor(options: ContextOptions = {}) {
-    bindToThread(this, "Context", "pass `context.share()` in workerData (and transferList) and call `Context.attach(handle)` in the worker")
-    if (options.blocky !== undefined) this.blocky = options.blocky
-    if (options.maxSockets !== undefined) this.maxSockets = options.maxSockets
-    if (options.ioThreads !== undefined) {
-      if (!Number.isInteger(options.ioThreads) || options.ioThreads < 0) {
-        throw zmqError("EINVAL", `ioThreads must be a non-negative integer, got ${options.ioThreads}`)
-      }
-      this.ioThreads = options.ioThreads
+  /**
+   * As zeromq.js's: the options must be an object; the context is sealed, then the options are assigned as
+   * properties, so an unknown one throws "Cannot add property x, object is not extensible" (and so does
+   * assigning one later), a read-only one "Cannot set property maxSocketsLimit of #<Context> which has only
+   * a getter", and a value of the wrong type zeromq.js's TypeError.
+   */
+  constructor(options?: ContextOptions) {
+    if (options !== undefined && (options === null || (typeof options !== "object" && typeof options !== "function"))) {
+      throw new TypeError("Options must be an object")
     }
+    bindToThread(this, "Context", "pass `context.share()` in workerData (and transferList) and call `Context.attach(handle)` in the worker")
+    Object.seal(this)
+    if (options !== undefined) Object.assign(this, options)
   }
 
+  /** ZMQ_BLOCKY. Default true; false gives sockets made afterwards `linger: 0`. */
+  get blocky(): boolean {
+    return this.#blocky
+  }
+
+  set blocky(value: boolean) {
+    this.#blocky = toBooleanOption(value)
+  }
+
+  /**
+   * ZMQ_IO_THREADS. Default 1. Accepted and read back; no effect: zmq-ts does its I/O on the Node.js event
+   * loop of each thread. For parallelism, share the context with worker threads (`share()`).
+   */
+  get ioThreads(): number {
+    return this.#ioThreads
+  }
+
+  set ioThreads(value: number) {
+    this.#ioThreads = checkRange("ioThreads", value, 0)
+  }
+
+  /** ZMQ_MAX_SOCKETS. Default 1023: making one more socket than this fails with EMFILE. */
   get maxSockets(): number {
     return this.#maxSockets
   }
 
   set maxSockets(value: number) {
-    if (!Number.isInteger(value) || value < 1) throw zmqError("EINVAL", `maxSockets must be a positive integer`)
-    this.#maxSockets = value
+    this.#maxSockets = checkRange("maxSockets", value, 1)
+  }
+
+  /** ZMQ_SOCKET_LIMIT. 65535: the largest `maxSockets` libzmq reports it can take. Read-only. */
+  get maxSocketsLimit(): number {
+    return MAX_SOCKETS_LIMIT
+  }
+
+  /**
+   * ZMQ_MAX_MSGSZ. Default 2147483647. Accepted and read back; no effect in zmq-ts: a socket's own limit
+   * is its `maxMessageSize`.
+   */
+  get maxMessageSize(): number {
+    return this.#maxMessageSize
+  }
+
+  set maxMessageSize(value: number) {
+    this.#maxMessageSize = checkRange("maxMessageSize", value, 0)
+  }
+
+  /** ZMQ_IPV6. Default false: the `ipv6` sockets made afterwards start with. */
+  get ipv6(): boolean {
+    return this.#ipv6
+  }
+
+  set ipv6(value: boolean) {
+    this.#ipv6 = toBooleanOption(value)
+  }
+
+  /**
+   * ZMQ_THREAD_PRIORITY. Default -1 (the OS default; zeromq.js cannot read it, zmq-ts reads back what was
+   * set). Accepted; no effect: zmq-ts has no I/O threads.
+   */
+  get threadPriority(): number {
+    return this.#threadPriority
+  }
+
+  set threadPriority(value: number) {
+    this.#threadPriority = checkRange("threadPriority", value, 0)
+  }
+
+  /** ZMQ_THREAD_SCHED_POLICY. Default -1 (the OS default). Accepted; no effect: zmq-ts has no I/O threads. */
+  get threadSchedulingPolicy(): number {
+    return this.#threadSchedulingPolicy
+  }
+
+  set threadSchedulingPolicy(value: number) {
+    this.#threadSchedulingPolicy = checkRange("threadSchedulingPolicy", value, 0)
   }
 
   get terminated(): boolean {
@@ -135,7 +212,7 @@ export class Context {
   register(socket: ContextSocket): void {
     if (this.#terminated) throw zmqError("ETERM", "context was terminated")
     if (this.#sockets.size >= this.#maxSockets) {
-      throw zmqError("EINVAL", `too many sockets: maxSockets is ${this.#maxSockets}`)
+      throw zmqError("EMFILE", `too many sockets: the context's maxSockets is ${this.#maxSockets}`)
     }
     this.#sockets.add(socket)
   }
@@ -144,6 +221,13 @@ export class Context {
   unregister(socket: ContextSocket): void {
     this.#sockets.delete(socket)
   }
+}
+
+/** A context option's number as libzmq gets it (zeromq.js's int32 conversion), checked against libzmq's minimum. */
+function checkRange(name: string, value: unknown, min: number): number {
+  const converted = toInt32Option(value)
+  if (converted < min) throw zmqError("EINVAL", `${name} must be at least ${min}, got ${String(value)}`)
+  return converted
 }
 
 /** The shared default context. */

@@ -7,6 +7,7 @@ import type { EngineHandler, StreamEngine } from "./stream-engine.js"
 import { pipeAtConnect, type SocketHost } from "../pipes/socket-host.js"
 import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
 import { mechanismFor } from "../security/mechanisms.js"
+import { handshakeFailure } from "./handshake-events.js"
 
 /**
  * libzmq's `session_base`: the far end of one pipe, fed by one engine at a time. A connecting session is
@@ -159,8 +160,8 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     const address = this.#address
     if (!duringHandshake) return // a broken connection; 'disconnect' follows when it closes
     if (ZmtpError.isInstance(error)) {
-      const auth = error.code === "ERR_ZMTP_AUTHENTICATION_FAILED" || (error.code === "ERR_ZMTP_PEER_ERROR" && /^[345]\d\d$/.test(error.reason ?? ""))
-      this.#host.emit({ type: auth ? "handshake:error:auth" : "handshake:error:protocol", address, error })
+      const event = handshakeFailure(address, error)
+      if (event !== undefined) this.#host.emit(event)
     } else {
       const failure = ZmqError.isInstance(error)
         ? error
@@ -172,7 +173,9 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   engineClosed(engine: StreamEngine): void {
     const handshakeSucceeded = engine.connection.peer !== undefined
     if (this.#engine === engine) this.#engine = undefined
-    this.#host.emit({ type: "disconnect", address: this.#address })
+    // ZMQ_EVENT_DISCONNECTED comes from a connection that failed or that the peer closed
+    // (stream_engine_base.cpp's error()), not from one we ended: disconnect(), unbind(), close().
+    if (!this.#closing) this.#host.emit({ type: "disconnect", address: this.#address })
     const pipe = this.#pipe
     const keepPipe = this.#persistent && !this.#closing && pipeAtConnect(this.#host, this.#routingId)
     if (pipe !== undefined && !keepPipe) {

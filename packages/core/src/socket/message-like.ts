@@ -2,30 +2,45 @@ import { Buffer } from "node:buffer"
 import { zmqError } from "../common/errors.js"
 import type { Message } from "../pipes/message.js"
 
-/** What `send()` accepts for one frame, as zeromq.js does. */
+/** What `send()` accepts for one frame, as zeromq.js types it (it also sends any other value as its text). */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null
-
-/** Normalises a frame or an array of frames to Buffers without copying binary data. */
-export function toMessage(message: MessageLike | readonly MessageLike[]): Message {
-  if (Array.isArray(message)) {
-    if (message.length === 0) throw zmqError("EINVAL", "a message needs at least one frame")
-    const parts: Buffer[] = new Array(message.length)
-    for (let i = 0; i < message.length; i++) parts[i] = toFrame(message[i] as MessageLike, i)
-    return parts
-  }
-  return [toFrame(message as MessageLike, 0)]
-}
 
 const EMPTY = Buffer.alloc(0)
 
-export function toFrame(frame: MessageLike, index: number): Buffer {
+/**
+ * The frames of a message to send, as zeromq.js makes them: one value or an array of values, each bytes
+ * (Buffers and views are not copied), text (UTF-8), `null` (an empty frame), or anything else as its
+ * `String()`. An empty array is a message of no frames, which is not sent.
+ */
+export function toSendMessage(message: unknown): Message {
+  if (!Array.isArray(message)) return [toSendFrame(message)]
+  const parts: Buffer[] = new Array(message.length)
+  for (let i = 0; i < message.length; i++) parts[i] = toSendFrame(message[i])
+  return parts
+}
+
+/** One frame of a message to send (see `toSendMessage`). */
+export function toSendFrame(frame: unknown): Buffer {
   if (Buffer.isBuffer(frame)) return frame
   if (typeof frame === "string") return Buffer.from(frame, "utf8")
   if (ArrayBuffer.isView(frame)) return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)
   if (frame instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && frame instanceof SharedArrayBuffer)) {
     return Buffer.from(frame)
   }
-  if (typeof frame === "number") return Buffer.from(String(frame), "utf8")
   if (frame === null) return EMPTY
-  throw zmqError("EINVAL", `message frame ${index} must be a Buffer, TypedArray, ArrayBuffer, string, number or null`)
+  // zeromq.js converts what is left to a string; a Symbol has none (its TypeError, as ToString throws it).
+  if (typeof frame === "symbol") throw new TypeError("Cannot convert a Symbol value to a string")
+  return Buffer.from(String(frame), "utf8")
+}
+
+/**
+ * A value that must be bytes or text (a routing id, a topic): a Buffer, a view, an ArrayBuffer, a string,
+ * a number (its decimal text) or `null` (empty). EINVAL for anything else.
+ */
+export function toFrame(frame: MessageLike, index: number): Buffer {
+  if (typeof frame === "number") return Buffer.from(String(frame), "utf8")
+  if (frame === null || typeof frame === "string" || ArrayBuffer.isView(frame) || frame instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && frame instanceof SharedArrayBuffer)) {
+    return toSendFrame(frame)
+  }
+  throw zmqError("EINVAL", `frame ${index} must be a Buffer, TypedArray, ArrayBuffer, string, number or null`)
 }

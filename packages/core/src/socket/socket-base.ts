@@ -4,19 +4,33 @@ import { zmqError, ZmqError } from "../common/errors.js"
 import type { SocketEvent } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"
 import { holdAlive, releaseAlive } from "../common/keep-alive.js"
-import { defaultOptions, OPTION_CHECKS, type SocketOptionValues } from "../common/options.js"
+import {
+  checkOptionType,
+  OptionStore,
+  SOCKET_OPTIONS,
+  SOCKET_TYPE_NUMBERS,
+  type OptionName,
+  type OptionValue,
+  type SocketOptionProperties,
+  type SocketOptionValues,
+  type WritableOptions,
+} from "../common/options.js"
 import { bindToThread } from "../common/thread-affinity.js"
-import { context as defaultContext, type Context } from "../context/context.js"
+import { Context, context as defaultContext } from "../context/context.js"
 import type { Message } from "../pipes/message.js"
 import type { PipeEnd, PipeListener } from "../pipes/pipe.js"
 import type { SocketHost } from "../pipes/socket-host.js"
 import { splitEndpoint } from "../transports/registry.js"
 import type { Transport, TransportBinding, TransportConnection, TransportEndpoint } from "../transports/transport.js"
-import { toFrame, toMessage, type MessageLike } from "./message-like.js"
-import { Observer } from "./observer.js"
+import { checkAddress, checkArgumentCount } from "./arguments.js"
+import { toSendFrame, toSendMessage, type MessageLike } from "./message-like.js"
+import { Observer, OBSERVE, type EventFeed } from "./observer.js"
 
-/** What every socket type's constructor takes: options as typed properties, and the context to join. */
-export interface SocketOptions extends Partial<SocketOptionValues> {
+/**
+ * What every socket type's constructor takes: the context to join, and options every socket type has (each
+ * socket class adds its own), assigned as properties.
+ */
+export interface SocketOptions extends WritableOptions<SocketOptionProperties> {
   /** The context the socket belongs to; the shared default `context` when not given. */
   context?: Context
 }
@@ -50,27 +64,19 @@ function takeCall<R extends PendingCall>(queue: Fifo<R>): R {
   return call
 }
 
-const RESOLVED = Promise.resolve()
-
 /**
  * A `while (true) await pub.send(…)` loop (the Guide's wuserver) never waits if every send resolves at once,
- * and then the event loop never turns: nothing is written, no signal is seen. So after a burst of this many
- * sends within one turn of the event loop, one send resolves only on the next turn. The burst is also what
- * leaves together in one write.
+ * and then the event loop never turns: nothing is written, no timer or signal is seen. zeromq.js lets 512
+ * sends and receives of a socket (`max_sync_operations`) resolve at once per turn of the event loop, then
+ * delays the next one; so do we, so that a loop of awaited sends or receives lets `setInterval` run as
+ * often as with zeromq.js. The burst is also what leaves together in one write.
  */
-const SENDS_PER_TURN = 1024
-let sendsThisTurn = 0
-const resetSendsThisTurn = (): void => {
-  sendsThisTurn = 0
-}
+const SYNC_OPERATIONS_PER_TURN = 512
 
-function yieldEvery(): Promise<void> {
-  if (sendsThisTurn === 0) setImmediate(resetSendsThisTurn)
-  if (++sendsThisTurn < SENDS_PER_TURN) return RESOLVED
-  return new Promise((resolve) => setImmediate(resolve))
+/** A call the socket's state forbids for now (REQ/REP lockstep): with a timeout other than 0 it waits. */
+function isStateError(error: unknown): boolean {
+  return ZmqError.isInstance(error) && error.code === "EFSM"
 }
-/** Socket types libzmq applies ZMQ_CONFLATE to. */
-const CONFLATING_TYPES = new Set<string>(["PUSH", "PULL", "DEALER", "PUB", "SUB", "XPUB", "XSUB"])
 
 /**
  * The base of every socket type: endpoints, options, and the send/receive machinery (libzmq's
@@ -79,38 +85,103 @@ const CONFLATING_TYPES = new Set<string>(["PUSH", "PULL", "DEALER", "PUB", "SUB"
  * concurrent `send()` calls queue instead of failing with EBUSY, and so do concurrent `receive()` calls.
  */
 export abstract class Socket implements PipeListener, AsyncIterable<Message> {
-  /** Monitor events (zeromq.js `Observer`). */
-  readonly events = new Observer()
-  readonly context: Context
-  /** The ZMTP socket type name ("PUSH", "ROUTER", …). */
-  readonly type: SocketType
-  protected readonly options: SocketOptionValues = defaultOptions()
-  /** Per-type boolean options (ZMQ_ROUTER_MANDATORY, ZMQ_REQ_CORRELATE…), kept here so constructor options apply. */
-  readonly #flags = new Map<string, boolean>()
+  // No public fields: a socket is sealed, and zeromq.js's sockets have no own properties.
+  /** `events`, made on first access (observer.ts). */
+  #events: Observer | undefined
+  readonly #context: Context
+  readonly #zmtpType: SocketType
+  readonly #options: OptionStore
 
   #closed = false
   #lastEndpoint: string | null = null
   readonly #bindings = new Map<string, TransportBinding>()
-  readonly #connections = new Map<string, TransportConnection>()
+  /** Connections by the address as given; connecting twice to one address makes two, as in libzmq. */
+  readonly #connections = new Map<string, TransportConnection[]>()
+  /** A bind or unbind is in progress: every other call fails with EBUSY until it settles (zeromq.js). */
+  #blocked = false
+  /** `close()` came while blocked: the socket closes once the bind or unbind has settled. */
+  #closeRequested = false
+  /** Sends and receives resolved at once in this turn of the event loop (see SYNC_OPERATIONS_PER_TURN). */
+  #syncOperations = 0
+  readonly #resetSyncOperations = (): void => {
+    this.#syncOperations = 0
+  }
   readonly #sendQueue = new Fifo<SendRequest>()
   readonly #receiveQueue = new Fifo<ReceiveRequest>()
   readonly #host: SocketHost
   /** Poller and Proxy callbacks, run whenever readiness may have changed. */
   readonly #readinessWatchers = new Set<() => void>()
 
-  protected constructor(type: SocketType, options: Record<string, unknown> = {}) {
-    this.type = type
-    const { context, ...rest } = options as { context?: Context }
-    this.context = context ?? defaultContext
-    if (!this.context.blocky) this.options.linger = 0
-    for (const [key, value] of Object.entries(rest)) {
-      if (value === undefined) continue
-      if (!(key in this)) throw zmqError("EINVAL", `unknown option ${JSON.stringify(key)} for ${this.constructor.name}`)
-      ;(this as Record<string, unknown>)[key] = value
+  /**
+   * `type` is the ZMTP socket type; `options` the argument of the socket class's constructor, which ends
+   * with `applyOptions(options)`. As zeromq.js does: the options must be an object; its `context` must be a
+   * Context, and is taken out of the caller's object (zeromq.js deletes it there before assigning the rest
+   * as properties, so code reusing the object gets the default context the second time; so does ours).
+   */
+  protected constructor(type: SocketType, options: object | undefined) {
+    if (new.target === Socket) {
+      // zeromq.js's `new Socket(type)` makes a socket of any type; ours are made by their classes.
+      if (typeof type !== "number") throw new TypeError("Socket type must be a number")
+      throw zmqError("ENOTSUP", "make sockets with their classes (new Dealer(), …), not new Socket(type)")
     }
-    this.context.register(this)
+    if (options !== undefined && (options === null || (typeof options !== "object" && typeof options !== "function"))) {
+      throw new TypeError("Options must be an object")
+    }
+    let context = defaultContext
+    if (options !== undefined && "context" in options) {
+      const given: unknown = options.context
+      if (!(given instanceof Context)) throw zmqError("EINVAL", `the context option must be a Context, got ${describe(given)}`)
+      context = given
+      Reflect.deleteProperty(options, "context") // fails on a frozen object; then assigning it throws, as in zeromq.js
+    }
+    this.#context = context
+    this.#zmtpType = type
+    this.#options = new OptionStore(type, { blocky: context.blocky, ipv6: context.ipv6 })
     bindToThread(this, "Socket", "create sockets in the thread that uses them and connect threads over inproc:// with a shared Context")
     this.#host = this.#makeHost()
+  }
+
+  /**
+   * The end of every socket class's constructor, as zeromq.js's: seals the socket, so that a misspelt or
+   * foreign option throws instead of being ignored, then assigns the options as properties (`Object.assign`,
+   * so an unknown one throws "Cannot add property x, object is not extensible" and a read-only one "Cannot
+   * set property type of #<Socket> which has only a getter", word for word as in zeromq.js), and only then
+   * joins the context, so a socket whose options were refused is not left behind in it. Sealing here, not in
+   * this base constructor, leaves the socket classes' private fields added before it.
+   */
+  protected applyOptions(options: object | undefined): void {
+    Object.seal(this)
+    if (options !== undefined) Object.assign(this, options)
+    this.#context.register(this)
+  }
+
+  /** Monitor events (zeromq.js `Observer`). */
+  get events(): Observer {
+    // zeromq.js makes the socket's Observer on first access, and it keeps events from then on; a closed
+    // socket has none (zmq_socket_monitor: ENOTSOCK).
+    if (this.#closed) throw zmqError("ENOTSOCK", "the socket is closed: its events ended with it")
+    return (this.#events ??= new Observer(this))
+  }
+
+  /** The context the socket belongs to. */
+  get context(): Context {
+    return this.#context
+  }
+
+  /** ZMQ_TYPE: libzmq's number for the socket type (PAIR 0, PUB 1, SUB 2, … XSUB 10), as zeromq.js gives it. */
+  get type(): number {
+    this.#checkOptionAccess()
+    return SOCKET_TYPE_NUMBERS[this.#zmtpType]
+  }
+
+  /** @internal The ZMTP name of the socket type ("PUSH", "ROUTER", …): what the handshake names. */
+  get zmtpType(): SocketType {
+    return this.#zmtpType
+  }
+
+  /** The options as the pipes, sessions and transports act on them. */
+  protected get options(): Readonly<SocketOptionValues> {
+    return this.#options.effective
   }
 
   // ── routing strategy hooks ─────────────────────────────────────────────────────────────────────────
@@ -165,41 +236,56 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     return !this.#closed && this.canSend && this.#sendQueue.length === 0 && this.xwritable()
   }
 
-  /** ZMQ_LAST_ENDPOINT: the last endpoint bound, with `*` ports resolved. */
+  /** ZMQ_LAST_ENDPOINT: the last endpoint bound, with `*` ports resolved. ENOTSOCK once closed, as an option. */
   get lastEndpoint(): string | null {
+    this.#checkOptionAccess()
     return this.#lastEndpoint
   }
 
-  async bind(address: string): Promise<void> {
-    this.#assertOpen()
+  /**
+   * Binds to `address` (`tcp://host:port` with `*` for any interface or a random port, `ipc://path`,
+   * `inproc://name`). Until it settles, every other call on the socket fails with EBUSY, as in zeromq.js.
+   */
+  bind(address: string): Promise<void> {
+    checkArgumentCount(1, arguments.length)
+    checkAddress(address)
+    this.#validateOpen()
+    this.#blocked = true
+    return this.#bind(address).finally(this.#unblock)
+  }
+
+  async #bind(address: string): Promise<void> {
     const { transport, endpoint } = this.#resolve(address, "bind")
-    if (this.#bindings.has(address)) throw zmqError("EADDRINUSE", `already bound to ${address}`, address)
     let binding: TransportBinding
     holdAlive() // a bind in progress keeps the thread alive (one across threads waits for the hub)
     try {
       binding = await transport.bind(this.#host, endpoint)
     } catch (error) {
-      const failure = ZmqError.isInstance(error) ? error : zmqError("EINVAL", String(error), address, error)
-      this.#emit({ type: "bind:error", address, error: failure })
-      throw failure
+      // The transport reports bind:error where libzmq does (stream-listener.ts); inproc reports nothing.
+      throw ZmqError.isInstance(error) ? error : zmqError("EINVAL", String(error), address, error)
     } finally {
       releaseAlive()
     }
-    if (this.#closed) {
-      await binding.close()
-      throw zmqError("ETERM", "socket was closed while binding", address)
-    }
-    this.#bindings.set(address, binding)
-    if (binding.endpoint !== address) this.#bindings.set(binding.endpoint, binding)
+    // Known by the endpoint as bound (a wildcard resolved), which is what unbind() takes, as in libzmq.
+    this.#bindings.set(binding.endpoint, binding)
     this.#lastEndpoint = binding.endpoint
-    this.#emit({ type: "bind", address: binding.endpoint })
+    // The transport reported `bind` (ZMQ_EVENT_LISTENING comes from libzmq's listeners: none for inproc).
   }
 
-  async unbind(address: string): Promise<void> {
-    this.#assertOpen()
+  /** Unbinds the endpoint as bound: `lastEndpoint`'s form, with wildcards resolved. */
+  unbind(address: string): Promise<void> {
+    checkArgumentCount(1, arguments.length)
+    checkAddress(address)
+    this.#validateOpen()
+    this.#blocked = true
+    return this.#unbind(address).finally(this.#unblock)
+  }
+
+  async #unbind(address: string): Promise<void> {
+    this.#resolve(address, "bind") // a malformed address is EINVAL, not ENOENT
     const binding = this.#bindings.get(address)
     if (binding === undefined) throw zmqError("ENOENT", `not bound to ${address}`, address)
-    for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key)
+    this.#bindings.delete(address)
     this.#closePipesOf(binding.endpoint)
     holdAlive()
     try {
@@ -209,41 +295,59 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     }
   }
 
+  readonly #unblock = (): void => {
+    this.#blocked = false
+    if (this.#closeRequested) this.close()
+  }
+
   connect(address: string): void {
-    this.#assertOpen()
+    checkArgumentCount(1, arguments.length)
+    checkAddress(address)
+    this.#validateOpen()
     this.#connect(this.#resolve(address, "connect"), undefined)
   }
 
   disconnect(address: string): void {
-    this.#assertOpen()
-    const connection = this.#connections.get(address)
-    if (connection === undefined) throw zmqError("ENOENT", `not connected to ${address}`, address)
+    checkArgumentCount(1, arguments.length)
+    checkAddress(address)
+    this.#validateOpen()
+    this.#resolve(address, "connect") // a malformed address is EINVAL, not ENOENT
+    const connections = this.#connections.get(address)
+    if (connections === undefined) throw zmqError("ENOENT", `not connected to ${address}`, address)
     this.#connections.delete(address)
     this.#closePipesOf(address)
-    connection.close(this.options.linger)
+    for (const connection of connections) connection.close(this.options.linger)
   }
 
   /**
-   * Sends a message: one frame or an array of frames (strings are UTF-8; numbers become their decimal text,
-   * as zeromq.js does). Resolves once the message is queued on a pipe. Buffers are not copied: do not modify
-   * them after sending.
+   * Sends a message: one frame or an array of frames (strings are UTF-8; `null` is an empty frame; other
+   * values are sent as their text, as zeromq.js does; an empty array sends nothing). Resolves once the
+   * message is queued on a pipe. Buffers are not copied: do not modify them after sending.
    */
   send(message: MessageLike | readonly MessageLike[]): Promise<void> {
-    if (this.#closed) return Promise.reject(zmqError("ENOTSOCK", "socket is closed"))
+    if (message === undefined) throw new TypeError("Message must be present")
+    this.#validateOpen()
+    if (arguments.length > 1) {
+      return Promise.reject(new TypeError(`Expected 1 argument but received ${arguments.length}`))
+    }
     if (!this.canSend) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot send`))
     let parts: Message
     try {
       if (Array.isArray(message)) {
-        parts = toMessage(message)
-        if (this.#sendQueue.length === 0 && this.xsend(parts)) return yieldEvery()
+        parts = toSendMessage(message)
+        if (parts.length === 0) return this.#resolveSoon(undefined)
+        if (this.#sendQueue.length === 0 && this.xsend(parts)) return this.#sent()
       } else {
         // One frame, the common case: routed as itself, with no array made for it unless it has to wait.
-        const frame = toFrame(message as MessageLike, 0)
-        if (this.#sendQueue.length === 0 && this.xsendFrame(frame)) return yieldEvery()
+        const frame = toSendFrame(message)
+        if (this.#sendQueue.length === 0 && this.xsendFrame(frame)) return this.#sent()
         parts = [frame]
       }
     } catch (error) {
-      return Promise.reject(error)
+      if (error instanceof TypeError) throw error // a value with no text (a Symbol), as zeromq.js throws
+      // REQ/REP out of step: zeromq.js waits until the socket may send, unless sendTimeout is 0.
+      if (!isStateError(error) || this.options.sendTimeout === 0) return Promise.reject(error)
+      parts ??= toSendMessage(message)
     }
     // Also when earlier sends are still waiting: with sendTimeout 0 this one must not queue behind them.
     if (this.options.sendTimeout === 0) {
@@ -256,16 +360,18 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
 
   /** Receives the next whole message. */
   receive(): Promise<Message> {
-    if (this.#closed) return Promise.reject(zmqError("ENOTSOCK", "socket is closed"))
+    checkArgumentCount(0, arguments.length)
+    this.#validateOpen()
     if (!this.canReceive) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot receive`))
     if (this.#receiveQueue.length === 0) {
       let message: Message | undefined
       try {
         message = this.xreceive()
       } catch (error) {
-        return Promise.reject(error)
+        // REQ/REP out of step: zeromq.js waits until the socket may receive, unless receiveTimeout is 0.
+        if (!isStateError(error) || this.options.receiveTimeout === 0) return Promise.reject(error)
       }
-      if (message !== undefined) return Promise.resolve(message)
+      if (message !== undefined) return this.#received(message)
     }
     if (this.options.receiveTimeout === 0) {
       return Promise.reject(zmqError("EAGAIN", "no message is waiting"))
@@ -284,19 +390,23 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     const iterator: AsyncIterator<Message, undefined> & AsyncIterable<Message> = {
       next: (): Promise<IteratorResult<Message, undefined>> => {
         if (this.#closed) return Promise.resolve(done)
-        if (this.#receiveQueue.length === 0 && this.canReceive) {
+        if (this.#receiveQueue.length === 0 && this.canReceive && !this.#blocked) {
           let message: Message | undefined
           try {
             message = this.xreceive()
           } catch (error) {
-            return Promise.reject(error)
+            if (!isStateError(error) || this.options.receiveTimeout === 0) return Promise.reject(error)
           }
-          if (message !== undefined) return Promise.resolve({ value: message, done: false })
+          if (message !== undefined) {
+            this.#afterReceive()
+            return this.#resolveSoon({ value: message, done: false })
+          }
         }
         return this.receive().then(
           (value) => ({ value, done: false }),
           (error: unknown) => {
-            if (ZmqError.isInstance(error) && (error.code === "ETERM" || error.code === "ENOTSOCK")) return done
+            // As zeromq.js's iterator: a receive ended by close (EAGAIN) or by context termination ends it.
+            if (ZmqError.isInstance(error) && (error.code === "ETERM" || (error.code === "EAGAIN" && this.#closed))) return done
             throw error
           },
         )
@@ -310,23 +420,30 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   }
 
   /**
-   * Closes the socket. Pending `send()`/`receive()` calls reject with ETERM. Messages already queued are
-   * still delivered for up to `linger` ms (-1: until sent; 0: dropped) in the background.
+   * Closes the socket. Pending `send()`/`receive()` calls reject with EAGAIN, as in zeromq.js. Messages
+   * already queued are still delivered for up to `linger` ms (-1: until sent; 0: dropped) in the
+   * background. During a bind or unbind, the socket closes once it has settled (`closed` stays false until
+   * then), as in zeromq.js.
    */
   close(): void {
+    checkArgumentCount(0, arguments.length)
+    if (this.#blocked) {
+      this.#closeRequested = true
+      this.#notifyReadiness() // a running Proxy holding the socket checks whether its context is ending
+      return
+    }
     if (this.#closed) return
     this.#closed = true
-    this.#rejectAll(zmqError("ETERM", "socket was closed"))
+    this.#rejectAll(zmqError("EAGAIN", "the socket was closed while this call waited"))
     // Pipes first: their far ends start flushing within linger; then stop listening and reconnecting.
     this.closePipes(this.options.linger)
     for (const binding of new Set(this.#bindings.values())) void binding.close()
     this.#bindings.clear()
-    for (const connection of this.#connections.values()) connection.close(this.options.linger)
+    for (const connections of this.#connections.values()) for (const connection of connections) connection.close(this.options.linger)
     this.#connections.clear()
     this.context.unregister(this)
     this.#notifyReadiness()
-    this.#emit({ type: "end" })
-    this.events.close()
+    this.#emit({ type: "end" }) // the socket's Observer ends with it
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -387,7 +504,8 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
 
   /** Connects with per-connection options (Router.connect's routingId). */
   protected connectWith(address: string, routingId: Buffer | undefined): void {
-    this.#assertOpen()
+    checkAddress(address)
+    this.#validateOpen()
     this.#connect(this.#resolve(address, "connect"), routingId)
   }
 
@@ -399,8 +517,19 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   }
 
   /**
-   * @internal Calls `watcher` whenever `readable`/`writable` may have changed (a Poller re-checks then).
-   * Returns the function that stops watching.
+   * @internal How many peers the socket has a pipe to now, over any transport: what a pattern waits on
+   * before it sends (the Guide's "wait for workers"), where inproc raises no monitor events to count.
+   * `watchReadiness` watchers hear every change.
+   */
+  get peerCount(): number {
+    let count = 0
+    for (const pipe of this.#pipes) if (pipe.peer !== undefined && !pipe.peerClosed) count++
+    return count
+  }
+
+  /**
+   * @internal Calls `watcher` whenever `readable`/`writable` may have changed (a Poller re-checks then), and
+   * whenever a peer comes or goes. Returns the function that stops watching.
    */
   watchReadiness(watcher: () => void): () => void {
     this.#readinessWatchers.add(watcher)
@@ -412,22 +541,31 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     for (const watcher of [...this.#readinessWatchers]) watcher()
   }
 
-  protected flag(name: string): boolean {
-    return this.#flags.get(name) ?? false
+  /** An option property's getter (zeromq.js's): ENOTSOCK once the socket is closed. */
+  protected readOption(name: OptionName): OptionValue {
+    this.#checkOptionAccess()
+    return this.#options.read(name)
   }
 
-  protected setFlag(name: string, value: unknown): void {
-    if (typeof value !== "boolean") throw zmqError("EINVAL", `${name} must be a boolean, got ${String(value)}`)
-    this.#flags.set(name, value)
-  }
-
-  protected setOption<K extends keyof SocketOptionValues>(name: K, value: unknown): void {
-    if (name === "conflate" && value === true && !CONFLATING_TYPES.has(this.type)) {
-      throw zmqError("ENOTSUP", `conflate is not supported by ${this.type} sockets`)
+  /**
+   * An option property's setter, in zeromq.js's order: a value of the wrong type is a TypeError even on a
+   * closed socket; then ENOTSOCK once closed; then, once the socket has endpoints (or a bind is in
+   * progress), zeromq.js's warning for the options it does not expect to apply at once; then libzmq's check
+   * of the value.
+   */
+  protected writeOption(name: OptionName, value: unknown): void {
+    checkOptionType(name, value)
+    this.#checkOptionAccess()
+    if (SOCKET_OPTIONS[name].immediate !== true && (this.#blocked || this.endpointCount > 0)) {
+      process.emitWarning("Socket option will not take effect until next connect/bind.")
     }
-    this.options[name] = OPTION_CHECKS[name](name, value) as SocketOptionValues[K]
+    this.#options.write(name, value)
     // New high-water marks apply to the pipes that exist, as in libzmq (and zeromq.js relies on it).
     if (name === "sendHighWaterMark" || name === "receiveHighWaterMark") for (const pipe of this.#pipes) pipe.resize?.()
+  }
+
+  #checkOptionAccess(): void {
+    if (this.#closed) throw zmqError("ENOTSOCK", "the socket is closed: its options can no longer be read or set")
   }
 
   // ── PipeListener ───────────────────────────────────────────────────────────────────────────────────
@@ -471,11 +609,12 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   }
 
   #connect({ transport, endpoint }: ResolvedEndpoint, routingId: Buffer | undefined): void {
-    if (this.#connections.has(endpoint.address)) {
-      throw zmqError("EINVAL", `already connected to ${endpoint.address}`, endpoint.address)
-    }
-    this.#connections.set(endpoint.address, transport.connect(this.#host, endpoint, routingId))
+    const connection = transport.connect(this.#host, endpoint, routingId)
+    const existing = this.#connections.get(endpoint.address)
+    if (existing === undefined) this.#connections.set(endpoint.address, [connection])
+    else existing.push(connection)
   }
+
 
   #attach(pipe: PipeEnd): void {
     if (this.#closed) {
@@ -491,32 +630,40 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
 
   #drainSends(): void {
     const queue = this.#sendQueue
+    let sentAny = false
     for (let request = queue.peek(); request !== undefined; request = queue.peek()) {
       let sent: boolean
       try {
         sent = this.xsend(request.message)
       } catch (error) {
+        if (isStateError(error)) break // REQ/REP out of step: it waits for the state to allow it
         takeCall(queue).reject(error as Error)
         continue
       }
-      if (!sent) return
+      if (!sent) break
       takeCall(queue).resolve()
+      sentAny = true
     }
+    if (sentAny && this.#receiveQueue.length > 0) this.#drainReceives()
   }
 
   #drainReceives(): void {
     const queue = this.#receiveQueue
+    let receivedAny = false
     while (queue.length > 0) {
       let message: Message | undefined
       try {
         message = this.xreceive()
       } catch (error) {
+        if (isStateError(error)) break
         takeCall(queue).reject(error as Error)
         continue
       }
-      if (message === undefined) return
+      if (message === undefined) break
       takeCall(queue).resolve(message)
+      receivedAny = true
     }
+    if (receivedAny && this.#sendQueue.length > 0) this.#drainSends()
   }
 
   /**
@@ -541,12 +688,42 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     while (this.#receiveQueue.length > 0) takeCall(this.#receiveQueue).reject(error)
   }
 
-  #assertOpen(): void {
-    if (this.#closed) throw zmqError("ENOTSOCK", "socket is closed")
+  /** zeromq.js's `ValidateOpen`: EBUSY during a bind or unbind, EBADF ("Socket is closed") once closed. */
+  #validateOpen(): void {
+    if (this.#blocked) {
+      throw new ZmqError("EBUSY", "Socket is blocked by a bind or unbind operation", {
+        details: "a bind or unbind on this socket has not settled yet; await it first",
+      })
+    }
+    if (this.#closed) throw zmqError("EBADF", "the socket is closed")
   }
 
+  /** Resolves with `value` at once, or on the next turn once this turn has had its burst. */
+  #resolveSoon<T>(value: T): Promise<T> {
+    if (this.#syncOperations === 0) setImmediate(this.#resetSyncOperations)
+    if (++this.#syncOperations < SYNC_OPERATIONS_PER_TURN) return Promise.resolve(value)
+    return new Promise((resolve) => setImmediate(() => resolve(value)))
+  }
+
+  /** A send went through: it may have changed what the socket can receive (REQ awaits its reply). */
+  #sent(): Promise<void> {
+    if (this.#receiveQueue.length > 0) this.#drainReceives()
+    return this.#resolveSoon(undefined)
+  }
+
+  /** A message was received: it may have changed what the socket can send (REP may now reply). */
+  #received(message: Message): Promise<Message> {
+    this.#afterReceive()
+    return this.#resolveSoon(message)
+  }
+
+  #afterReceive(): void {
+    if (this.#sendQueue.length > 0) this.#drainSends()
+  }
+
+
   #emit(event: SocketEvent): void {
-    this.events.emit(event)
+    this.#eventFeed?.(event)
   }
 
   #makeHost(): SocketHost {
@@ -554,7 +731,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     const socket = this
     return {
       get type() {
-        return socket.type
+        return socket.#zmtpType
       },
       get options() {
         return socket.options
@@ -573,20 +750,95 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       emit: (event) => socket.#emit(event),
     }
   }
+
+  // ── for Observer and Proxy (socket/observer.ts, tools/proxy.ts) ────────────────────────────────────
+
+  /**
+   * @internal An Observer attaches here (`socket.events`, `new Observer(socket)`): `feed` gets every event
+   * from now on, `end` last, until the returned function is called. As libzmq monitors a socket once, a new
+   * observer ends the one before it, which gets `end` (socket_base.cpp's monitor() stops the previous
+   * monitor with ZMQ_EVENT_MONITOR_STOPPED). ENOTSOCK on a closed socket, as zmq_socket_monitor.
+   */
+  [OBSERVE](feed: EventFeed): () => void {
+    if (this.#closed) throw zmqError("ENOTSOCK", "the socket is closed: there is nothing left to observe")
+    this.#eventFeed?.({ type: "end" })
+    this.#eventFeed = feed
+    return () => {
+      if (this.#eventFeed === feed) this.#eventFeed = undefined
+    }
+  }
+
+  /** What the socket's Observer is fed. */
+  #eventFeed: EventFeed | undefined
+
+  /** @internal How many endpoints the socket is bound or connected to (zeromq.js's `endpoints`). */
+  get endpointCount(): number {
+    let count = this.#bindings.size
+    for (const connections of this.#connections.values()) count += connections.length
+    return count
+  }
+
+  /**
+   * @internal A running Proxy takes the socket (zeromq.js's `State::Blocked`): the application's calls fail
+   * with EBUSY and `close()` waits, until the returned function releases it. The proxy itself moves messages
+   * with `takeMessage()`/`putMessage()`.
+   */
+  holdForProxy(): () => void {
+    this.#blocked = true
+    return this.#unblock
+  }
+
+  /** @internal For a Proxy: the next message if one is waiting now. */
+  takeMessage(): Message | undefined {
+    return this.canReceive ? this.xreceive() : undefined
+  }
+
+  /** @internal For a Proxy: routes `message` now if it can; false when no peer has room. */
+  putMessage(message: Message): boolean {
+    return this.canSend && this.xsend(message)
+  }
 }
 
-// Options as typed properties (zeromq.js style): `socket.linger = 0`, `new Push({ sendHighWaterMark: 10 })`.
+// Options as typed properties (zeromq.js style): `socket.linger = 0`, `new Push({ linger: 0 })`. The options
+// of every socket type are defined here, on Socket.prototype; the others by the classes that have them
+// (`defineSocketOptions`), so that, the socket being sealed, another type's option throws as in zeromq.js.
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Socket extends SocketOptionValues {}
-for (const name of Object.keys(OPTION_CHECKS) as Array<keyof SocketOptionValues>) {
-  Object.defineProperty(Socket.prototype, name, {
-    get(this: { options: SocketOptionValues }) {
-      return this.options[name]
-    },
-    set(this: { setOption(key: string, value: unknown): void }, value: unknown) {
-      this.setOption(name, value)
-    },
-    enumerable: true,
-    configurable: true,
-  })
+export interface Socket extends SocketOptionProperties {}
+
+/** How the property accessors reach the socket's protected option methods. */
+interface OptionAccess {
+  readOption(name: OptionName): OptionValue
+  writeOption(name: OptionName, value: unknown): void
+}
+
+function defineOptionProperties(prototype: object, include: (name: OptionName) => boolean): void {
+  for (const name of Object.keys(SOCKET_OPTIONS) as OptionName[]) {
+    if (!include(name)) continue
+    // Not enumerable, as zeromq.js's: `for…in` and spreads do not list them.
+    const descriptor: PropertyDescriptor = {
+      get(this: OptionAccess) {
+        return this.readOption(name)
+      },
+      configurable: true,
+    }
+    if (SOCKET_OPTIONS[name].readOnly !== true) {
+      descriptor.set = function set(this: OptionAccess, value: unknown) {
+        this.writeOption(name, value)
+      }
+    }
+    Object.defineProperty(prototype, name, descriptor)
+  }
+}
+
+defineOptionProperties(Socket.prototype, (name) => SOCKET_OPTIONS[name].on === undefined)
+
+/** Defines on a socket class the options zeromq.js gives its type beyond those of every socket. */
+export function defineSocketOptions(socketClass: { readonly prototype: Socket }, type: SocketType): void {
+  defineOptionProperties(socketClass.prototype, (name) => SOCKET_OPTIONS[name].on?.includes(type) === true)
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null"
+  if (typeof value !== "object") return typeof value
+  return (value as object).constructor?.name ?? "an object"
 }

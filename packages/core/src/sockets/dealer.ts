@@ -3,11 +3,24 @@ import { FairQueue } from "../pipes/fair-queue.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type {
+  ConflateOptionProperties,
+  ProbeRouterOptionProperties,
+  ReceiveOptionProperties,
+  RoutingIdOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface DealerOptions extends SocketOptions {
-  probeRouter?: boolean
-}
+/** DEALER's options (zeromq.js defines these on Dealer). */
+type DealerOptionProperties = SendOptionProperties &
+  ReceiveOptionProperties &
+  RoutingIdOptionProperties &
+  ProbeRouterOptionProperties &
+  ConflateOptionProperties
+
+export interface DealerOptions extends SocketOptions, WritableOptions<DealerOptionProperties> {}
 
 const PROBE: Message = [Buffer.alloc(0)]
 
@@ -15,20 +28,14 @@ const PROBE: Message = [Buffer.alloc(0)]
 export class Dealer extends Socket {
   readonly #out = new LoadBalancer()
   readonly #in = new FairQueue()
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer, so a ROUTER learns our routing id at once. Default false. */
-  get probeRouter(): boolean {
-    return this.flag("probeRouter")
-  }
-  set probeRouter(value: boolean) {
-    this.setFlag("probeRouter", value)
-  }
 
-  constructor(options: DealerOptions = {}) {
-    super("DEALER", options as Record<string, unknown>)
+  constructor(options?: DealerOptions) {
+    super("DEALER", options)
+    this.applyOptions(options)
   }
 
   protected xattach(pipe: PipeEnd): void {
-    if (this.probeRouter) pipe.write(PROBE)
+    if (this.options.probeRouter) pipe.write(PROBE)
     this.#out.attach(pipe)
     this.#in.attach(pipe)
   }
@@ -52,3 +59,7 @@ export class Dealer extends Socket {
     return this.#in.hasIncoming
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Dealer extends SendOptionProperties, ReceiveOptionProperties, RoutingIdOptionProperties, ProbeRouterOptionProperties, ConflateOptionProperties {}
+defineSocketOptions(Dealer, "DEALER")

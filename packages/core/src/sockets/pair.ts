@@ -1,15 +1,17 @@
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface PairOptions extends SocketOptions {}
+export interface PairOptions extends SocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
 
 /** PAIR (RFC 31): exactly one peer; a second one is refused (its pipe is closed at once). */
 export class Pair extends Socket {
   #pipe: PipeEnd | undefined
 
-  constructor(options: PairOptions = {}) {
-    super("PAIR", options as Record<string, unknown>)
+  constructor(options?: PairOptions) {
+    super("PAIR", options)
+    this.applyOptions(options)
   }
 
   protected xattach(pipe: PipeEnd): void {
@@ -40,3 +42,7 @@ export class Pair extends Socket {
     return this.#pipe?.hasIncoming ?? false
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Pair extends SendOptionProperties, ReceiveOptionProperties {}
+defineSocketOptions(Pair, "PAIR")

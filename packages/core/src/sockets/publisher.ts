@@ -1,18 +1,29 @@
-import type { SocketOptions } from "../socket/socket-base.js"
-import { XPublisher } from "./xpub.js"
+import type {
+  ConflateOptionProperties,
+  InvertMatchingOptionProperties,
+  NoDropOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
+import { defineSocketOptions, type SocketOptions } from "../socket/socket-base.js"
+import { PublisherBase } from "./xpub.js"
 
-export interface PublisherOptions extends SocketOptions {
-  noDrop?: boolean
-  invertMatching?: boolean
-}
+/** PUB's options (zeromq.js defines these on Publisher). */
+type PublisherOptionProperties = SendOptionProperties & NoDropOptionProperties & ConflateOptionProperties & InvertMatchingOptionProperties
 
-/** PUB (RFC 29): an XPUB that keeps subscriptions to itself. Never receives. */
-export class Publisher extends XPublisher {
-  constructor(options: PublisherOptions = {}) {
-    super(options, "PUB")
+export interface PublisherOptions extends SocketOptions, WritableOptions<PublisherOptionProperties> {}
+
+/**
+ * PUB (RFC 29): an XPUB that keeps subscriptions to itself. Never receives. Not an XPublisher (as in
+ * zeromq.js): it has none of XPUB's own options (`manual`, `welcomeMessage`, `verbosity`).
+ */
+export class Publisher extends PublisherBase {
+  constructor(options?: PublisherOptions) {
+    super("PUB", options)
+    this.applyOptions(options)
   }
 
-  protected override get deliversSubscriptions(): boolean {
+  protected get deliversSubscriptions(): boolean {
     return false
   }
 
@@ -20,3 +31,7 @@ export class Publisher extends XPublisher {
     return false
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Publisher extends SendOptionProperties, NoDropOptionProperties, ConflateOptionProperties, InvertMatchingOptionProperties {}
+defineSocketOptions(Publisher, "PUB")

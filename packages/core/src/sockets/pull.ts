@@ -1,16 +1,18 @@
 import { FairQueue } from "../pipes/fair-queue.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type { ConflateOptionProperties, ReceiveOptionProperties, WritableOptions } from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface PullOptions extends SocketOptions {}
+export interface PullOptions extends SocketOptions, WritableOptions<ReceiveOptionProperties & ConflateOptionProperties> {}
 
 /** PULL (RFC 30): fair-queues messages from connected PUSH peers; never sends. */
 export class Pull extends Socket {
   readonly #in = new FairQueue()
 
-  constructor(options: PullOptions = {}) {
-    super("PULL", options as Record<string, unknown>)
+  constructor(options?: PullOptions) {
+    super("PULL", options)
+    this.applyOptions(options)
   }
 
   protected override get canSend(): boolean {
@@ -35,3 +37,7 @@ export class Pull extends Socket {
     return this.#in.hasIncoming
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Pull extends ReceiveOptionProperties, ConflateOptionProperties {}
+defineSocketOptions(Pull, "PULL")

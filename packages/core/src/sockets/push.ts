@@ -1,16 +1,18 @@
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type { ConflateOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface PushOptions extends SocketOptions {}
+export interface PushOptions extends SocketOptions, WritableOptions<SendOptionProperties & ConflateOptionProperties> {}
 
 /** PUSH (RFC 30): load-balances messages over connected PULL peers; never receives. */
 export class Push extends Socket {
   readonly #out = new LoadBalancer()
 
-  constructor(options: PushOptions = {}) {
-    super("PUSH", options as Record<string, unknown>)
+  constructor(options?: PushOptions) {
+    super("PUSH", options)
+    this.applyOptions(options)
   }
 
   protected override get canReceive(): boolean {
@@ -38,3 +40,7 @@ export class Push extends Socket {
     return false
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Push extends SendOptionProperties, ConflateOptionProperties {}
+defineSocketOptions(Push, "PUSH")

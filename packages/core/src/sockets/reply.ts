@@ -2,9 +2,12 @@ import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type { ReceiveOptionProperties, RoutingIdOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface ReplyOptions extends SocketOptions {}
+export interface ReplyOptions
+  extends SocketOptions,
+    WritableOptions<SendOptionProperties & ReceiveOptionProperties & RoutingIdOptionProperties> {}
 
 /**
  * REP (RFC 28): strict receive/send lockstep. A request's envelope — every frame up to and including the
@@ -16,8 +19,9 @@ export class Reply extends Socket {
   #envelope: Message | undefined
   #replyPipe: PipeEnd | undefined
 
-  constructor(options: ReplyOptions = {}) {
-    super("REP", options as Record<string, unknown>)
+  constructor(options?: ReplyOptions) {
+    super("REP", options)
+    this.applyOptions(options)
   }
 
   protected xattach(pipe: PipeEnd): void {
@@ -61,3 +65,7 @@ export class Reply extends Socket {
     return this.#envelope === undefined && this.#in.hasIncoming
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Reply extends SendOptionProperties, ReceiveOptionProperties, RoutingIdOptionProperties {}
+defineSocketOptions(Reply, "REP")

@@ -4,13 +4,24 @@ import { zmqError } from "../common/errors.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type {
+  ProbeRouterOptionProperties,
+  ReceiveOptionProperties,
+  RequestOptionProperties,
+  RoutingIdOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface RequestOptions extends SocketOptions {
-  correlate?: boolean
-  relaxed?: boolean
-  probeRouter?: boolean
-}
+/** REQ's options (zeromq.js defines these on Request). */
+type RequestOptionPropertiesAll = SendOptionProperties &
+  ReceiveOptionProperties &
+  RoutingIdOptionProperties &
+  ProbeRouterOptionProperties &
+  RequestOptionProperties
+
+export interface RequestOptions extends SocketOptions, WritableOptions<RequestOptionPropertiesAll> {}
 
 const EMPTY = Buffer.alloc(0)
 const PROBE: Message = [EMPTY]
@@ -27,34 +38,14 @@ export class Request extends Socket {
   #replyPipe: PipeEnd | undefined
   #awaitingReply = false
   #requestId = randomBytes(4).readUInt32BE(0)
-  /** ZMQ_REQ_CORRELATE: prefix requests with an id and accept only the reply carrying it. Default false. */
-  get correlate(): boolean {
-    return this.flag("correlate")
-  }
-  set correlate(value: boolean) {
-    this.setFlag("correlate", value)
-  }
-  /** ZMQ_REQ_RELAXED: allow a new request before the reply to the previous one (which is then dropped). Default false. */
-  get relaxed(): boolean {
-    return this.flag("relaxed")
-  }
-  set relaxed(value: boolean) {
-    this.setFlag("relaxed", value)
-  }
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. Default false. */
-  get probeRouter(): boolean {
-    return this.flag("probeRouter")
-  }
-  set probeRouter(value: boolean) {
-    this.setFlag("probeRouter", value)
-  }
 
-  constructor(options: RequestOptions = {}) {
-    super("REQ", options as Record<string, unknown>)
+  constructor(options?: RequestOptions) {
+    super("REQ", options)
+    this.applyOptions(options)
   }
 
   protected xattach(pipe: PipeEnd): void {
-    if (this.probeRouter) pipe.write(PROBE)
+    if (this.options.probeRouter) pipe.write(PROBE)
     this.#out.attach(pipe)
     this.#pipes.add(pipe)
   }
@@ -67,11 +58,11 @@ export class Request extends Socket {
   }
 
   protected xsend(message: Message): boolean {
-    if (this.#awaitingReply && !this.relaxed) {
+    if (this.#awaitingReply && !this.options.relaxed) {
       throw zmqError("EFSM", "REQ must receive the reply before sending another request")
     }
     let envelope: Message
-    if (this.correlate) {
+    if (this.options.correlate) {
       this.#requestId = (this.#requestId + 1) >>> 0
       const id = Buffer.alloc(4)
       id.writeUInt32BE(this.#requestId, 0)
@@ -102,7 +93,7 @@ export class Request extends Socket {
   }
 
   protected xwritable(): boolean {
-    return (!this.#awaitingReply || this.relaxed) && this.#out.writable
+    return (!this.#awaitingReply || this.options.relaxed) && this.#out.writable
   }
 
   protected xreadable(): boolean {
@@ -112,7 +103,7 @@ export class Request extends Socket {
   /** Strips the reply envelope; undefined for a malformed or uncorrelated reply, which is dropped. */
   #unwrap(message: Message): Message | undefined {
     let index = 0
-    if (this.correlate) {
+    if (this.options.correlate) {
       const id = message[0]
       if (id === undefined || id.length !== 4 || id.readUInt32BE(0) !== this.#requestId) return undefined
       index = 1
@@ -122,3 +113,7 @@ export class Request extends Socket {
     return message.slice(index + 1)
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Request extends SendOptionProperties, ReceiveOptionProperties, RoutingIdOptionProperties, ProbeRouterOptionProperties, RequestOptionProperties {}
+defineSocketOptions(Request, "REQ")

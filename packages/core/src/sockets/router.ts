@@ -5,13 +5,24 @@ import { FairQueue } from "../pipes/fair-queue.js"
 import { toFrame } from "../socket/message-like.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type {
+  ProbeRouterOptionProperties,
+  ReceiveOptionProperties,
+  RouterOptionProperties,
+  RoutingIdOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 
-export interface RouterOptions extends SocketOptions {
-  mandatory?: boolean
-  handover?: boolean
-  probeRouter?: boolean
-}
+/** ROUTER's options (zeromq.js defines these on Router). */
+type RouterOptionPropertiesAll = SendOptionProperties &
+  ReceiveOptionProperties &
+  RoutingIdOptionProperties &
+  ProbeRouterOptionProperties &
+  RouterOptionProperties
+
+export interface RouterOptions extends SocketOptions, WritableOptions<RouterOptionPropertiesAll> {}
 
 export interface RouterConnectOptions {
   /** ZMQ_CONNECT_ROUTING_ID: the routing id this ROUTER gives the peer it connects to. */
@@ -29,30 +40,10 @@ export class Router extends Socket {
   readonly #in = new FairQueue()
   readonly #byId = new Map<string, PipeEnd>()
   #nextId = randomBytes(4).readUInt32BE(0)
-  /** ZMQ_ROUTER_MANDATORY: fail with EHOSTUNREACH for an unknown peer and wait for a full one (EAGAIN after sendTimeout), instead of dropping. Default false. */
-  get mandatory(): boolean {
-    return this.flag("mandatory")
-  }
-  set mandatory(value: boolean) {
-    this.setFlag("mandatory", value)
-  }
-  /** ZMQ_ROUTER_HANDOVER: a new peer with a routing id in use takes it over from the old one. Default false. */
-  get handover(): boolean {
-    return this.flag("handover")
-  }
-  set handover(value: boolean) {
-    this.setFlag("handover", value)
-  }
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. Default false. */
-  get probeRouter(): boolean {
-    return this.flag("probeRouter")
-  }
-  set probeRouter(value: boolean) {
-    this.setFlag("probeRouter", value)
-  }
 
-  constructor(options: RouterOptions = {}) {
-    super("ROUTER", options as Record<string, unknown>)
+  constructor(options?: RouterOptions) {
+    super("ROUTER", options)
+    this.applyOptions(options)
   }
 
   /** Connects, optionally naming the peer with `routingId` (ZMQ_CONNECT_ROUTING_ID). */
@@ -78,7 +69,7 @@ export class Router extends Socket {
       const key = id.toString("latin1")
       const existing = this.#byId.get(key)
       if (existing !== undefined) {
-        if (!this.handover) {
+        if (!this.options.handover) {
           // libzmq keeps the first peer and ignores the newcomer.
           pipe.close()
           return
@@ -93,7 +84,7 @@ export class Router extends Socket {
     pipe.routingId = id
     this.#byId.set(id.toString("latin1"), pipe)
     this.#in.attach(pipe)
-    if (this.probeRouter) pipe.write(PROBE)
+    if (this.options.probeRouter) pipe.write(PROBE)
   }
 
   protected xdetach(pipe: PipeEnd): void {
@@ -106,7 +97,7 @@ export class Router extends Socket {
     const id = message[0]!
     const pipe = this.#byId.get(id.toString("latin1"))
     if (pipe === undefined || !pipe.writable) {
-      if (this.mandatory) {
+      if (this.options.mandatory) {
         if (pipe === undefined || pipe.closed || pipe.peerClosed) {
           throw zmqError("EHOSTUNREACH", `no peer with routing id ${id.toString("hex")}`)
         }
@@ -143,3 +134,7 @@ export class Router extends Socket {
     }
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Router extends SendOptionProperties, ReceiveOptionProperties, RoutingIdOptionProperties, ProbeRouterOptionProperties, RouterOptionProperties {}
+defineSocketOptions(Router, "ROUTER")

@@ -1,28 +1,27 @@
-import type { SocketOptions } from "../socket/socket-base.js"
-import { XSubscriber } from "./xsub.js"
+import type { Buffer } from "node:buffer"
+import type {
+  ConflateOptionProperties,
+  InvertMatchingOptionProperties,
+  ReceiveOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
+import { defineSocketOptions, type SocketOptions } from "../socket/socket-base.js"
+import { SubscriberBase } from "./xsub.js"
 
-export interface SubscriberOptions extends SocketOptions {
-  invertMatching?: boolean
-}
+/** SUB's options (zeromq.js defines these on Subscriber). */
+type SubscriberOptionProperties = ReceiveOptionProperties & ConflateOptionProperties & InvertMatchingOptionProperties
+
+export interface SubscriberOptions extends SocketOptions, WritableOptions<SubscriberOptionProperties> {}
 
 /**
  * SUB (RFC 29): receives the messages whose first frame starts with one of its subscriptions. Subscribing
- * twice to a topic needs two `unsubscribe` calls. No argument means everything (the empty prefix).
+ * twice to a topic needs two `unsubscribe` calls. No argument means everything (the empty prefix). Not an
+ * XSubscriber (as in zeromq.js): it cannot send, and has no send options.
  */
-export class Subscriber extends XSubscriber {
-  constructor(options: SubscriberOptions = {}) {
-    super(options, "SUB")
-  }
-
-  /**
-   * ZMQ_INVERT_MATCHING: receive the messages that match none of the subscriptions. Default false. Every SUB
-   * of a publisher with `invertMatching` needs it too (that publisher sends each what it did NOT subscribe to).
-   */
-  get invertMatching(): boolean {
-    return this.flag("invertMatching")
-  }
-  set invertMatching(value: boolean) {
-    this.setFlag("invertMatching", value)
+export class Subscriber extends SubscriberBase {
+  constructor(options?: SubscriberOptions) {
+    super("SUB", options)
+    this.applyOptions(options)
   }
 
   subscribe(...prefixes: Array<Buffer | string>): void {
@@ -37,3 +36,7 @@ export class Subscriber extends XSubscriber {
     return false
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Subscriber extends ReceiveOptionProperties, ConflateOptionProperties, InvertMatchingOptionProperties {}
+defineSocketOptions(Subscriber, "SUB")

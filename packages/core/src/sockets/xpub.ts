@@ -1,29 +1,38 @@
-import { Buffer } from "node:buffer"
+import type { Buffer } from "node:buffer"
 import { zmqError } from "../common/errors.js"
 import { toFrame } from "../socket/message-like.js"
 import { Fifo } from "../common/fifo.js"
 import { type PipeEnd } from "../pipes/pipe.js"
 import { subscriptionMessage, type Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type {
+  InvertMatchingOptionProperties,
+  NoDropOptionProperties,
+  ReceiveOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+  XPublisherOptionProperties,
+} from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 import { SubscriptionTrie } from "../pipes/subscription-trie.js"
 
-export interface XPublisherOptions extends SocketOptions {
-  noDrop?: boolean
-  manual?: boolean
-  welcomeMessage?: string | null
-  invertMatching?: boolean
-  verbosity?: null | "allSubs" | "allSubsUnsubs"
-}
+/** XPUB's options (zeromq.js defines these on XPublisher). */
+type XPublisherOptionPropertiesAll = SendOptionProperties &
+  ReceiveOptionProperties &
+  NoDropOptionProperties &
+  InvertMatchingOptionProperties &
+  XPublisherOptionProperties
+
+export interface XPublisherOptions extends SocketOptions, WritableOptions<XPublisherOptionPropertiesAll> {}
 
 /**
- * XPUB (RFC 29): sends each message to the subscribers whose subscriptions prefix its first frame, and hands
- * subscriptions to the application as messages (`0x01`+topic, `0x00`+topic): by default only the first
+ * What XPUB and PUB share (libzmq's pub_t is an xpub_t too). XPUB (RFC 29) sends each message to the
+ * subscribers whose subscriptions prefix its first frame, and hands subscriptions to the application as messages (`0x01`+topic, `0x00`+topic): by default only the first
  * subscription to a topic and the last cancel, with `verbosity` every one. Subscriptions arrive from
  * subscribers' pipes as such messages, whichever ZMTP version carried them (the session normalises them).
  * A slow subscriber never blocks the others: a full pipe drops the message for that subscriber only, unless
  * `noDrop` makes `send()` wait.
  */
-export class XPublisher extends Socket {
+export abstract class PublisherBase extends Socket {
   /**
    * Not counted: a subscriber's XSUB sends every subscribe but only the last cancel of a topic, so one
    * cancel must remove the pipe's subscription (libzmq's mtrie keeps a set of pipes per topic).
@@ -31,87 +40,17 @@ export class XPublisher extends Socket {
   readonly #subscriptions = new SubscriptionTrie<PipeEnd>(false)
   readonly #pipes = new Set<PipeEnd>()
   readonly #upstream = new Fifo<Message>()
-  #welcome: Buffer | null = null
-  #verbosity: null | "allSubs" | "allSubsUnsubs" = null
   /** Pipes collected by one send, reused to avoid an allocation per message. */
   readonly #targets: PipeEnd[] = []
 
-  constructor(options: XPublisherOptions = {}, type: "XPUB" | "PUB" = "XPUB") {
-    // These two live in private fields, which exist only once super() has returned: set them after it.
-    const { welcomeMessage, verbosity, ...rest } = options
-    super(type, rest as Record<string, unknown>)
-    try {
-      if (welcomeMessage !== undefined) this.welcomeMessage = welcomeMessage
-      if (verbosity !== undefined) this.verbosity = verbosity
-    } catch (error) {
-      this.close() // registered with the context by now: do not leak it
-      throw error
-    }
-  }
-
   /** Whether subscription messages reach the application (XPUB: yes; PUB: no). */
-  protected get deliversSubscriptions(): boolean {
-    return true
-  }
-
-  /** ZMQ_XPUB_NODROP: wait (up to sendTimeout) instead of dropping when a subscriber's pipe is full. Default false. */
-  get noDrop(): boolean {
-    return this.flag("noDrop")
-  }
-  set noDrop(value: boolean) {
-    this.setFlag("noDrop", value)
-  }
-
-  /** ZMQ_XPUB_MANUAL: subscriptions are passed to the application and not applied; apply them with `subscribe`/`unsubscribe`. Default false. */
-  get manual(): boolean {
-    return this.flag("manual")
-  }
-  set manual(value: boolean) {
-    this.setFlag("manual", value)
-  }
-
-  /** ZMQ_INVERT_MATCHING: send each message to the subscribers whose subscriptions do NOT match. Default false. */
-  get invertMatching(): boolean {
-    return this.flag("invertMatching")
-  }
-  set invertMatching(value: boolean) {
-    this.setFlag("invertMatching", value)
-  }
-
-  /** ZMQ_XPUB_WELCOME_MSG: a message sent to every new subscriber. Default none. */
-  get welcomeMessage(): string | null {
-    return this.#welcome === null ? null : this.#welcome.toString("utf8")
-  }
-  set welcomeMessage(value: string | null) {
-    if (value !== null && typeof value !== "string") throw zmqError("EINVAL", "welcomeMessage must be a string or null")
-    this.#welcome = value === null ? null : Buffer.from(value, "utf8")
-  }
-
-  /** ZMQ_XPUB_VERBOSE / ZMQ_XPUB_VERBOSER: pass every subscription ("allSubs") and every cancel too ("allSubsUnsubs"). */
-  get verbosity(): null | "allSubs" | "allSubsUnsubs" {
-    return this.#verbosity
-  }
-  set verbosity(value: null | "allSubs" | "allSubsUnsubs") {
-    if (value !== null && value !== "allSubs" && value !== "allSubsUnsubs") {
-      throw zmqError("EINVAL", `verbosity must be null, "allSubs" or "allSubsUnsubs"`)
-    }
-    this.#verbosity = value
-  }
-
-  /** With `manual`: applies a subscription for the subscriber whose message was received last. */
-  subscribe(...topics: Array<Buffer | string>): void {
-    this.#manualApply(topics, true)
-  }
-
-  /** With `manual`: removes a subscription for the subscriber whose message was received last. */
-  unsubscribe(...topics: Array<Buffer | string>): void {
-    this.#manualApply(topics, false)
-  }
+  protected abstract get deliversSubscriptions(): boolean
 
   #lastSubscriber: PipeEnd | undefined
 
-  #manualApply(topics: Array<Buffer | string>, add: boolean): void {
-    if (!this.manual) throw zmqError("EINVAL", "subscribe/unsubscribe on an XPublisher need `manual`")
+  /** XPUB's `subscribe`/`unsubscribe` with `manual`: for the subscriber whose message was received last. */
+  protected manualApply(topics: Array<Buffer | string>, add: boolean): void {
+    if (!this.options.manual) throw zmqError("EINVAL", "subscribe/unsubscribe on an XPublisher need `manual`")
     const pipe = this.#lastSubscriber
     if (pipe === undefined) return
     for (const topic of topics.length === 0 ? [""] : topics) {
@@ -123,18 +62,19 @@ export class XPublisher extends Socket {
 
   protected xattach(pipe: PipeEnd): void {
     this.#pipes.add(pipe)
-    if (this.#welcome !== null) pipe.write([this.#welcome])
+    const welcome = this.options.welcomeMessage
+    if (welcome !== null) pipe.write([welcome])
     this.#readUpstream(pipe)
   }
 
   protected xdetach(pipe: PipeEnd): void {
     this.#readUpstream(pipe)
     this.#pipes.delete(pipe)
-    const verbose = this.#verbosity === "allSubsUnsubs"
+    const verbose = this.options.verbosity === "allSubsUnsubs"
     const cancelled: Uint8Array[] = []
     if (verbose) for (const [topic, holder] of this.#subscriptions.entries()) if (holder === pipe) cancelled.push(topic)
     this.#subscriptions.removeHolder(pipe, verbose ? undefined : (topic) => cancelled.push(topic))
-    if (this.deliversSubscriptions && !this.manual) {
+    if (this.deliversSubscriptions && !this.options.manual) {
       for (const topic of cancelled) this.#upstream.push([subscriptionMessage(0, topic)])
     }
   }
@@ -156,15 +96,15 @@ export class XPublisher extends Socket {
       const subscribe = first[0] === 1
       const topic = first.subarray(1)
       let notify: boolean
-      if (this.manual) {
+      if (this.options.manual) {
         notify = true
         this.#lastSubscriber = pipe
       } else if (subscribe) {
         const unique = this.#subscriptions.add(topic, pipe)
-        notify = unique || this.#verbosity !== null
+        notify = unique || this.options.verbosity !== null
       } else {
         const last = this.#subscriptions.remove(topic, pipe)
-        notify = last || this.#verbosity === "allSubsUnsubs"
+        notify = last || this.options.verbosity === "allSubsUnsubs"
       }
       if (notify && this.deliversSubscriptions) this.#upstream.push(message)
     }
@@ -193,7 +133,7 @@ export class XPublisher extends Socket {
    */
   #match(topic: Buffer): number {
     this.#targetCount = 0
-    if (this.invertMatching) {
+    if (this.options.invertMatching) {
       const matched = new Set<PipeEnd>()
       this.#subscriptions.match(topic, (pipe) => matched.add(pipe))
       for (const pipe of this.#pipes) if (!matched.has(pipe)) this.#collect(pipe)
@@ -202,7 +142,7 @@ export class XPublisher extends Socket {
     }
     const targets = this.#targets
     const count = this.#targetCount
-    if (this.noDrop) {
+    if (this.options.noDrop) {
       for (let i = 0; i < count; i++) {
         const pipe = targets[i]!
         if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return -1
@@ -221,7 +161,7 @@ export class XPublisher extends Socket {
   }
 
   protected xwritable(): boolean {
-    if (!this.noDrop) return true
+    if (!this.options.noDrop) return true
     for (const pipe of this.#pipes) if (!pipe.writable) return false
     return true
   }
@@ -230,3 +170,40 @@ export class XPublisher extends Socket {
     return this.#upstream.length > 0
   }
 }
+
+/**
+ * XPUB (RFC 29): a publisher that hands subscriptions to the application as messages (`0x01`+topic,
+ * `0x00`+topic), and with `manual` lets it apply them itself.
+ */
+export class XPublisher extends PublisherBase {
+  constructor(options?: XPublisherOptions) {
+    super("XPUB", options)
+    this.applyOptions(options)
+  }
+
+  protected get deliversSubscriptions(): boolean {
+    return true
+  }
+
+  /**
+   * With `manual`: applies a subscription for the subscriber whose message was received last. (zeromq.js's
+   * XPublisher has no such method: it cannot apply a manual subscription at all.)
+   */
+  subscribe(...topics: Array<Buffer | string>): void {
+    this.manualApply(topics, true)
+  }
+
+  /** With `manual`: removes a subscription for the subscriber whose message was received last. */
+  unsubscribe(...topics: Array<Buffer | string>): void {
+    this.manualApply(topics, false)
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface XPublisher
+  extends SendOptionProperties,
+    ReceiveOptionProperties,
+    NoDropOptionProperties,
+    InvertMatchingOptionProperties,
+    XPublisherOptionProperties {}
+defineSocketOptions(XPublisher, "XPUB")

@@ -3,25 +3,22 @@ import { FairQueue } from "../pipes/fair-queue.js"
 import { toFrame } from "../socket/message-like.js"
 import { type PipeEnd } from "../pipes/pipe.js"
 import { subscriptionMessage, type Message } from "../pipes/message.js"
-import { Socket, type SocketOptions } from "../socket/socket-base.js"
+import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
 import { SubscriptionTrie } from "../pipes/subscription-trie.js"
 
-export interface XSubscriberOptions extends SocketOptions {}
+export interface XSubscriberOptions extends SocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
 
 /**
- * XSUB (RFC 29): receives from every publisher, fair-queued, keeping only messages that match its
+ * What XSUB and SUB share (libzmq's sub_t is an xsub_t too). XSUB (RFC 29) receives from every publisher, fair-queued, keeping only messages that match its
  * subscriptions; subscriptions are messages the application sends (`0x01`+topic to subscribe, `0x00`+topic
  * to cancel), forwarded to every publisher and re-sent after each reconnect. Other messages go upstream as
  * they are.
  */
-export class XSubscriber extends Socket {
+export abstract class SubscriberBase extends Socket {
   readonly #in = new FairQueue()
   readonly #pipes = new Set<PipeEnd>()
   readonly #subscriptions = new SubscriptionTrie<true>()
-
-  constructor(options: XSubscriberOptions = {}, type: "XSUB" | "SUB" = "XSUB") {
-    super(type, options as Record<string, unknown>)
-  }
 
   protected xattach(pipe: PipeEnd): void {
     this.#in.attach(pipe)
@@ -63,7 +60,7 @@ export class XSubscriber extends Socket {
       return stashed
     }
     // ZMQ_INVERT_MATCHING (settable on SUB): keep the messages that match no subscription instead.
-    const invert = this.flag("invertMatching")
+    const invert = this.options.invertMatching
     for (let message = this.#in.read(); message !== undefined; message = this.#in.read()) {
       if (this.#subscriptions.matches(message[0]!) !== invert) return message
     }
@@ -84,7 +81,11 @@ export class XSubscriber extends Socket {
 
   /** Applies and forwards a subscription change (used by Subscriber's subscribe/unsubscribe). */
   protected changeSubscriptions(kind: 0 | 1, topics: ReadonlyArray<Buffer | string>): void {
-    if (this.closed) throw zmqError("ENOTSOCK", "socket is closed")
+    // As zeromq.js's string option (ZMQ_SUBSCRIBE): the type is checked first, then that the socket is open.
+    for (const topic of topics) {
+      if (topic !== null && typeof topic !== "string" && !ArrayBuffer.isView(topic)) throw new TypeError("Option value must be a string or buffer")
+    }
+    if (this.closed) throw zmqError("ENOTSOCK", "the socket is closed: it can no longer subscribe")
     for (const topic of topics.length === 0 ? [""] : topics) this.xsend([subscriptionMessage(kind, toFrame(topic, 0))])
   }
 
@@ -97,3 +98,15 @@ export class XSubscriber extends Socket {
     for (const [topic] of this.#subscriptions.entries()) pipe.write([subscriptionMessage(1, topic)])
   }
 }
+
+/** XSUB (RFC 29): a subscriber whose subscriptions are messages the application sends. */
+export class XSubscriber extends SubscriberBase {
+  constructor(options?: XSubscriberOptions) {
+    super("XSUB", options)
+    this.applyOptions(options)
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface XSubscriber extends SendOptionProperties, ReceiveOptionProperties {}
+defineSocketOptions(XSubscriber, "XSUB")

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import { Router, Subscriber, XPublisher, type SocketOptionValues, type Socket as V6Socket } from "@zmq-ts/core"
+import { Router, Subscriber, XPublisher, type Socket as V6Socket } from "@zmq-ts/core"
 import { ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
 import { compatFailure, withCompatErrors } from "./errors.js"
 import * as id from "./option-constants.js"
@@ -19,10 +19,10 @@ interface OptionHandler {
   readonly set?: (socket: V6Socket, value: OptionInput) => void
 }
 
-/** Options of every v6 socket, read and written as they are (the v6 setters check the values). */
-function plain(name: keyof SocketOptionValues): OptionHandler {
+/** v6 options read and written as they are (the v6 setters check the values; another type's option throws). */
+function plain(name: string): OptionHandler {
   return {
-    get: (socket) => socket[name],
+    get: (socket) => (socket as unknown as Record<string, OptionValue>)[name] ?? null,
     set: (socket, value) => {
       ;(socket as unknown as Record<string, unknown>)[name] = value
     },
@@ -42,9 +42,9 @@ function flag(name: "immediate" | "ipv6" | "plainServer"): OptionHandler {
 /** A string v6 option; v5 code often passes it as a Buffer (v5's property setters turned strings into Buffers). */
 function text(name: "routingId" | "plainUsername" | "plainPassword"): OptionHandler {
   return {
-    get: (socket) => socket[name],
+    get: (socket) => (socket as unknown as Record<string, OptionValue>)[name] ?? null,
     set: (socket, value) => {
-      socket[name] = toText(name, value)
+      ;(socket as unknown as Record<string, OptionValue>)[name] = toText(name, value)
     },
   }
 }
@@ -85,7 +85,7 @@ function routerOnly(name: "mandatory" | "handover", option: string): OptionHandl
   return {
     get: (socket) => (socket instanceof Router && socket[name] ? 1 : 0),
     set: (socket, value) => {
-      if (!(socket instanceof Router)) throw compatFailure("EINVAL", `${option} applies to ROUTER sockets only, not ${socket.type}`)
+      if (!(socket instanceof Router)) throw compatFailure("EINVAL", `${option} applies to ROUTER sockets only, not ${socket.constructor.name}`)
       socket[name] = Boolean(value)
     },
   }
@@ -94,7 +94,7 @@ function routerOnly(name: "mandatory" | "handover", option: string): OptionHandl
 function subscription(kind: "subscribe" | "unsubscribe", option: string): OptionHandler {
   return {
     set: (socket, value) => {
-      if (!(socket instanceof Subscriber)) throw compatFailure("EINVAL", `${option} applies to SUB sockets only, not ${socket.type}`)
+      if (!(socket instanceof Subscriber)) throw compatFailure("EINVAL", `${option} applies to SUB sockets only, not ${socket.constructor.name}`)
       const topic = value === null ? "" : value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value
       if (typeof topic !== "string" && !Buffer.isBuffer(topic)) {
         throw compatFailure("EINVAL", `${option} takes a string or a Buffer, got ${typeof value}`)
@@ -171,7 +171,7 @@ const HANDLERS = new Map<number, OptionHandler>([
         throw new Error("Reading ZMQ_XPUB_VERBOSE is not supported")
       },
       set: (socket, value) => {
-        if (!(socket instanceof XPublisher)) throw compatFailure("EINVAL", `ZMQ_XPUB_VERBOSE applies to XPUB sockets only, not ${socket.type}`)
+        if (!(socket instanceof XPublisher)) throw compatFailure("EINVAL", `ZMQ_XPUB_VERBOSE applies to XPUB sockets only, not ${socket.constructor.name}`)
         socket.verbosity = value ? "allSubs" : null
       },
     },
@@ -191,8 +191,8 @@ const HANDLERS = new Map<number, OptionHandler>([
   [
     id.ZMQ_MECHANISM,
     {
-      // The same choice the engine makes (security/mechanisms.ts): PLAIN server, else PLAIN client, else NULL.
-      get: (socket) => (socket.plainServer || socket.plainUsername !== null || socket.plainPassword !== null ? 1 : 0),
+      // ZMQ_NULL 0, ZMQ_PLAIN 1, ZMQ_CURVE 2, as the v6 socket reports its mechanism.
+      get: (socket) => [null, "plain", "curve", "gssapi"].indexOf(socket.securityMechanism),
     },
   ],
   [id.ZMQ_PLAIN_SERVER, flag("plainServer")],

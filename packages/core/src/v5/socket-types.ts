@@ -40,26 +40,9 @@ export const types = Object.freeze({
 /** The socket type names of the compatibility layer. */
 export type SocketType = keyof typeof types
 
-/** ZMQ_TYPE by the ZMTP type name our sockets report. */
-const NUMBER_BY_NAME: Readonly<Record<string, number>> = {
-  PAIR: ZMQ_PAIR,
-  PUB: ZMQ_PUB,
-  SUB: ZMQ_SUB,
-  REQ: ZMQ_REQ,
-  REP: ZMQ_REP,
-  DEALER: ZMQ_DEALER,
-  ROUTER: ZMQ_ROUTER,
-  PULL: ZMQ_PULL,
-  PUSH: ZMQ_PUSH,
-  XPUB: ZMQ_XPUB,
-  XSUB: ZMQ_XSUB,
-}
-
-/** ZMQ_TYPE of a socket: libzmq's number for its type. */
+/** ZMQ_TYPE of a socket: libzmq's number for its type, which v6 sockets report as `type`. */
 export function typeNumber(socket: V6Socket): number {
-  const number = NUMBER_BY_NAME[socket.type]
-  if (number === undefined) throw new ZmqError("EINVAL", `no ZMQ_TYPE number for ${socket.type}`)
-  return number
+  return socket.type
 }
 
 /** Whether the socket type can receive at all (PUSH and PUB cannot), so whether a receive loop is worth running. */

@@ -206,9 +206,9 @@ export class Socket extends EventEmitter<SocketEventMap> {
     for (let next = this.#outgoing.peek(); next !== undefined && !this.#paused; next = this.#outgoing.peek()) {
       if (socket.closed) return
       if (!socket.writable) {
-        if (next.dontWait || socket.sendTimeout === 0) {
+        if (next.dontWait || sendTimeoutOf(socket) === 0) {
           this.#outgoing.shift()
-          this.#fail(next, compatFailure("EAGAIN", `${socket.type} socket cannot queue the message now`))
+          this.#fail(next, compatFailure("EAGAIN", `${socket.constructor.name} socket cannot queue the message now`))
           continue
         }
         this.#waitToSend(next)
@@ -227,7 +227,7 @@ export class Socket extends EventEmitter<SocketEventMap> {
   #waitToSend(head: Outgoing): void {
     if (this.#waitingToSend) return
     this.#waitingToSend = true
-    const timeout = this.#socket.sendTimeout
+    const timeout = sendTimeoutOf(this.#socket)
     this.#writable ??= new Poller().add(this.#socket, "writable")
     void this.#poll(this.#writable, timeout).then((ready) => {
       this.#waitingToSend = false
@@ -517,4 +517,9 @@ export function createSocket(type: SocketType, options: CreateSocketOptions = {}
     throw error
   }
   return socket
+}
+
+/** The v6 socket's `sendTimeout`: only the socket types that send have it, and only those get here. */
+function sendTimeoutOf(socket: V6Socket): number {
+  return (socket as unknown as { readonly sendTimeout: number }).sendTimeout
 }

@@ -53,7 +53,7 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
 
 function boundAddress(socket: Socket): string {
   const endpoint = socket.lastEndpoint
-  if (endpoint === null) throw new Error(`${socket.type} socket has not bound anything`)
+  if (endpoint === null) throw new Error(`${socket.constructor.name} socket has not bound anything`)
   return endpoint
 }
 
@@ -104,10 +104,19 @@ export function events<T extends SocketEventType>(
     }
     const timer = setTimeout(() => {
       socket.events.off(type, listener)
-      reject(new Error(`${socket.type}: saw ${seen.length} of ${count} "${type}" events within ${timeoutMs} ms`))
+      reject(new Error(`${socket.constructor.name}: saw ${seen.length} of ${count} "${type}" events within ${timeoutMs} ms`))
     }, timeoutMs)
     socket.events.on(type, listener)
   })
+}
+
+/**
+ * Resolves once `socket` has completed `count` handshakes over `transport`. Over inproc at once: inproc has
+ * no handshake and raises no events (as in libzmq); its peers are joined when connect() (or, for a connect
+ * made first, bind()) returns. Call it before the action, as `events()`.
+ */
+export function handshakes(transport: Transport, socket: Socket, count = 1): Promise<unknown> {
+  return transport.name === "inproc" ? Promise.resolve() : events(socket, "handshake", count)
 }
 
 /** True if `promise` settles (either way) within `ms`; never leaves a timer or an unhandled rejection behind. */
@@ -138,7 +147,7 @@ export async function receiveMany(socket: Socket, count: number, timeoutMs = 500
   while (out.length < count) {
     const receiving = socket.receive()
     if (!(await settlesWithin(receiving, timeoutMs))) {
-      throw new Error(`${socket.type}: received ${out.length} of ${count} messages, then nothing for ${timeoutMs} ms`)
+      throw new Error(`${socket.constructor.name}: received ${out.length} of ${count} messages, then nothing for ${timeoutMs} ms`)
     }
     out.push(await receiving)
   }

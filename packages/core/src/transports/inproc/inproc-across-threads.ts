@@ -1,7 +1,6 @@
 import type { Buffer } from "node:buffer"
 import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
-import { zmqError } from "../../common/errors.js"
 import type { PipeEnd } from "../../pipes/pipe.js"
 import { pipeAtConnect, type SocketHost } from "../../pipes/socket-host.js"
 import type { ThreadLink } from "../threads/thread-link.js"
@@ -30,19 +29,12 @@ export function connectAcrossThreads(
     const identity = peerIdentityOf(peer)
     if (pipe.attached) pipe.setPeer(identity)
     else if (!host.closed) pipe.attach(identity, routingId)
-    host.emit({ type: "connect", address: endpoint.address })
-    host.emit({ type: "handshake", address: endpoint.address })
   }
-  pipe.onRefused = (reason) => {
-    const error = zmqError("EINVAL", reason, endpoint.address)
-    host.emit({ type: "handshake:error:protocol", address: endpoint.address, error })
-  }
-  pipe.onDone = (peerGone) => {
+  // As on one thread, inproc raises no monitor events (libzmq has none for it): a refused peer type is silent.
+  pipe.onDone = () => {
     if (!introduced) link.cancel(id)
-    else if (peerGone) host.emit({ type: "disconnect", address: endpoint.address })
   }
   const id = link.connect(endpoint.name, port2, wirePeerOf(host), receiveCredit(host))
-  host.emit({ type: "connect:delay", address: endpoint.address })
   return {
     pipe,
     close: () => {
@@ -68,16 +60,9 @@ export function acceptFromThread(
   }
   const pipe = new ThreadPipe(binder, address, port)
   if (!isCompatibleSocketType(peer.socketType, binder.type)) {
-    const reason = `inproc peer socket type ${binder.type} cannot talk to ${peer.socketType}`
-    binder.emit({ type: "handshake:error:protocol", address, error: zmqError("EINVAL", reason, address) })
-    pipe.refuse(reason)
+    pipe.refuse(`inproc peer socket type ${binder.type} cannot talk to ${peer.socketType}`)
     return
-  }
-  pipe.onDone = (peerGone) => {
-    if (peerGone) binder.emit({ type: "disconnect", address })
   }
   pipe.attach(peerIdentityOf(peer), undefined)
   pipe.hello(credit)
-  binder.emit({ type: "accept", address })
-  binder.emit({ type: "handshake", address })
 }

@@ -1,6 +1,5 @@
 import { Buffer } from "node:buffer"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
-import { zmqError } from "../../common/errors.js"
 import { CONFLATE, pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
 import type { ThreadPipe } from "../threads/thread-pipe.js"
@@ -72,9 +71,7 @@ export function joinInproc(connect: PendingConnect, binder: SocketHost, endpoint
     return
   }
   if (!isCompatibleSocketType(connecter.type, binder.type)) {
-    const error = zmqError("EINVAL", `inproc peer socket type ${binder.type} cannot talk to ${connecter.type}`, endpoint.address)
-    connecter.emit({ type: "handshake:error:protocol", address: endpoint.address, error })
-    binder.emit({ type: "handshake:error:protocol", address: endpoint.address, error })
+    // Refused without a word: libzmq raises no monitor event for inproc (see below).
     connect.early?.[0].close()
     return
   }
@@ -103,8 +100,6 @@ export function joinInproc(connect: PendingConnect, binder: SocketHost, endpoint
   // sides' marks now (libzmq's set_hwms).
   connecterEnd.resize = binderEnd.resize = () => connecterEnd.setLimits(combined(connecter, binder), combined(binder, connecter))
   if (connect.early !== undefined) connecterEnd.resize()
-  connecter.emit({ type: "connect", address: endpoint.address })
-  binder.emit({ type: "accept", address: endpoint.address })
-  connecter.emit({ type: "handshake", address: endpoint.address })
-  binder.emit({ type: "handshake", address: endpoint.address })
+  // No monitor events: libzmq joins inproc sockets without a listener, connecter or engine, the objects
+  // that raise them (socket_base.cpp's inproc bind/connect report nothing), and zeromq.js shows none.
 }

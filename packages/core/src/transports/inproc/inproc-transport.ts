@@ -79,7 +79,6 @@ export class InprocTransport implements Transport<InprocEndpoint> {
     }
     const entry: PendingConnect = { host, endpoint, routingId, early }
     pending.add(entry)
-    host.emit({ type: "connect:delay", address: endpoint.address })
     const forget = (): void => {
       pending?.delete(entry)
       if (pending?.size === 0) pendingByName.delete(endpoint.name)

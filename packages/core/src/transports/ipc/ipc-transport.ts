@@ -1,4 +1,6 @@
-import { existsSync, lstatSync, unlinkSync } from "node:fs"
+import { existsSync, lstatSync, mkdtempSync, rmSync, unlinkSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import { platform } from "node:process"
 import { zmqError } from "../../common/errors.js"
 import { connectStream } from "../stream/stream-connecter.js"
@@ -6,7 +8,10 @@ import type { StreamAddressing } from "../stream/stream-addressing.js"
 import { listenOn, listenStream } from "../stream/stream-listener.js"
 import type { Transport } from "../transport.js"
 
-/** `ipc://path` or, on Linux, `ipc://@name` in the abstract namespace (the path then starts with NUL). */
+/**
+ * `ipc://path`; `ipc://*` for a path of its own in a fresh temporary directory (libzmq's ipc wildcard); on
+ * Linux `ipc://@name` in the abstract namespace (the path then starts with NUL).
+ */
 export interface IpcEndpoint {
   readonly address: string
   readonly path: string
@@ -15,7 +20,6 @@ export interface IpcEndpoint {
 
 function parseIpcEndpoint(address: string, rest: string): IpcEndpoint {
   if (rest.length === 0) throw zmqError("EINVAL", "ipc endpoint needs a path", address)
-  if (rest === "*") throw zmqError("ENOTSUP", "ipc://* (a random path) is not supported; name the path", address)
   const abstract = rest.startsWith("@")
   if (abstract && platform !== "linux") {
     throw zmqError("ENOTSUP", "abstract ipc names (ipc://@name) exist only on Linux", address)
@@ -23,8 +27,20 @@ function parseIpcEndpoint(address: string, rest: string): IpcEndpoint {
   return { address, path: abstract ? `\0${rest.slice(1)}` : rest, abstract }
 }
 
+/** Endpoints bound as `ipc://*`, whose directory goes when their listener closes (as libzmq's). */
+const wildcardEndpoints = new Set<string>()
+
+/** ipc_listener.cpp's wildcard: a `socket` in a new temporary directory, reported as ZMQ_LAST_ENDPOINT. */
+function wildcardEndpoint(): IpcEndpoint {
+  const path = join(mkdtempSync(join(tmpdir(), "zmq-")), "socket")
+  const address = `ipc://${path}`
+  wildcardEndpoints.add(address)
+  return { address, path, abstract: false }
+}
+
 const addressing: StreamAddressing<IpcEndpoint> = {
-  async listen(server, endpoint, options) {
+  async listen(server, given, options) {
+    const endpoint = given.path === "*" ? wildcardEndpoint() : given
     // libzmq replaces a stale socket file on bind; we do too, but never a file that is not a socket.
     if (!endpoint.abstract && existsSync(endpoint.path)) {
       if (!lstatSync(endpoint.path).isSocket()) {
@@ -32,17 +48,29 @@ const addressing: StreamAddressing<IpcEndpoint> = {
       }
       unlinkSync(endpoint.path)
     }
-    await listenOn(server, { path: endpoint.path, backlog: options.backlog }, endpoint.address)
+    try {
+      await listenOn(server, { path: endpoint.path, backlog: options.backlog }, endpoint.address)
+    } catch (error) {
+      this.released?.(endpoint.address)
+      throw error
+    }
     return endpoint.address
   },
   connectOptions: (endpoint) => ({ path: endpoint.path }),
   // A unix-domain peer has no address of its own: events name the bound endpoint.
   peerAddress: (_socket, boundEndpoint) => boundEndpoint,
+  released(boundEndpoint) {
+    if (!wildcardEndpoints.delete(boundEndpoint)) return
+    rmSync(dirname(boundEndpoint.slice("ipc://".length)), { recursive: true, force: true })
+  },
 }
 
 /** `ipc://`: unix-domain sockets (paths, relative paths, Linux abstract names); stale socket files replaced. */
 export const ipc: Transport<IpcEndpoint> = {
   parse: parseIpcEndpoint,
   bind: (host, endpoint) => listenStream(host, endpoint, addressing),
-  connect: (host, endpoint, routingId) => connectStream(host, endpoint, routingId, addressing),
+  connect(host, endpoint, routingId) {
+    if (endpoint.path === "*") throw zmqError("EINVAL", "ipc://* names no path to connect to; bind to it and connect to lastEndpoint", endpoint.address)
+    return connectStream(host, endpoint, routingId, addressing)
+  },
 }

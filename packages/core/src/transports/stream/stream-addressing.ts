@@ -14,4 +14,6 @@ export interface StreamAddressing<E extends TransportEndpoint> {
   connectOptions(endpoint: E, options: Readonly<SocketOptionValues>): NetConnectOpts
   /** How an accepted connection's peer is named in events and errors. */
   peerAddress(socket: NetSocket, boundEndpoint: string): string
+  /** The listener at `boundEndpoint` has closed (ipc removes the directory it made for `ipc://*`). */
+  released?(boundEndpoint: string): void
 }

@@ -9,7 +9,11 @@ import type { StreamAddressing } from "./stream-addressing.js"
 
 /**
  * A connected byte-stream endpoint (libzmq's `tcp_connecter`/`ipc_connecter`): one persistent session,
- * reconnecting with `reconnectInterval`, doubling up to `reconnectMaxInterval`.
+ * reconnecting after `reconnectInterval` as libzmq 4.3.5 does (stream_connecter_base.cpp).
+ *
+ * Its events follow libzmq's: `connect:delay` when a tcp attempt starts (an ipc connect completes or fails at
+ * once, so libzmq never reports it there), `close` when a failed attempt's socket is closed, then
+ * `connect:retry` with the interval as the next attempt is scheduled; `connect` once the stream is up.
  */
 export function connectStream<E extends TransportEndpoint>(
   host: SocketHost,
@@ -18,31 +22,33 @@ export function connectStream<E extends TransportEndpoint>(
   addressing: StreamAddressing<E>,
 ): TransportConnection {
   const options = host.options
-  const session = new StreamSession(host, endpoint.address, true, routingId)
+  const address = endpoint.address
+  const session = new StreamSession(host, address, true, routingId)
+  // ipc_connecter.cpp: connect(2) on a Unix socket does not return EINPROGRESS, so no ZMQ_EVENT_CONNECT_DELAYED.
+  const delayedConnect = address.startsWith("tcp://")
   let stopped = false
   /** Closed with messages still queued: keep trying to connect, within linger. */
   let lingering = false
   const active = (): boolean => !stopped && (lingering || !host.closed)
   let retryTimer: ReturnType<typeof setTimeout> | undefined
-  let currentInterval = options.reconnectInterval
+  let reconnect = reconnectIntervals()
+  /** The attempt in progress, until it connects or fails. */
   let socket: NetSocket | undefined
 
+  /**
+   * libzmq's add_reconnect_timer: nothing with ZMQ_RECONNECT_IVL ≤ 0 (4.3.5 never reconnects then), else
+   * ZMQ_EVENT_CONNECT_RETRIED with the interval, and the next attempt after it.
+   */
   const scheduleReconnect = (): void => {
-    if (!active()) return
-    const interval = options.reconnectInterval
-    if (interval < 0) return
-    const delay = currentInterval
-    host.emit({ type: "connect:delay", address: endpoint.address })
+    if (!active() || options.reconnectInterval <= 0) return
+    const interval = reconnect(options.reconnectInterval, options.reconnectMaxInterval)
+    host.emit({ type: "connect:retry", address, interval })
     retryTimer = setTimeout(() => {
       retryTimer = undefined
-      host.emit({ type: "connect:retry", address: endpoint.address, interval: delay })
       attempt()
-    }, delay)
+    }, interval)
     // Connecting holds nothing open: a waiting operation does (keep-alive.ts), or queued messages at exit.
     retryTimer.unref()
-    // ZMQ_RECONNECT_IVL_MAX: exponential backoff up to the maximum.
-    const max = options.reconnectMaxInterval
-    currentInterval = max > interval ? Math.min(max, currentInterval * 2) : interval
   }
 
   const attempt = (): void => {
@@ -52,33 +58,39 @@ export function connectStream<E extends TransportEndpoint>(
     socket = attemptSocket
     attemptSocket.unref()
     let connected = false
+    if (delayedConnect) host.emit({ type: "connect:delay", address })
     if (options.connectTimeout > 0) {
       connectTimer = setTimeout(() => attemptSocket.destroy(new Error("connect timed out")), options.connectTimeout)
       connectTimer.unref()
     }
     attemptSocket.once("connect", () => {
       connected = true
+      socket = undefined
       if (connectTimer !== undefined) clearTimeout(connectTimer)
       if (!active()) {
         attemptSocket.destroy()
         return
       }
       applyKeepalive(attemptSocket, options)
-      session.attach(new StreamEngine(attemptSocket, session.engineOptions(endpoint.address), session))
-      host.emit({ type: "connect", address: endpoint.address })
+      session.attach(new StreamEngine(attemptSocket, session.engineOptions(address), session))
+      host.emit({ type: "connect", address })
     })
     attemptSocket.once("error", () => {
       if (connected) return // the engine reports and closes
     })
     attemptSocket.once("close", () => {
       if (connectTimer !== undefined) clearTimeout(connectTimer)
+      if (connected) return
       if (socket === attemptSocket) socket = undefined
-      if (!connected) scheduleReconnect()
+      // stream_connecter_base.cpp's close(): the failed attempt's socket is closed, ZMQ_EVENT_CLOSED.
+      host.emit({ type: "close", address })
+      scheduleReconnect()
     })
   }
 
-  session.onEngineClosed = (handshakeSucceeded) => {
-    if (handshakeSucceeded) currentInterval = options.reconnectInterval
+  session.onEngineClosed = () => {
+    // session_base.cpp's reconnect(): a new connecter, whose interval starts again from reconnectInterval.
+    reconnect = reconnectIntervals()
     scheduleReconnect()
   }
 
@@ -99,5 +111,27 @@ export function connectStream<E extends TransportEndpoint>(
       lingering = true
       session.onDone = stop
     },
+  }
+}
+
+/** The largest interval libzmq computes (INT_MAX ms), which is also the longest setTimeout. */
+const MAX_INTERVAL = 2 ** 31 - 1
+
+/**
+ * libzmq 4.3.5's get_new_reconnect_ivl, for one connecter: with ZMQ_RECONNECT_IVL_MAX set, the interval
+ * starts at ZMQ_RECONNECT_IVL and doubles at each retry up to the maximum; without it, each retry waits
+ * ZMQ_RECONNECT_IVL plus a random jitter below ZMQ_RECONNECT_IVL.
+ */
+function reconnectIntervals(): (interval: number, maxInterval: number) => number {
+  let current = -1
+  return (interval, maxInterval) => {
+    if (maxInterval > 0) {
+      const candidate = current === -1 ? interval : current > MAX_INTERVAL / 2 ? MAX_INTERVAL : current * 2
+      current = Math.min(candidate, maxInterval)
+      return current
+    }
+    if (current === -1) current = interval
+    const jitter = Math.floor(Math.random() * interval)
+    return Math.min(current + jitter, MAX_INTERVAL)
   }
 }

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket as NetSocket } from "node:net"
 import { fromSystemError } from "../../common/errors.js"
 import { StreamEngine } from "../../engine/stream-engine.js"
 import { StreamSession } from "../../engine/stream-session.js"
+import type { SocketEvent } from "../../common/events.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
 import type { TransportBinding, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
@@ -18,7 +19,15 @@ export async function listenStream<E extends TransportEndpoint>(
 ): Promise<TransportBinding> {
   const server = createServer({ noDelay: true, pauseOnConnect: false })
   const sessions = new Set<StreamSession>()
-  const boundEndpoint = await addressing.listen(server, endpoint, host.options)
+  let boundEndpoint: string
+  try {
+    boundEndpoint = await addressing.listen(server, endpoint, host.options)
+  } catch (error) {
+    reportBindFailure(host, endpoint.address, error)
+    throw error
+  }
+  // tcp_listener.cpp/ipc_listener.cpp: ZMQ_EVENT_LISTENING, with the endpoint as bound (wildcards resolved).
+  host.emit({ type: "bind", address: boundEndpoint })
   // An idle bound socket does not keep the thread alive (zeromq.js); operations in progress do.
   server.unref()
 
@@ -51,14 +60,35 @@ export async function listenStream<E extends TransportEndpoint>(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       host.emit({ type: "close", address: boundEndpoint })
       await closed
+      addressing.released?.(boundEndpoint)
     },
   }
+}
+
+/** Failures of the listen(2) itself, after a socket was made for it (see reportBindFailure). */
+const listenFailures = new WeakSet<object>()
+
+/**
+ * libzmq's events for a failed bind: when the listener's socket was made and bind(2)/listen(2) refused,
+ * tcp_listener.cpp/ipc_listener.cpp close it first (ZMQ_EVENT_CLOSED with no address: the endpoint is not
+ * known yet); then socket_base.cpp reports ZMQ_EVENT_BIND_FAILED with the address as given, without its
+ * scheme ("127.0.0.1:5555"). An address that does not resolve fails before any socket: no `close`.
+ */
+function reportBindFailure(host: SocketHost, address: string, error: unknown): void {
+  const failure = error instanceof Error ? error : new Error(String(error))
+  // zeromq.js's event has no `address` key at all here, though its typings declare one.
+  if (listenFailures.has(failure)) host.emit({ type: "close" } as SocketEvent)
+  host.emit({ type: "bind:error", address: address.slice(address.indexOf("://") + 3), error: failure })
 }
 
 /** `server.listen`, with a failure as a ZmqError for `address` (EADDRINUSE, EADDRNOTAVAIL, …). */
 export function listenOn(server: Server, options: Parameters<Server["listen"]>[0], address: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => reject(fromSystemError(error, address))
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const failure = fromSystemError(error, address)
+      listenFailures.add(failure)
+      reject(failure)
+    }
     server.once("error", onError)
     server.listen(options, () => {
       server.off("error", onError)
