@@ -97,7 +97,8 @@ for (const transport of TRANSPORTS) {
       await router.send(["known", "still kept"])
       expect(text(await dealer.receive())).toEqual(["still kept"])
 
-      await using strict = new Router({ mandatory: true })
+      // With no peer at all it would wait (zeromq.js waits for a peer with room); sendTimeout 0 fails at once.
+      await using strict = new Router({ mandatory: true, sendTimeout: 0 })
       expect(strict.mandatory).toBe(true)
       await expect(strict.send(["nobody", "x"])).rejects.toMatchObject({ code: "EHOSTUNREACH" })
     })
@@ -144,10 +145,8 @@ for (const transport of TRANSPORTS) {
       expect(text(await dealer.receive())).toEqual(["hello", "dealer"])
       await dealer.send("back")
       expect(text(await router.receive())).toEqual(["srv", "back"])
-      // An empty connect routing id is refused before any connection is made.
-      expect(() => router.connect(transport.bindAddress().replace("*", "1"), { routingId: "" })).toThrow(
-        expect.objectContaining({ code: "EINVAL" }),
-      )
+      // An empty connect routing id is none, as zeromq.js takes it: a plain connect.
+      expect(() => router.connect(transport.bindAddress().replace("*", "1"), { routingId: "" })).not.toThrow()
     })
 
     for (const handover of [false, true]) {

@@ -78,6 +78,11 @@ function isStateError(error: unknown): boolean {
   return ZmqError.isInstance(error) && error.code === "EFSM"
 }
 
+/** A ROUTER `mandatory` send to an unknown peer: it waits while no peer has room, as zeromq.js polls first. */
+function isUnroutable(error: unknown): boolean {
+  return ZmqError.isInstance(error) && error.code === "EHOSTUNREACH"
+}
+
 /**
  * The base of every socket type: endpoints, options, and the send/receive machinery (libzmq's
  * `socket_base_t`). A socket type is a routing strategy over pipes; it implements the `x*` hooks below and
@@ -345,8 +350,9 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       }
     } catch (error) {
       if (error instanceof TypeError) throw error // a value with no text (a Symbol), as zeromq.js throws
-      // REQ/REP out of step: zeromq.js waits until the socket may send, unless sendTimeout is 0.
-      if (!isStateError(error) || this.options.sendTimeout === 0) return Promise.reject(error)
+      // zeromq.js polls before it sends: REQ/REP out of step, or a mandatory ROUTER with no peer that has
+      // room, waits until the socket may send, unless sendTimeout is 0.
+      if (!this.#sendMustWait(error) || this.options.sendTimeout === 0) return Promise.reject(error)
       parts ??= toSendMessage(message)
     }
     // Also when earlier sends are still waiting: with sendTimeout 0 this one must not queue behind them.
@@ -636,7 +642,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       try {
         sent = this.xsend(request.message)
       } catch (error) {
-        if (isStateError(error)) break // REQ/REP out of step: it waits for the state to allow it
+        if (this.#sendMustWait(error)) break // it waits for the socket to allow it (see send())
         takeCall(queue).reject(error as Error)
         continue
       }
@@ -703,6 +709,10 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     if (this.#syncOperations === 0) setImmediate(this.#resetSyncOperations)
     if (++this.#syncOperations < SYNC_OPERATIONS_PER_TURN) return Promise.resolve(value)
     return new Promise((resolve) => setImmediate(() => resolve(value)))
+  }
+
+  #sendMustWait(error: unknown): boolean {
+    return isStateError(error) || (isUnroutable(error) && !this.xwritable())
   }
 
   /** A send went through: it may have changed what the socket can receive (REQ awaits its reply). */

@@ -48,7 +48,8 @@ export class Router extends Socket {
 
   /** Connects, optionally naming the peer with `routingId` (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options: RouterConnectOptions = {}): void {
-    if (options.routingId === undefined) {
+    // An empty routing id is none, as zeromq.js takes it.
+    if (options.routingId === undefined || options.routingId === "") {
       super.connect(address)
       return
     }
@@ -94,6 +95,9 @@ export class Router extends Socket {
   }
 
   protected xsend(message: Message): boolean {
+    // A routing id alone, with nothing after it, is dropped unrouted, mandatory or not (libzmq's router.cpp
+    // looks the peer up only for a frame with MORE).
+    if (message.length === 1) return true
     const id = message[0]!
     const pipe = this.#byId.get(id.toString("latin1"))
     if (pipe === undefined || !pipe.writable) {
@@ -106,7 +110,7 @@ export class Router extends Socket {
       }
       return true // dropped, as libzmq does
     }
-    if (message.length > 1) pipe.write(message.slice(1))
+    pipe.write(message.slice(1))
     return true
   }
 
@@ -117,8 +121,14 @@ export class Router extends Socket {
     return [id, ...message]
   }
 
+  /**
+   * libzmq's xhas_out: a ROUTER is always writable, except with `mandatory`, when some peer must have room.
+   * zeromq.js waits for that before sending, so a mandatory send to nobody waits (sendTimeout: EAGAIN).
+   */
   protected xwritable(): boolean {
-    return true
+    if (!this.options.mandatory) return true
+    for (const pipe of this.#byId.values()) if (pipe.writable) return true
+    return false
   }
 
   protected xreadable(): boolean {

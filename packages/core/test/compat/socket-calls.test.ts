@@ -243,3 +243,25 @@ describe("bind addresses as libzmq takes them", () => {
     }
   })
 })
+
+describe("ROUTER with mandatory, as zeromq.js (it waits until some peer has room, then sends)", () => {
+  it("with no peer, a send waits; once a peer is there, an unknown routing id fails EHOSTUNREACH", async () => {
+    await using router = new Router({ mandatory: true })
+    await router.bind("tcp://127.0.0.1:*")
+    const sending = router.send(["nobody", "x"])
+    const early = await Promise.race([sending.then(() => "settled", () => "settled"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 200))])
+    expect(early).toBe("waiting")
+    await using dealer = new Dealer({ routingId: "somebody" })
+    dealer.connect(router.lastEndpoint!)
+    await expect(sending).rejects.toMatchObject({ code: "EHOSTUNREACH", message: "Host unreachable" })
+    // The known peer is reachable.
+    await router.send(["somebody", "hello"])
+    expect(String((await dealer.receive())[0])).toBe("hello")
+  })
+
+  it("a routing id with nothing after it is dropped, even with mandatory and sendTimeout 0", async () => {
+    await using router = new Router({ mandatory: true, sendTimeout: 0 })
+    await router.bind("tcp://127.0.0.1:*")
+    await expect(router.send(["nobody"])).resolves.toBeUndefined()
+  })
+})
