@@ -9,10 +9,23 @@ export { Observer } from "./socket/observer.js"
 export { Poller } from "./tools/poller.js"
 export type { PollItem, PollEvents } from "./tools/poller.js"
 export { Proxy } from "./tools/proxy.js"
-export type { EventAddress, EventError, EventInterval, SocketEvent, SocketEventType, SocketEventOfType } from "./common/events.js"
-export type { SocketOptionValues } from "./common/options.js"
-export type { MessageLike } from "./socket/message-like.js"
-export type { Message } from "./pipes/message.js"
+export type {
+  AuthError,
+  EventAddress,
+  EventError,
+  EventInterval,
+  EventSubscriber,
+  ProtocolError,
+  SocketEvent,
+  SocketEventType,
+  SocketEventOfType,
+  SocketEvent as Event,
+  SocketEventType as EventType,
+  SocketEventOfType as EventOfType,
+} from "./common/events.js"
+export type { SocketOptions } from "./socket/socket-base.js"
+export type { Message, MessageLike } from "./socket/message-like.js"
+export type { Readable, Writable } from "./socket/readable-writable.js"
 export { Push } from "./sockets/push.js"
 export type { PushOptions } from "./sockets/push.js"
 export { Pull } from "./sockets/pull.js"

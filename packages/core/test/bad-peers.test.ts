@@ -259,7 +259,7 @@ class Fixture {
       const bodies = frames.map((part) => part.toString())
       if (bodies.length === 1 && bodies[0]!.startsWith("good:")) {
         this.fromGood.push(bodies[0]!)
-        if (this.socket instanceof Router) await this.socket.send(received as Message)
+        if (this.socket instanceof Router) await this.socket.send(received as Message[])
       } else {
         this.fromRaw.push(bodies)
       }

@@ -183,7 +183,7 @@ for (const transport of TRANSPORTS) {
       expect(empty!.length).toBe(0)
       expect(rest).toEqual([])
       anonymous.connect(transport.connectAddress(router))
-      const probe: Message = await router.receive()
+      const probe: Message[] = await router.receive()
       expect(probe).toHaveLength(2)
       expect(isGeneratedId(probe[0])).toBe(true)
       expect(probe[1]!.length).toBe(0)

@@ -48,7 +48,7 @@ function makeFrame(spec: FrameSpec, message: number, index: number): Buffer {
   return out
 }
 
-function makeMessages(specs: readonly (readonly FrameSpec[])[]): Message[] {
+function makeMessages(specs: readonly (readonly FrameSpec[])[]): Message[][] {
   return specs.map((frames, m) => frames.map((spec, f) => makeFrame(spec, m, f)))
 }
 
@@ -93,7 +93,7 @@ async function waitUntil(condition: () => boolean, timeoutMs: number, what: stri
 }
 
 /** Where two message lists first differ, in words (never a dump of 100 KiB frames); undefined if equal. */
-function firstMismatch(sent: readonly Message[], received: readonly Message[]): string | undefined {
+function firstMismatch(sent: readonly Message[][], received: readonly Message[][]): string | undefined {
   if (sent.length !== received.length) return `sent ${sent.length} messages, received ${received.length}`
   for (let m = 0; m < sent.length; m++) {
     const a = sent[m]!
@@ -130,7 +130,7 @@ function describeResult(result: Settled<unknown>): string {
   return `error ${ZmqError.isInstance(result.error) ? result.error.code : String(result.error)}`
 }
 
-function strings(message: Message): string[] {
+function strings(message: Message[]): string[] {
   return message.map((frame) => frame.toString())
 }
 
@@ -153,7 +153,7 @@ describe.each(TRANSPORTS)("properties over %s", (transport) => {
             const sent = makeMessages(specs)
             const end = [Buffer.from("end")]
             for (const message of [...sent, end]) await push.send(message)
-            const received: Message[] = []
+            const received: Message[][] = []
             for (let i = 0; i < sent.length; i++) received.push(await pull.receive())
             expect(firstMismatch(sent, received)).toBeUndefined()
             // Nothing extra, nothing duplicated: the next message is the end marker.
@@ -235,13 +235,13 @@ describe.each(TRANSPORTS)("properties over %s", (transport) => {
                 )
                 dealer.connect(router.lastEndpoint!)
                 // A tag frame first, so a message routed to the wrong dealer can never look like its own.
-                const sent: Message[] = spec.requests.map((frames, r) => [
+                const sent: Message[][] = spec.requests.map((frames, r) => [
                   Buffer.from(`d${d}-r${r}`),
                   ...frames.map((frame, f) => makeFrame(frame, d * 100 + r, f)),
                 ])
                 for (const message of sent) await dealer.send(message)
                 await dealer.send(`d${d}-end`)
-                const received: Message[] = []
+                const received: Message[][] = []
                 for (;;) {
                   const message = await dealer.receive()
                   if (message.length === 1 && message[0]!.toString() === `d${d}-end`) break

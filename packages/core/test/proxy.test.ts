@@ -383,7 +383,7 @@ describe("Proxy control", () => {
     await running
     // The capture pipe holds SNDHWM + RCVHWM = 2 copies; the other 1998 were dropped, not queued in memory
     // (regression: every copy used to wait in the capture socket's send queue).
-    const copies: Message[] = []
+    const copies: Message[][] = []
     for (;;) {
       const next = captureReader.receive()
       if (!(await settlesWithin(next, 50))) break

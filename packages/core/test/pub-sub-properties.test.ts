@@ -127,7 +127,7 @@ function apply(sub: Subscriber, operations: readonly Operation[]): void {
   }
 }
 
-function text(message: Message): string[] {
+function text(message: Message[]): string[] {
   return message.map((frame) => frame.toString("latin1"))
 }
 

@@ -32,7 +32,7 @@ import { events, handshakes, receiveMany, settlesWithin, text, TRANSPORTS, type 
 /** A topic no test publishes on otherwise: `synchronize` subscribes to it and probes on it. */
 const SYNC = "\x02sync"
 
-async function receiveOne(socket: Socket, timeoutMs = 5000): Promise<Message> {
+async function receiveOne(socket: Socket, timeoutMs = 5000): Promise<Message[]> {
   return (await receiveMany(socket, 1, timeoutMs))[0]!
 }
 
@@ -93,7 +93,7 @@ async function nextSubscription(xpub: XPublisher, timeoutMs = 3000): Promise<str
 }
 
 /** The first frames of `messages`, as text. */
-function topics(messages: readonly Message[]): string[] {
+function topics(messages: readonly Message[][]): string[] {
   return messages.map((message) => message[0]!.toString("latin1"))
 }
 
@@ -725,8 +725,8 @@ async function receivesNothingInto(socket: Socket, into: number[], ms: number): 
 }
 
 /** Receives until a message whose first frame is `last`. */
-async function receiveManyUntil(socket: Socket, last: string): Promise<Message[]> {
-  const out: Message[] = []
+async function receiveManyUntil(socket: Socket, last: string): Promise<Message[][]> {
+  const out: Message[][] = []
   for (;;) {
     const message = await receiveOne(socket)
     out.push(message)

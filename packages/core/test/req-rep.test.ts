@@ -24,7 +24,7 @@ async function serve(rep: Reply, name: string): Promise<void> {
 }
 
 /** One direction of the Guide's rrbroker: every message from `from`, whole, onto `to`. */
-async function pump(from: Socket, to: Socket, seen?: Message[]): Promise<void> {
+async function pump(from: Socket, to: Socket, seen?: Message[][]): Promise<void> {
   try {
     for await (const message of from) {
       seen?.push(message)
@@ -45,8 +45,8 @@ async function broker(transport: Transport, backendTo?: string) {
   await frontend.bind(transport.bindAddress())
   if (backendTo === undefined) await backend.bind(transport.bindAddress())
   else backend.connect(backendTo)
-  const fromClients: Message[] = []
-  const fromWorkers: Message[] = []
+  const fromClients: Message[][] = []
+  const fromWorkers: Message[][] = []
   const loops = Promise.all([pump(frontend, backend, fromClients), pump(backend, frontend, fromWorkers)])
   return {
     frontend,

@@ -77,12 +77,12 @@ export function topicFrame(topic: Frame, options: EnvelopeOptions = {}): Buffer 
 }
 
 /** `[topic, body]`, ready for `send()`. */
-export function encodeEnvelope(envelope: EnvelopeInput, options: EnvelopeOptions = {}): Message {
+export function encodeEnvelope(envelope: EnvelopeInput, options: EnvelopeOptions = {}): Message[] {
   return [topicFrame(envelope.topic, options), toBuffer(envelope.body)]
 }
 
 /** `[topic, address, body]`, ready for `send()`. */
-export function encodeAddressedEnvelope(envelope: AddressedEnvelopeInput, options: EnvelopeOptions = {}): Message {
+export function encodeAddressedEnvelope(envelope: AddressedEnvelopeInput, options: EnvelopeOptions = {}): Message[] {
   return [topicFrame(envelope.topic, options), toBuffer(envelope.address), toBuffer(envelope.body)]
 }
 
@@ -128,7 +128,7 @@ export function unsubscribeTopic(subscriber: Subscriber, topic: Frame, options: 
 
 /** Sends `[topic, body]` on a PUB/XPUB (or any socket). */
 export function sendEnvelope(socket: Socket, envelope: EnvelopeInput, options: EnvelopeOptions = {}): Promise<void> {
-  let message: Message
+  let message: Message[]
   try {
     message = encodeEnvelope(envelope, options)
   } catch (error) {
@@ -143,7 +143,7 @@ export function sendAddressedEnvelope(
   envelope: AddressedEnvelopeInput,
   options: EnvelopeOptions = {},
 ): Promise<void> {
-  let message: Message
+  let message: Message[]
   try {
     message = encodeAddressedEnvelope(envelope, options)
   } catch (error) {

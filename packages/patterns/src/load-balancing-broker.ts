@@ -65,7 +65,7 @@ export class LoadBalancingBroker extends ServiceBase {
   readonly #idleKeys = new Set<string>()
   readonly #busy = new Map<string, BusyWorker>()
   /** Requests taken while a worker was idle, whose worker turned out to be gone: served first. */
-  readonly #pending: Message[] = []
+  readonly #pending: Message[][] = []
   #frontendEndpoints: string[] = []
   #backendEndpoints: string[] = []
 
@@ -126,7 +126,7 @@ export class LoadBalancingBroker extends ServiceBase {
   }
 
   /** [worker, "", "READY" | "LEAVE"] or [worker, "", client, "", reply…]. Anything else is dropped. */
-  async #fromWorker(message: Message): Promise<void> {
+  async #fromWorker(message: Message[]): Promise<void> {
     const worker = message[0]!
     if (message.length < 3 || message[1]!.length !== 0) return
     const id = key(worker)
@@ -169,7 +169,7 @@ export class LoadBalancingBroker extends ServiceBase {
   }
 
   /** [client, "", request…] from the frontend: to the least recently used idle worker. */
-  async #dispatch(request: Message): Promise<void> {
+  async #dispatch(request: Message[]): Promise<void> {
     if (request.length < 3 || request[1]!.length !== 0) return // not from a REQ-style client
     this.#pending.push(request)
     await this.#drainPending()
@@ -205,7 +205,7 @@ export class LoadBalancingBroker extends ServiceBase {
     this.#emit({ type: "worker:leave", worker })
   }
 
-  async #toClient(reply: Message): Promise<void> {
+  async #toClient(reply: Message[]): Promise<void> {
     try {
       await this.frontend.send(reply)
     } catch (error) {

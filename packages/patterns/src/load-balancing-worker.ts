@@ -5,7 +5,7 @@ import { cancellableSleep, checkTimeout, isClosing } from "./wait.js"
 
 /** What a worker does with a request: the reply (one frame or several), at once or later. */
 export type RequestHandler = (
-  request: Message,
+  request: Message[],
 ) => MessageLike | readonly MessageLike[] | Promise<MessageLike | readonly MessageLike[]>
 
 /** How long `stop()` waits for the broker's BYE before closing anyway. Default 10 s. */

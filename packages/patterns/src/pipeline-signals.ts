@@ -24,7 +24,7 @@ export interface BatchStart {
 }
 
 /** @internal */
-export function encodeBatchStart(batch: BatchStart): Message {
+export function encodeBatchStart(batch: BatchStart): Message[] {
   return [PIPELINE_BATCH, Buffer.from(String(batch.tasks)), Buffer.from(String(batch.workers))]
 }
 

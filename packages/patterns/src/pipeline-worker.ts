@@ -16,7 +16,7 @@ import { localError, PatternErrorCode } from "./errors.js"
 import { PIPELINE_KILL } from "./pipeline-signals.js"
 
 /** What a worker makes of one task: the result message (a frame or several), at once or later. */
-export type TaskHandler = (task: Message) => MessageLike | readonly MessageLike[] | Promise<MessageLike | readonly MessageLike[]>
+export type TaskHandler = (task: Message[]) => MessageLike | readonly MessageLike[] | Promise<MessageLike | readonly MessageLike[]>
 
 export interface PipelineWorkerOptions {
   /** The ventilator's task endpoint (a PULL connects; the Guide: "tcp://localhost:5557"). */

@@ -119,11 +119,11 @@ export class Sink implements AsyncDisposable {
    * `results` says how many) and for that many results. A result that arrives before the batch start
    * counts. Rejects with ERR_PATTERN_TIMEOUT after `timeout`, ERR_PATTERN_CLOSED if closed meanwhile.
    */
-  async collect(options: CollectOptions = {}): Promise<Message[]> {
+  async collect(options: CollectOptions = {}): Promise<Message[][]> {
     if (!this.#bound) throw localError(PatternErrorCode.INVALID_STATE, "bind() before collect()")
     let expected = options.results === undefined ? undefined : checkCount("results", options.results, 0)
     const deadline = deadlineAfter(checkTimeout("timeout", options.timeout ?? -1))
-    const results: Message[] = []
+    const results: Message[][] = []
     try {
       while (expected === undefined || results.length < expected) {
         const what = expected === undefined ? "the batch start" : `${expected - results.length} more results`

@@ -37,12 +37,12 @@ export async function joinPublisher(
   subscriber: Subscriber,
   syncClient: Request,
   options: JoinPublisherOptions = {},
-): Promise<Message[]> {
+): Promise<Message[][]> {
   const mode = checkMode(options.mode ?? DEFAULT_SYNC_MODE)
   const settle = checkTimeout("settleDelay", options.settleDelay ?? DEFAULT_SETTLE_DELAY)
   const deadline = deadlineAfter(checkTimeout("timeout", options.timeout ?? -1))
   const token = options.token ?? randomBytes(8)
-  const early: Message[] = []
+  const early: Message[][] = []
   if (mode === SyncMode.hello) {
     subscriber.subscribe(SYNC_HELLO)
     try {
@@ -93,13 +93,13 @@ export interface SynchronizedSubscriberOptions extends JoinPublisherOptions {
  *
  * `receive()` and iteration skip the synchronisation's hellos. The REQ socket is closed once joined.
  */
-export class SynchronizedSubscriber implements AsyncDisposable, AsyncIterable<Message> {
+export class SynchronizedSubscriber implements AsyncDisposable, AsyncIterable<Message[]> {
   /** The SUB socket. Read it through `receive()`, which skips hellos. */
   readonly subscriber: Subscriber
   /** The REQ socket of the synchronisation (closed once joined). */
   readonly syncClient: Request
   readonly #options: SynchronizedSubscriberOptions
-  #early: Message[] = []
+  #early: Message[][] = []
   #joining = false
   #joined = false
 
@@ -179,7 +179,7 @@ export class SynchronizedSubscriber implements AsyncDisposable, AsyncIterable<Me
   }
 
   /** The next data message (hellos skipped). */
-  async receive(): Promise<Message> {
+  async receive(): Promise<Message[]> {
     if (!this.#joined) throw localError(PatternErrorCode.INVALID_STATE, "join() before receive()")
     const early = this.#early.shift()
     if (early !== undefined) return early
@@ -189,7 +189,7 @@ export class SynchronizedSubscriber implements AsyncDisposable, AsyncIterable<Me
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Message, undefined> {
+  async *[Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
     for (;;) {
       try {
         yield await this.receive()

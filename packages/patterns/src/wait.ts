@@ -19,7 +19,7 @@ export function remaining(deadline: Deadline): number {
  * @internal Receives the next message of `socket` before `deadline`, without leaving a `receive()` pending
  * when the time is up (a pending receive would swallow the next message): polls first, then receives.
  */
-export async function receiveBefore(socket: Socket, deadline: Deadline, what: string): Promise<Message> {
+export async function receiveBefore(socket: Socket, deadline: Deadline, what: string): Promise<Message[]> {
   const poller = new Poller().add(socket)
   for (;;) {
     if (socket.readable) return socket.receive()

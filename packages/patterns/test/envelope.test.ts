@@ -165,7 +165,7 @@ describe("pub-sub envelopes", () => {
       subscriber.connect(publisher.lastEndpoint!)
       subscribeTopic(subscriber, "price", { exactTopic: true })
       unsubscribeTopic(subscriber, "price", { exactTopic: true })
-      const seen: Message[] = [
+      const seen: Message[][] = [
         await within(publisher.receive(), 2000, "the subscription"),
         await within(publisher.receive(), 2000, "the cancel"),
       ]

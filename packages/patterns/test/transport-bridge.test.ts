@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest"
 import { TransportBridge } from "../src/index.js"
 import { bindAddress, within, type TransportName } from "./helpers/endpoints.js"
 
-const text = (message: Message): string[] => message.map((frame) => frame.toString())
+const text = (message: Message[]): string[] => message.map((frame) => frame.toString())
 
 async function nextSubscription(publisher: XPublisher): Promise<string> {
   const [frame] = await within(publisher.receive(), 3000, "a subscription at the publisher")

@@ -20,7 +20,7 @@ subscriber.connect("tcp://localhost:5556")
 subscriber.subscribe("10001 ")
 
 /** A frame as text (the C ventilator pads its tasks with NULs). */
-const text = (message: Message): string => message[0]!.toString("utf8").replace(/\0+$/, "")
+const text = (message: Message[]): string => message[0]!.toString("utf8").replace(/\0+$/, "")
 
 //  Initialize poll set
 const poller = new Poller<Pull | Subscriber>().add(receiver).add(subscriber)

@@ -21,7 +21,7 @@ subscriber.connect("tcp://localhost:5556")
 subscriber.subscribe("10001 ")
 
 /** recv with ZMQ_DONTWAIT: the next message, or undefined when none is waiting (EAGAIN). */
-async function receiveNow(socket: Socket): Promise<Message | undefined> {
+async function receiveNow(socket: Socket): Promise<Message[] | undefined> {
   try {
     return await socket.receive()
   } catch (error) {
@@ -31,7 +31,7 @@ async function receiveNow(socket: Socket): Promise<Message | undefined> {
 }
 
 /** A frame as text (the C ventilator pads its tasks with NULs). */
-const text = (message: Message): string => message[0]!.toString("utf8").replace(/\0+$/, "")
+const text = (message: Message[]): string => message[0]!.toString("utf8").replace(/\0+$/, "")
 
 s_catch_signals()
 //  Process messages from both sockets

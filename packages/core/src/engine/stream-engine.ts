@@ -3,7 +3,7 @@ import { Buffer } from "node:buffer"
 import type { Socket as NetSocket } from "node:net"
 import { ZmtpConnection, type ZmtpReceiver, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { zmqError } from "../common/errors.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 
 /** Received frames are made as Buffers at once: one view per frame instead of a Uint8Array and then a Buffer. */
 const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer =>
@@ -13,7 +13,7 @@ const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number)
 export interface EngineHandler {
   engineReady(engine: StreamEngine, peer: PeerInfo): void
   /** A whole message from the peer. Return false to pause reading until `resume()`. */
-  engineMessage(frames: Message): boolean
+  engineMessage(frames: Frames): boolean
   /** A one-frame message from the peer, as a view into the read chunk. Return false to pause reading. */
   engineFrame(frame: Buffer): boolean
   /** A data-phase event other than a message (subscriptions, JOIN/LEAVE…). */
@@ -55,7 +55,7 @@ export class StreamEngine {
   readonly connection: ZmtpConnection
   readonly socket: NetSocket
   readonly #handler: EngineHandler
-  #source: (() => Message | Buffer | undefined) | undefined
+  #source: (() => Frames | Buffer | undefined) | undefined
   /** Carries a one-frame message from the source to the codec (which keeps no reference to the array). */
   readonly #single: Buffer[] = [EMPTY]
   #flushScheduled = false
@@ -110,7 +110,7 @@ export class StreamEngine {
   }
 
   /** Starts pulling outgoing messages from `source` (the session's pipe end). */
-  setSource(source: (() => Message | Buffer | undefined) | undefined): void {
+  setSource(source: (() => Frames | Buffer | undefined) | undefined): void {
     this.#source = source
     if (source !== undefined) this.requestFlush()
   }
@@ -230,7 +230,7 @@ export class StreamEngine {
     },
     message: (frames) => {
       // Already Buffers: the codec makes every frame with `bufferView`.
-      if (!this.#handler.engineMessage(frames as Message)) this.pause()
+      if (!this.#handler.engineMessage(frames as Frames)) this.pause()
     },
     event: (event) => this.#onEvent(event),
   }

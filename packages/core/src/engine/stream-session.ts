@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer"
 import { ZmtpError, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
 import { fromSystemError, ZmqError } from "../common/errors.js"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
-import { subscriptionMessage, type Message } from "../pipes/message.js"
+import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type { EngineHandler, StreamEngine } from "./stream-engine.js"
 import { pipeAtConnect, type SocketHost } from "../pipes/socket-host.js"
 import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
@@ -137,7 +137,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     if (this.#closing) engine.endWhenFlushed()
   }
 
-  engineMessage(frames: Message): boolean {
+  engineMessage(frames: Frames): boolean {
     const pipe = this.#pipe
     if (pipe === undefined) return true
     return pipe.forceWrite(frames)

@@ -1,5 +1,5 @@
 import type { PipeEnd } from "./pipe.js"
-import type { Message } from "./message.js"
+import type { Frames } from "./message.js"
 
 /**
  * libzmq's `fq_t`: reads whole messages from a set of pipes in turn, so a busy peer cannot starve the others.
@@ -26,7 +26,7 @@ export class FairQueue {
     return false
   }
 
-  read(): Message | undefined {
+  read(): Frames | undefined {
     const pipes = this.#pipes
     for (let tries = pipes.length; tries > 0; tries--) {
       if (this.#current >= pipes.length) this.#current = 0

@@ -1,5 +1,5 @@
 import type { PipeEnd } from "./pipe.js"
-import type { Message } from "./message.js"
+import type { Frames } from "./message.js"
 
 /**
  * libzmq's `lb_t`: sends each message to the next pipe in turn that has room below its high-water mark.
@@ -31,7 +31,7 @@ export class LoadBalancer {
     return this.#pipes.length
   }
 
-  send(message: Message): boolean {
+  send(message: Frames): boolean {
     return this.#send(message)
   }
 
@@ -40,13 +40,13 @@ export class LoadBalancer {
     return this.#send(frame)
   }
 
-  #send(item: Message | Buffer): boolean {
+  #send(item: Frames | Buffer): boolean {
     const pipes = this.#pipes
     const frame = !Array.isArray(item)
     for (let tries = pipes.length; tries > 0; tries--) {
       if (this.#current >= pipes.length) this.#current = 0
       const pipe = pipes[this.#current++]!
-      if (frame ? pipe.writeFrame(item as Buffer) : pipe.write(item as Message)) {
+      if (frame ? pipe.writeFrame(item as Buffer) : pipe.write(item as Frames)) {
         this.lastPipe = pipe
         return true
       }

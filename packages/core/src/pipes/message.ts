@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer"
 
 /** A message: one or more frames. */
-export type Message = Buffer[]
+export type Frames = Buffer[]
 
 /** A subscription as it travels in a pipe (and on the wire to ZMTP 3.0 peers): 0x01/0x00 + topic. */
 export function subscriptionMessage(kind: 0 | 1, topic: Uint8Array): Buffer {

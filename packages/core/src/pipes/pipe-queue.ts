@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import type { Message } from "./message.js"
+import type { Frames } from "./message.js"
 
 /**
  * The FIFO behind one direction of a pipe. A message is an array of Buffers; a one-frame message that came
@@ -25,7 +25,7 @@ const MESSAGE = -1
 const FRAME = -2
 
 export class PipeQueue {
-  #items: Array<Message | ArrayBufferLike | undefined>
+  #items: Array<Frames | ArrayBufferLike | undefined>
   #offsets: Uint32Array
   /** Frame length of a compactly stored frame; MESSAGE or FRAME for an item stored as it is. */
   #lengths: Int32Array
@@ -37,7 +37,7 @@ export class PipeQueue {
   /** `compactAfter`: waiting messages from which received frames are stored compactly (tests lower it). */
   constructor(capacity = 16, compactAfter = COMPACT_AFTER) {
     this.#compactAfter = compactAfter
-    this.#items = new Array<Message | ArrayBufferLike | undefined>(capacity)
+    this.#items = new Array<Frames | ArrayBufferLike | undefined>(capacity)
     this.#offsets = new Uint32Array(capacity)
     this.#lengths = new Int32Array(capacity)
   }
@@ -46,7 +46,7 @@ export class PipeQueue {
     return this.#length
   }
 
-  push(message: Message): void {
+  push(message: Frames): void {
     const slot = this.#slot()
     this.#items[slot] = message
     this.#lengths[slot] = MESSAGE
@@ -56,7 +56,7 @@ export class PipeQueue {
   pushFrame(frame: Buffer): void {
     const slot = this.#slot()
     if (this.#length <= this.#compactAfter) {
-      this.#items[slot] = frame as unknown as Message
+      this.#items[slot] = frame as unknown as Frames
       this.#lengths[slot] = FRAME
       return
     }
@@ -65,20 +65,20 @@ export class PipeQueue {
     this.#lengths[slot] = frame.byteLength
   }
 
-  shift(): Message | undefined {
+  shift(): Frames | undefined {
     const item = this.shiftForWire()
     // A one-frame message gets its array here, where the application sees it.
     return item === undefined || Array.isArray(item) ? item : [item]
   }
 
   /** `shift`, but a one-frame message stored as its frame comes as that Buffer, without an array. */
-  shiftForWire(): Message | Buffer | undefined {
+  shiftForWire(): Frames | Buffer | undefined {
     if (this.#length === 0) return undefined
     const head = this.#head
     const item = this.#items[head]!
     const length = this.#lengths[head]!
     this.#removeHead(head)
-    if (length === MESSAGE) return item as Message
+    if (length === MESSAGE) return item as Frames
     if (length === FRAME) return item as unknown as Buffer
     return Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)
   }
@@ -96,7 +96,7 @@ export class PipeQueue {
   }
 
   clear(): void {
-    this.#items = new Array<Message | ArrayBufferLike | undefined>(16)
+    this.#items = new Array<Frames | ArrayBufferLike | undefined>(16)
     this.#offsets = new Uint32Array(16)
     this.#lengths = new Int32Array(16)
     this.#head = 0
@@ -114,7 +114,7 @@ export class PipeQueue {
 
   #grow(): void {
     const capacity = this.#items.length
-    const items = new Array<Message | ArrayBufferLike | undefined>(capacity * 2)
+    const items = new Array<Frames | ArrayBufferLike | undefined>(capacity * 2)
     const offsets = new Uint32Array(capacity * 2)
     const lengths = new Int32Array(capacity * 2)
     for (let i = 0; i < this.#length; i++) {

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer"
 import type { SocketType } from "@zmq-ts/zmtp"
-import type { Message } from "./message.js"
+import type { Frames } from "./message.js"
 import { PipeQueue } from "./pipe-queue.js"
 
 /** What an end of a pipe tells its owner (a socket, or the session that joins the pipe to a connection). */
@@ -58,7 +58,7 @@ class Direction {
   }
 
   /** Queues a message; returns true when the queue was empty before (the reader must be told). */
-  push(message: Message): boolean {
+  push(message: Frames): boolean {
     const wasEmpty = this.#makeRoom()
     this.queue.push(message)
     return wasEmpty
@@ -168,7 +168,7 @@ export class PipeEnd {
   }
 
   /** Queues a message toward the other end. Returns false (and queues nothing) when the pipe is full or closed. */
-  write(message: Message): boolean {
+  write(message: Frames): boolean {
     if (!this.writable) return false
     if (this.#outgoing.push(message)) this.#other.listener.pipeReadable(this.#other)
     return true
@@ -182,7 +182,7 @@ export class PipeEnd {
   }
 
   /** Queues a message even above the limit (for the session handing over what the wire delivered). */
-  forceWrite(message: Message): boolean {
+  forceWrite(message: Frames): boolean {
     if (this.#closed || this.#peerClosed) return false
     if (this.#outgoing.push(message)) this.#other.listener.pipeReadable(this.#other)
     return !this.#outgoing.full
@@ -196,7 +196,7 @@ export class PipeEnd {
   }
 
   /** Takes the next message sent by the other end, if any. */
-  read(): Message | undefined {
+  read(): Frames | undefined {
     const direction = this.#incoming
     const wasFull = direction.full
     const message = direction.queue.shift()
@@ -208,7 +208,7 @@ export class PipeEnd {
    * `read` for a writer that puts messages on the wire: a one-frame message that was queued as its frame
    * comes as that Buffer alone, so no array is made for it.
    */
-  readForWire(): Message | Buffer | undefined {
+  readForWire(): Frames | Buffer | undefined {
     const direction = this.#incoming
     const wasFull = direction.full
     const message = direction.queue.shiftForWire()

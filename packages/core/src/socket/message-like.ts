@@ -1,6 +1,9 @@
 import { Buffer } from "node:buffer"
 import { zmqError } from "../common/errors.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
+
+/** One frame of a received message, as zeromq.js types it: `receive()` resolves with `Message[]`. */
+export type Message = Buffer
 
 /** What `send()` accepts for one frame, as zeromq.js types it (it also sends any other value as its text). */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null
@@ -12,7 +15,7 @@ const EMPTY = Buffer.alloc(0)
  * (Buffers and views are not copied), text (UTF-8), `null` (an empty frame), or anything else as its
  * `String()`. An empty array is a message of no frames, which is not sent.
  */
-export function toSendMessage(message: unknown): Message {
+export function toSendMessage(message: unknown): Frames {
   if (!Array.isArray(message)) return [toSendFrame(message)]
   const parts: Buffer[] = new Array(message.length)
   for (let i = 0; i < message.length; i++) parts[i] = toSendFrame(message[i])

@@ -17,23 +17,36 @@ import {
 } from "../common/options.js"
 import { bindToThread } from "../common/thread-affinity.js"
 import { Context, context as defaultContext } from "../context/context.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type { PipeEnd, PipeListener } from "../pipes/pipe.js"
 import type { SocketHost } from "../pipes/socket-host.js"
 import { splitEndpoint } from "../transports/registry.js"
 import type { Transport, TransportBinding, TransportConnection, TransportEndpoint } from "../transports/transport.js"
 import { checkAddress, checkArgumentCount } from "./arguments.js"
-import { toSendFrame, toSendMessage, type MessageLike } from "./message-like.js"
+import { toSendFrame, toSendMessage, type Message, type MessageLike } from "./message-like.js"
 import { Observer, OBSERVE, type EventFeed } from "./observer.js"
 
 /**
  * What every socket type's constructor takes: the context to join, and options every socket type has (each
  * socket class adds its own), assigned as properties.
  */
-export interface SocketOptions extends WritableOptions<SocketOptionProperties> {
+export interface CommonSocketOptions extends WritableOptions<SocketOptionProperties> {
   /** The context the socket belongs to; the shared default `context` when not given. */
   context?: Context
 }
+
+/** True when `X` and `Y` are the same type (so a readonly property can be told from a writable one). */
+type IfEquals<X, Y, A, B> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? A : B
+/** The keys of `T`'s properties that can be assigned: not readonly, and not methods. */
+type WritableKeys<T> = {
+  [P in keyof T]-?: T[P] extends (...args: never[]) => unknown ? never : IfEquals<{ [Q in P]: T[P] }, { -readonly [Q in P]: T[P] }, P, never>
+}[keyof T]
+
+/**
+ * zeromq.js's `SocketOptions<S>`: what `new S({...})` takes for socket class `S`, its writable option
+ * properties and the context. (Each class also has its own named interface, `DealerOptions` and so on.)
+ */
+export type SocketOptions<S extends Socket> = Partial<Pick<S, WritableKeys<S>>> & { context?: Context }
 
 /** An endpoint resolved to the transport of the socket's context that serves it. */
 interface ResolvedEndpoint {
@@ -48,12 +61,12 @@ interface PendingCall {
 }
 
 interface SendRequest extends PendingCall {
-  readonly message: Message
+  readonly message: Frames
   readonly resolve: () => void
 }
 
 interface ReceiveRequest extends PendingCall {
-  readonly resolve: (message: Message) => void
+  readonly resolve: (message: Frames) => void
 }
 
 /** Takes the oldest waiting call off `queue` and stops its timeout; it no longer keeps the thread alive. */
@@ -89,7 +102,7 @@ function isUnroutable(error: unknown): boolean {
  * nothing else. Sends that cannot proceed (every pipe at its high-water mark, or no peer yet) wait in order;
  * concurrent `send()` calls queue instead of failing with EBUSY, and so do concurrent `receive()` calls.
  */
-export abstract class Socket implements PipeListener, AsyncIterable<Message> {
+export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
   // No public fields: a socket is sealed, and zeromq.js's sockets have no own properties.
   /** `events`, made on first access (observer.ts). */
   #events: Observer | undefined
@@ -196,13 +209,13 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   /** The pipe is gone (peer left, or we disconnected); it may still hold messages the socket should read. */
   protected abstract xdetach(pipe: PipeEnd): void
   /** Routes one message now; false = no pipe can take it yet (wait). Throws EFSM/EHOSTUNREACH etc. */
-  protected abstract xsend(message: Message): boolean
+  protected abstract xsend(message: Frames): boolean
   /** `xsend` of a one-frame message; strategies that can queue the frame without an array override it. */
   protected xsendFrame(frame: Buffer): boolean {
     return this.xsend([frame])
   }
   /** The next message for the application, or undefined. Throws EFSM where the state forbids receiving. */
-  protected abstract xreceive(): Message | undefined
+  protected abstract xreceive(): Frames | undefined
   /** True when `xsend` would accept a message now (for `writable` and the Poller). */
   protected abstract xwritable(): boolean
   /** True when `xreceive` would return a message now. */
@@ -336,7 +349,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
       return Promise.reject(new TypeError(`Expected 1 argument but received ${arguments.length}`))
     }
     if (!this.canSend) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot send`))
-    let parts: Message
+    let parts: Frames
     try {
       if (Array.isArray(message)) {
         parts = toSendMessage(message)
@@ -364,13 +377,13 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     })
   }
 
-  /** Receives the next whole message. */
-  receive(): Promise<Message> {
+  /** Receives the next whole message: its frames, each a `Message` (a Buffer), as zeromq.js types it. */
+  receive(): Promise<Message[]> {
     checkArgumentCount(0, arguments.length)
     this.#validateOpen()
     if (!this.canReceive) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot receive`))
     if (this.#receiveQueue.length === 0) {
-      let message: Message | undefined
+      let message: Frames | undefined
       try {
         message = this.xreceive()
       } catch (error) {
@@ -382,7 +395,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     if (this.options.receiveTimeout === 0) {
       return Promise.reject(zmqError("EAGAIN", "no message is waiting"))
     }
-    return new Promise<Message>((resolve, reject) => {
+    return new Promise<Frames>((resolve, reject) => {
       this.#wait(this.#receiveQueue, { resolve, reject, timer: undefined }, this.options.receiveTimeout, "receive")
     })
   }
@@ -391,13 +404,13 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
    * `for await (const message of socket)`: ends when the socket closes. Hand-written rather than an async
    * generator: when a message is already waiting, `next()` costs one resolved promise and nothing else.
    */
-  [Symbol.asyncIterator](): AsyncIterator<Message, undefined> {
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
     const done: IteratorReturnResult<undefined> = { value: undefined, done: true }
-    const iterator: AsyncIterator<Message, undefined> & AsyncIterable<Message> = {
-      next: (): Promise<IteratorResult<Message, undefined>> => {
+    const iterator: AsyncIterator<Message[], undefined> & AsyncIterable<Message[]> = {
+      next: (): Promise<IteratorResult<Message[], undefined>> => {
         if (this.#closed) return Promise.resolve(done)
         if (this.#receiveQueue.length === 0 && this.canReceive && !this.#blocked) {
-          let message: Message | undefined
+          let message: Frames | undefined
           try {
             message = this.xreceive()
           } catch (error) {
@@ -417,7 +430,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
           },
         )
       },
-      return: (): Promise<IteratorResult<Message, undefined>> => Promise.resolve(done),
+      return: (): Promise<IteratorResult<Message[], undefined>> => Promise.resolve(done),
       [Symbol.asyncIterator]() {
         return iterator
       },
@@ -657,7 +670,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
     const queue = this.#receiveQueue
     let receivedAny = false
     while (queue.length > 0) {
-      let message: Message | undefined
+      let message: Frames | undefined
       try {
         message = this.xreceive()
       } catch (error) {
@@ -722,7 +735,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   }
 
   /** A message was received: it may have changed what the socket can send (REP may now reply). */
-  #received(message: Message): Promise<Message> {
+  #received(message: Frames): Promise<Frames> {
     this.#afterReceive()
     return this.#resolveSoon(message)
   }
@@ -799,12 +812,12 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message> {
   }
 
   /** @internal For a Proxy: the next message if one is waiting now. */
-  takeMessage(): Message | undefined {
+  takeMessage(): Frames | undefined {
     return this.canReceive ? this.xreceive() : undefined
   }
 
   /** @internal For a Proxy: routes `message` now if it can; false when no peer has room. */
-  putMessage(message: Message): boolean {
+  putMessage(message: Frames): boolean {
     return this.canSend && this.xsend(message)
   }
 }

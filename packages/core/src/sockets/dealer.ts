@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer"
 import { FairQueue } from "../pipes/fair-queue.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type {
   ConflateOptionProperties,
   ProbeRouterOptionProperties,
@@ -11,7 +11,7 @@ import type {
   SendOptionProperties,
   WritableOptions,
 } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
 /** DEALER's options (zeromq.js defines these on Dealer). */
 type DealerOptionProperties = SendOptionProperties &
@@ -20,9 +20,9 @@ type DealerOptionProperties = SendOptionProperties &
   ProbeRouterOptionProperties &
   ConflateOptionProperties
 
-export interface DealerOptions extends SocketOptions, WritableOptions<DealerOptionProperties> {}
+export interface DealerOptions extends CommonSocketOptions, WritableOptions<DealerOptionProperties> {}
 
-const PROBE: Message = [Buffer.alloc(0)]
+const PROBE: Frames = [Buffer.alloc(0)]
 
 /** DEALER (RFC 28): load-balances outgoing and fair-queues incoming messages; no envelopes are touched. */
 export class Dealer extends Socket {
@@ -43,13 +43,13 @@ export class Dealer extends Socket {
     this.#out.detach(pipe)
     this.#in.detach(pipe)
   }
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     return this.#out.send(message)
   }
   protected override xsendFrame(frame: Buffer): boolean {
     return this.#out.sendFrame(frame)
   }
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     return this.#in.read()
   }
   protected xwritable(): boolean {

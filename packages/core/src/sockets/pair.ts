@@ -1,9 +1,9 @@
 import type { PipeEnd } from "../pipes/pipe.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
-export interface PairOptions extends SocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
+export interface PairOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
 
 /** PAIR (RFC 31): exactly one peer; a second one is refused (its pipe is closed at once). */
 export class Pair extends Socket {
@@ -24,11 +24,11 @@ export class Pair extends Socket {
   protected xdetach(pipe: PipeEnd): void {
     if (this.#pipe === pipe && !pipe.hasIncoming) this.#pipe = undefined
   }
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     const pipe = this.#pipe
     return pipe !== undefined && pipe.write(message)
   }
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     const pipe = this.#pipe
     if (pipe === undefined) return undefined
     const message = pipe.read()

@@ -5,13 +5,13 @@ import type {
   SendOptionProperties,
   WritableOptions,
 } from "../common/options.js"
-import { defineSocketOptions, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, type CommonSocketOptions } from "../socket/socket-base.js"
 import { PublisherBase } from "./xpub.js"
 
 /** PUB's options (zeromq.js defines these on Publisher). */
 type PublisherOptionProperties = SendOptionProperties & NoDropOptionProperties & ConflateOptionProperties & InvertMatchingOptionProperties
 
-export interface PublisherOptions extends SocketOptions, WritableOptions<PublisherOptionProperties> {}
+export interface PublisherOptions extends CommonSocketOptions, WritableOptions<PublisherOptionProperties> {}
 
 /**
  * PUB (RFC 29): an XPUB that keeps subscriptions to itself. Never receives. Not an XPublisher (as in

@@ -1,10 +1,10 @@
 import { FairQueue } from "../pipes/fair-queue.js"
 import type { PipeEnd } from "../pipes/pipe.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type { ConflateOptionProperties, ReceiveOptionProperties, WritableOptions } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
-export interface PullOptions extends SocketOptions, WritableOptions<ReceiveOptionProperties & ConflateOptionProperties> {}
+export interface PullOptions extends CommonSocketOptions, WritableOptions<ReceiveOptionProperties & ConflateOptionProperties> {}
 
 /** PULL (RFC 30): fair-queues messages from connected PUSH peers; never sends. */
 export class Pull extends Socket {
@@ -27,7 +27,7 @@ export class Pull extends Socket {
   protected xsend(): boolean {
     return false
   }
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     return this.#in.read()
   }
   protected xwritable(): boolean {

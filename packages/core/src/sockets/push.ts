@@ -1,10 +1,10 @@
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type { ConflateOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
-export interface PushOptions extends SocketOptions, WritableOptions<SendOptionProperties & ConflateOptionProperties> {}
+export interface PushOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ConflateOptionProperties> {}
 
 /** PUSH (RFC 30): load-balances messages over connected PULL peers; never receives. */
 export class Push extends Socket {
@@ -24,13 +24,13 @@ export class Push extends Socket {
   protected xdetach(pipe: PipeEnd): void {
     this.#out.detach(pipe)
   }
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     return this.#out.send(message)
   }
   protected override xsendFrame(frame: Buffer): boolean {
     return this.#out.sendFrame(frame)
   }
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     return undefined
   }
   protected xwritable(): boolean {

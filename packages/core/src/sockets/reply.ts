@@ -1,12 +1,12 @@
 import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
 import type { PipeEnd } from "../pipes/pipe.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type { ReceiveOptionProperties, RoutingIdOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
 export interface ReplyOptions
-  extends SocketOptions,
+  extends CommonSocketOptions,
     WritableOptions<SendOptionProperties & ReceiveOptionProperties & RoutingIdOptionProperties> {}
 
 /**
@@ -16,7 +16,7 @@ export interface ReplyOptions
  */
 export class Reply extends Socket {
   readonly #in = new FairQueue()
-  #envelope: Message | undefined
+  #envelope: Frames | undefined
   #replyPipe: PipeEnd | undefined
 
   constructor(options?: ReplyOptions) {
@@ -33,7 +33,7 @@ export class Reply extends Socket {
     if (pipe === this.#replyPipe) this.#replyPipe = undefined
   }
 
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     const envelope = this.#envelope
     if (envelope === undefined) throw zmqError("EFSM", "REP must receive a request before sending a reply")
     const pipe = this.#replyPipe
@@ -45,7 +45,7 @@ export class Reply extends Socket {
     return true
   }
 
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     if (this.#envelope !== undefined) throw zmqError("EFSM", "REP must send the reply before receiving again")
     for (let message = this.#in.read(); message !== undefined; message = this.#in.read()) {
       const delimiter = message.findIndex((frame) => frame.length === 0)

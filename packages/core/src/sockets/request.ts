@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto"
 import { zmqError } from "../common/errors.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type {
   ProbeRouterOptionProperties,
   ReceiveOptionProperties,
@@ -12,7 +12,7 @@ import type {
   SendOptionProperties,
   WritableOptions,
 } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
 /** REQ's options (zeromq.js defines these on Request). */
 type RequestOptionPropertiesAll = SendOptionProperties &
@@ -21,10 +21,10 @@ type RequestOptionPropertiesAll = SendOptionProperties &
   ProbeRouterOptionProperties &
   RequestOptionProperties
 
-export interface RequestOptions extends SocketOptions, WritableOptions<RequestOptionPropertiesAll> {}
+export interface RequestOptions extends CommonSocketOptions, WritableOptions<RequestOptionPropertiesAll> {}
 
 const EMPTY = Buffer.alloc(0)
-const PROBE: Message = [EMPTY]
+const PROBE: Frames = [EMPTY]
 
 /**
  * REQ (RFC 28): strict send/receive lockstep. Each request goes to the next peer in turn with an empty
@@ -57,11 +57,11 @@ export class Request extends Socket {
     if (pipe === this.#replyPipe && !pipe.hasIncoming) this.#replyPipe = undefined
   }
 
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     if (this.#awaitingReply && !this.options.relaxed) {
       throw zmqError("EFSM", "REQ must receive the reply before sending another request")
     }
-    let envelope: Message
+    let envelope: Frames
     if (this.options.correlate) {
       this.#requestId = (this.#requestId + 1) >>> 0
       const id = Buffer.alloc(4)
@@ -76,7 +76,7 @@ export class Request extends Socket {
     return true
   }
 
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     if (!this.#awaitingReply) throw zmqError("EFSM", "REQ must send a request before receiving")
     const pipe = this.#replyPipe
     // Drop anything from peers we did not ask (a relaxed socket's late replies, stray messages).
@@ -101,7 +101,7 @@ export class Request extends Socket {
   }
 
   /** Strips the reply envelope; undefined for a malformed or uncorrelated reply, which is dropped. */
-  #unwrap(message: Message): Message | undefined {
+  #unwrap(message: Frames): Frames | undefined {
     let index = 0
     if (this.options.correlate) {
       const id = message[0]

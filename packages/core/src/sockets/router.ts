@@ -4,7 +4,7 @@ import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
 import { toFrame } from "../socket/message-like.js"
 import type { PipeEnd } from "../pipes/pipe.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import type {
   ProbeRouterOptionProperties,
   ReceiveOptionProperties,
@@ -13,7 +13,7 @@ import type {
   SendOptionProperties,
   WritableOptions,
 } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
 /** ROUTER's options (zeromq.js defines these on Router). */
 type RouterOptionPropertiesAll = SendOptionProperties &
@@ -22,14 +22,14 @@ type RouterOptionPropertiesAll = SendOptionProperties &
   ProbeRouterOptionProperties &
   RouterOptionProperties
 
-export interface RouterOptions extends SocketOptions, WritableOptions<RouterOptionPropertiesAll> {}
+export interface RouterOptions extends CommonSocketOptions, WritableOptions<RouterOptionPropertiesAll> {}
 
 export interface RouterConnectOptions {
   /** ZMQ_CONNECT_ROUTING_ID: the routing id this ROUTER gives the peer it connects to. */
   routingId?: string
 }
 
-const PROBE: Message = [Buffer.alloc(0)]
+const PROBE: Frames = [Buffer.alloc(0)]
 
 /**
  * ROUTER (RFC 28): every message received is prefixed with the routing id of the peer it came from; every
@@ -94,7 +94,7 @@ export class Router extends Socket {
     this.#in.detach(pipe)
   }
 
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     // A routing id alone, with nothing after it, is dropped unrouted, mandatory or not (libzmq's router.cpp
     // looks the peer up only for a frame with MORE).
     if (message.length === 1) return true
@@ -114,7 +114,7 @@ export class Router extends Socket {
     return true
   }
 
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     const message = this.#in.read()
     if (message === undefined) return undefined
     const id = this.#in.lastPipe!.routingId ?? Buffer.alloc(0)

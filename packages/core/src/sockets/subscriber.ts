@@ -5,13 +5,13 @@ import type {
   ReceiveOptionProperties,
   WritableOptions,
 } from "../common/options.js"
-import { defineSocketOptions, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, type CommonSocketOptions } from "../socket/socket-base.js"
 import { SubscriberBase } from "./xsub.js"
 
 /** SUB's options (zeromq.js defines these on Subscriber). */
 type SubscriberOptionProperties = ReceiveOptionProperties & ConflateOptionProperties & InvertMatchingOptionProperties
 
-export interface SubscriberOptions extends SocketOptions, WritableOptions<SubscriberOptionProperties> {}
+export interface SubscriberOptions extends CommonSocketOptions, WritableOptions<SubscriberOptionProperties> {}
 
 /**
  * SUB (RFC 29): receives the messages whose first frame starts with one of its subscriptions. Subscribing

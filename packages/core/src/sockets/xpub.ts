@@ -3,7 +3,7 @@ import { zmqError } from "../common/errors.js"
 import { toFrame } from "../socket/message-like.js"
 import { Fifo } from "../common/fifo.js"
 import { type PipeEnd } from "../pipes/pipe.js"
-import { subscriptionMessage, type Message } from "../pipes/message.js"
+import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type {
   InvertMatchingOptionProperties,
   NoDropOptionProperties,
@@ -12,7 +12,7 @@ import type {
   WritableOptions,
   XPublisherOptionProperties,
 } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 import { SubscriptionTrie } from "../pipes/subscription-trie.js"
 
 /** XPUB's options (zeromq.js defines these on XPublisher). */
@@ -22,7 +22,7 @@ type XPublisherOptionPropertiesAll = SendOptionProperties &
   InvertMatchingOptionProperties &
   XPublisherOptionProperties
 
-export interface XPublisherOptions extends SocketOptions, WritableOptions<XPublisherOptionPropertiesAll> {}
+export interface XPublisherOptions extends CommonSocketOptions, WritableOptions<XPublisherOptionPropertiesAll> {}
 
 /**
  * What XPUB and PUB share (libzmq's pub_t is an xpub_t too). XPUB (RFC 29) sends each message to the
@@ -39,7 +39,7 @@ export abstract class PublisherBase extends Socket {
    */
   readonly #subscriptions = new SubscriptionTrie<PipeEnd>(false)
   readonly #pipes = new Set<PipeEnd>()
-  readonly #upstream = new Fifo<Message>()
+  readonly #upstream = new Fifo<Frames>()
   /** Pipes collected by one send, reused to avoid an allocation per message. */
   readonly #targets: PipeEnd[] = []
 
@@ -110,7 +110,7 @@ export abstract class PublisherBase extends Socket {
     }
   }
 
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     const count = this.#match(message[0]!)
     if (count < 0) return false
     // Each subscriber gets the same frames: Buffers are never modified after sending, so sharing is safe.
@@ -156,7 +156,7 @@ export abstract class PublisherBase extends Socket {
     this.#targets[this.#targetCount++] = pipe
   }
 
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     return this.#upstream.shift()
   }
 

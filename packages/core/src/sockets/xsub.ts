@@ -2,12 +2,12 @@ import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
 import { toFrame } from "../socket/message-like.js"
 import { type PipeEnd } from "../pipes/pipe.js"
-import { subscriptionMessage, type Message } from "../pipes/message.js"
+import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
-import { defineSocketOptions, Socket, type SocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 import { SubscriptionTrie } from "../pipes/subscription-trie.js"
 
-export interface XSubscriberOptions extends SocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
+export interface XSubscriberOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
 
 /**
  * What XSUB and SUB share (libzmq's sub_t is an xsub_t too). XSUB (RFC 29) receives from every publisher, fair-queued, keeping only messages that match its
@@ -36,7 +36,7 @@ export abstract class SubscriberBase extends Socket {
     this.#sendAll(pipe)
   }
 
-  protected xsend(message: Message): boolean {
+  protected xsend(message: Frames): boolean {
     const first = message[0]!
     if (message.length === 1 && first.length > 0 && first[0] === 1) {
       // Every subscribe goes upstream, duplicates included (XPUB_VERBOSE shows them); the count is kept
@@ -53,7 +53,7 @@ export abstract class SubscriberBase extends Socket {
     return true
   }
 
-  protected xreceive(): Message | undefined {
+  protected xreceive(): Frames | undefined {
     const stashed = this.#stash
     if (stashed !== undefined) {
       this.#stash = undefined
@@ -68,7 +68,7 @@ export abstract class SubscriberBase extends Socket {
   }
 
   /** A matching message taken ahead by `xreadable`, so that "readable" is never a message we would drop. */
-  #stash: Message | undefined
+  #stash: Frames | undefined
 
   protected xwritable(): boolean {
     return true
@@ -89,7 +89,7 @@ export abstract class SubscriberBase extends Socket {
     for (const topic of topics.length === 0 ? [""] : topics) this.xsend([subscriptionMessage(kind, toFrame(topic, 0))])
   }
 
-  #toAll(message: Message): void {
+  #toAll(message: Frames): void {
     // A full pipe loses the message, as libzmq's distributor does; subscriptions are small and rare.
     for (const pipe of this.#pipes) pipe.write(message)
   }

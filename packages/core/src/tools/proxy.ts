@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises"
 import { zmqError, ZmqError } from "../common/errors.js"
 import { holdAlive, releaseAlive } from "../common/keep-alive.js"
-import type { Message } from "../pipes/message.js"
+import type { Frames } from "../pipes/message.js"
 import { Socket } from "../socket/socket-base.js"
 
 /** After this many messages in one turn of the event loop, a direction lets the loop run (timers, I/O). */
@@ -189,7 +189,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   }
 
   /** Hands `message` to `to`, waiting for room if its readiness promised more than it had. */
-  async #put(to: Socket, message: Message): Promise<void> {
+  async #put(to: Socket, message: Frames): Promise<void> {
     for (;;) {
       try {
         if (to.putMessage(message)) return

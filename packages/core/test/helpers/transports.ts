@@ -79,7 +79,7 @@ export const TRANSPORTS: readonly Transport[] = [
 ]
 
 /** Frames as UTF-8 strings, for readable assertions. */
-export function text(message: Message): string[] {
+export function text(message: Message[]): string[] {
   return message.map((frame) => frame.toString("utf8"))
 }
 
@@ -142,8 +142,8 @@ export async function until(condition: () => boolean, timeoutMs = 5000, what = "
 }
 
 /** Receives exactly `count` messages from `socket` (each within `timeoutMs`). */
-export async function receiveMany(socket: Socket, count: number, timeoutMs = 5000): Promise<Message[]> {
-  const out: Message[] = []
+export async function receiveMany(socket: Socket, count: number, timeoutMs = 5000): Promise<Message[][]> {
+  const out: Message[][] = []
   while (out.length < count) {
     const receiving = socket.receive()
     if (!(await settlesWithin(receiving, timeoutMs))) {

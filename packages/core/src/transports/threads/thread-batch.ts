@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import type { Message } from "../../pipes/message.js"
+import type { Frames } from "../../pipes/message.js"
 
 /**
  * Messages crossing between worker threads travel in batches: many messages packed into one ArrayBuffer that
@@ -16,14 +16,14 @@ export const BATCH_BYTES = 256 * 1024
 export const BATCH_MESSAGES = 4096
 
 /** Bytes a message takes in a batch. */
-export function packedSize(message: Message): number {
+export function packedSize(message: Frames): number {
   let size = 4
   for (let i = 0; i < message.length; i++) size += 4 + message[i]!.length
   return size
 }
 
 /** Packs messages into a fresh, transferable ArrayBuffer of `size` bytes (4 + the sum of `packedSize`). */
-export function packBatch(messages: readonly Message[], count: number, size: number): ArrayBuffer {
+export function packBatch(messages: readonly Frames[], count: number, size: number): ArrayBuffer {
   // allocUnsafeSlow: not from Node's shared pool, so the whole ArrayBuffer is ours to transfer.
   const bytes = Buffer.allocUnsafeSlow(size)
   let offset = bytes.writeUInt32LE(count, 0)
@@ -45,7 +45,7 @@ export function packBatch(messages: readonly Message[], count: number, size: num
  * Calls `onMessage` for each message of a batch, frames as views into it. A batch comes from another thread
  * of this process, built by `packBatch`; a length that runs past the end is a bug, reported as a RangeError.
  */
-export function unpackBatch(batch: ArrayBuffer, onMessage: (message: Message) => void): number {
+export function unpackBatch(batch: ArrayBuffer, onMessage: (message: Frames) => void): number {
   const bytes = Buffer.from(batch)
   const end = bytes.length
   let offset = 4
@@ -53,7 +53,7 @@ export function unpackBatch(batch: ArrayBuffer, onMessage: (message: Message) =>
   for (let m = 0; m < count; m++) {
     const frames = bytes.readUInt32LE(offset)
     offset += 4
-    const message: Message = new Array<Buffer>(frames)
+    const message: Frames = new Array<Buffer>(frames)
     for (let f = 0; f < frames; f++) {
       const length = bytes.readUInt32LE(offset)
       offset += 4

@@ -4,7 +4,7 @@ import type { MessagePort } from "node:worker_threads"
 import type { SocketType } from "@zmq-ts/zmtp"
 import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from "./thread-batch.js"
 import { pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
-import type { Message } from "../../pipes/message.js"
+import type { Frames } from "../../pipes/message.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
 import { lingerAtExit, type Undelivered } from "../../common/exit-linger.js"
 
@@ -72,7 +72,7 @@ export class ThreadPipe implements PipeListener, Undelivered {
   #closing = false
   #done = false
   #lingerTimer: ReturnType<typeof setTimeout> | undefined
-  readonly #scratch: Message[] = []
+  readonly #scratch: Frames[] = []
   /** The peer said hello (connecting side): its identity and how much it accepts. */
   onHello: ((peer: WirePeer) => void) | undefined
   /** The peer refused the connection (incompatible socket types). */
