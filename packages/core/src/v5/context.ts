@@ -1,9 +1,10 @@
 import { context } from "@zmq-ts/core"
-import { compatFailure, withCompatErrors } from "./errors.js"
 
 /**
  * v5's `zmq.Context`: static helpers over the default context that every compat socket uses. It cannot be
- * instantiated, as in zeromq.js (use the v6 `Context` for separate contexts).
+ * instantiated, as in zeromq.js (use the v6 `Context` for separate contexts). The values go to the v6
+ * context's options as they are, so they are converted and checked as zeromq.js checks them (a number
+ * truncated, EINVAL below the minimum, zeromq.js's TypeError for a value that is not a number).
  */
 export class Context {
   /**
@@ -11,9 +12,6 @@ export class Context {
    * so the number has no effect (share a v6 Context with worker threads for parallelism).
    */
   static setMaxThreads(value: number): void {
-    if (!Number.isInteger(value) || value < 0) {
-      throw compatFailure("EINVAL", `the number of I/O threads must be a non-negative integer, got ${String(value)}`)
-    }
     context.ioThreads = value
   }
 
@@ -23,9 +21,7 @@ export class Context {
 
   /** ZMQ_MAX_SOCKETS: how many sockets the default context allows at once. */
   static setMaxSockets(value: number): void {
-    withCompatErrors(() => {
-      context.maxSockets = value
-    })
+    context.maxSockets = value
   }
 
   static getMaxSockets(): number {

@@ -1,121 +1,91 @@
-import { Buffer } from "node:buffer"
-import { Router, Subscriber, XPublisher, type Socket as V6Socket } from "@zmq-ts/core"
+import type { Buffer } from "node:buffer"
+import { Subscriber, type Socket as V6Socket } from "@zmq-ts/core"
 import { ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
-import { compatFailure, withCompatErrors } from "./errors.js"
 import * as id from "./option-constants.js"
-import { typeNumber } from "./socket-types.js"
 
-/** What `getsockopt` returns: numbers, 0/1 or booleans where zeromq.js returns them, strings, or null. */
-export type OptionValue = number | boolean | string | null
-/** What `setsockopt` accepts: the value for the option; binary strings (identity, credentials) as Buffers too. */
+/**
+ * What `getsockopt` returns: the v6 property's value (numbers, strings, `null` for none), 1 or 0 where
+ * zeromq.js turns a boolean into a number, `undefined` for an option the socket's type does not have.
+ */
+export type OptionValue = number | boolean | string | null | undefined
+/** What `setsockopt` accepts: the value for the option; string options take Buffers too. */
 export type OptionInput = number | boolean | string | Uint8Array | null
 
 /**
- * One option: how to read it and how to write it on our v6 socket. A side left out is what zeromq.js does
- * not offer either (it answers "Unknown option"); a write-only or unsupported option throws its own error.
+ * One option: how to read it and how to write it on our v6 socket. A side left out is one zeromq.js's
+ * compatibility layer does not offer either: it answers "Unknown option".
  */
 interface OptionHandler {
   readonly get?: (socket: V6Socket) => OptionValue
   readonly set?: (socket: V6Socket, value: OptionInput) => void
 }
 
-/** v6 options read and written as they are (the v6 setters check the values; another type's option throws). */
-function plain(name: string): OptionHandler {
+/** The v6 socket as a bag of option properties, some of which only some socket types have. */
+type OptionProperties = Record<string, unknown>
+
+/**
+ * A v6 option read and written as it is, as zeromq.js's compatibility layer does: the v6 property
+ * converts and checks the value (zeromq.js's TypeErrors, libzmq's EINVAL, ENOTSUP for what zmq-ts cannot
+ * do), and the sealed v6 socket refuses an option its type does not have with JavaScript's TypeError
+ * ("Cannot add property mandatory, object is not extensible"), word for word as zeromq.js's sockets do.
+ */
+function property(name: string): OptionHandler {
   return {
-    get: (socket) => (socket as unknown as Record<string, OptionValue>)[name] ?? null,
+    get: (socket) => (socket as unknown as OptionProperties)[name] as OptionValue,
     set: (socket, value) => {
-      ;(socket as unknown as Record<string, unknown>)[name] = value
+      ;(socket as unknown as OptionProperties)[name] = value
     },
   }
 }
 
 /** A boolean v6 option that zeromq.js reads back as 1 or 0 and sets from anything truthy. */
-function flag(name: "immediate" | "ipv6" | "plainServer"): OptionHandler {
+function flag(name: string): OptionHandler {
   return {
-    get: (socket) => (socket[name] ? 1 : 0),
+    get: (socket) => ((socket as unknown as OptionProperties)[name] ? 1 : 0),
     set: (socket, value) => {
-      socket[name] = Boolean(value)
+      ;(socket as unknown as OptionProperties)[name] = Boolean(value)
     },
   }
 }
 
-/** A string v6 option; v5 code often passes it as a Buffer (v5's property setters turned strings into Buffers). */
-function text(name: "routingId" | "plainUsername" | "plainPassword"): OptionHandler {
-  return {
-    get: (socket) => (socket as unknown as Record<string, OptionValue>)[name] ?? null,
-    set: (socket, value) => {
-      ;(socket as unknown as Record<string, OptionValue>)[name] = toText(name, value)
-    },
-  }
+/** Write-only: zeromq.js's getsockopt has no case for it ("Unknown option"). */
+function writeOnly(handler: OptionHandler): OptionHandler {
+  return { set: handler.set! }
 }
 
-function toText(name: string, value: OptionInput): string | null {
-  if (value === null || typeof value === "string") return value
-  if (value instanceof Uint8Array) {
-    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-    const decoded = bytes.toString("utf8")
-    // Our v6 options hold strings: bytes that are not UTF-8 would change on the way, so refuse them.
-    if (!Buffer.from(decoded, "utf8").equals(bytes)) {
-      throw compatFailure("EINVAL", `${name} must be UTF-8 text in zmq-ts, got bytes ${bytes.toString("hex")}`)
-    }
-    return decoded
+function unsupported(message: string): OptionHandler {
+  const fail = (): never => {
+    throw new Error(message)
   }
-  throw compatFailure("EINVAL", `${name} must be a string, a Buffer or null, got ${typeof value}`)
+  return { get: fail, set: fail }
 }
 
-/**
- * An option libzmq has and zmq-ts cannot honour (multicast, kernel buffer sizes, CURVE, ZAP…): it reads
- * as libzmq's default, and setting it to anything else fails with ENOTSUP rather than being ignored.
- */
-function unsupported(name: string, byDefault: number | string | null, reason: string): OptionHandler {
-  return {
-    get: () => byDefault,
-    set: (_socket, value) => {
-      const isDefault =
-        value === byDefault ||
-        (byDefault === null && value === "") ||
-        (typeof byDefault === "string" && value === null) ||
-        (value instanceof Uint8Array && typeof byDefault !== "number" && value.byteLength === 0)
-      if (!isDefault) throw compatFailure("ENOTSUP", `${name} cannot be set in zmq-ts: ${reason}`)
-    },
-  }
-}
-
-function routerOnly(name: "mandatory" | "handover", option: string): OptionHandler {
-  return {
-    get: (socket) => (socket instanceof Router && socket[name] ? 1 : 0),
-    set: (socket, value) => {
-      if (!(socket instanceof Router)) throw compatFailure("EINVAL", `${option} applies to ROUTER sockets only, not ${socket.constructor.name}`)
-      socket[name] = Boolean(value)
-    },
-  }
-}
-
-function subscription(kind: "subscribe" | "unsubscribe", option: string): OptionHandler {
+/** ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE: the SUB socket's method with the topic (a string or a Buffer). */
+function subscription(kind: "subscribe" | "unsubscribe"): OptionHandler {
   return {
     set: (socket, value) => {
-      if (!(socket instanceof Subscriber)) throw compatFailure("EINVAL", `${option} applies to SUB sockets only, not ${socket.constructor.name}`)
-      const topic = value === null ? "" : value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value
-      if (typeof topic !== "string" && !Buffer.isBuffer(topic)) {
-        throw compatFailure("EINVAL", `${option} takes a string or a Buffer, got ${typeof value}`)
-      }
-      socket[kind](topic)
+      // zeromq.js calls the method whatever the type, and other types have none: JavaScript's TypeError.
+      // Ours says so in words; XPUB is refused too, though our XPublisher has the methods (for `manual`).
+      if (!(socket instanceof Subscriber)) throw new TypeError(`ZMQ_${kind.toUpperCase()} needs a SUB socket, not ${socket.constructor.name}`)
+      socket[kind](value as string | Buffer)
     },
   }
 }
 
-const NO_MULTICAST = "zmq-ts has no PGM/NORM multicast transport"
-const NO_CURVE = "zmq-ts has no CURVE mechanism yet"
+/** zeromq.js's ZMQ_MECHANISM numbers: ZMQ_NULL 0, ZMQ_PLAIN 1, ZMQ_CURVE 2, ZMQ_GSSAPI 3. */
+const MECHANISMS: Readonly<Record<string, number>> = { plain: 1, curve: 2, gssapi: 3 }
 
+/** Every option zeromq.js's compatibility layer knows, by libzmq's number, mapped as it maps them. */
 const HANDLERS = new Map<number, OptionHandler>([
-  [id.ZMQ_AFFINITY, unsupported("ZMQ_AFFINITY", 0, "zmq-ts does its I/O on the Node.js event loop, with no I/O threads to pin")],
-  [id.ZMQ_IDENTITY, text("routingId")],
-  [id.ZMQ_SUBSCRIBE, subscription("subscribe", "ZMQ_SUBSCRIBE")],
-  [id.ZMQ_UNSUBSCRIBE, subscription("unsubscribe", "ZMQ_UNSUBSCRIBE")],
-  [id.ZMQ_RATE, unsupported("ZMQ_RATE", 100, NO_MULTICAST)],
-  [id.ZMQ_RECOVERY_IVL, unsupported("ZMQ_RECOVERY_IVL", 10_000, NO_MULTICAST)],
-  [id.ZMQ_SNDBUF, unsupported("ZMQ_SNDBUF", -1, "Node.js cannot set SO_SNDBUF on a TCP socket")],
-  [id.ZMQ_RCVBUF, unsupported("ZMQ_RCVBUF", -1, "Node.js cannot set SO_RCVBUF on a TCP socket")],
+  [id.ZMQ_AFFINITY, property("affinity")],
+  [id.ZMQ_IDENTITY, property("routingId")],
+  [id.ZMQ_SUBSCRIBE, subscription("subscribe")],
+  [id.ZMQ_UNSUBSCRIBE, subscription("unsubscribe")],
+  [id.ZMQ_RATE, property("rate")],
+  // ZMQ_RECOVERY_IVL_MSEC is the same number.
+  [id.ZMQ_RECOVERY_IVL, property("recoveryInterval")],
+  [id.ZMQ_SNDBUF, property("sendBufferSize")],
+  [id.ZMQ_RCVBUF, property("receiveBufferSize")],
   [
     id.ZMQ_RCVMORE,
     {
@@ -133,20 +103,21 @@ const HANDLERS = new Map<number, OptionHandler>([
     },
   ],
   [id.ZMQ_EVENTS, { get: (socket) => (socket.readable ? ZMQ_POLLIN : 0) | (socket.writable ? ZMQ_POLLOUT : 0) }],
-  [id.ZMQ_TYPE, { get: (socket) => typeNumber(socket) }],
-  [id.ZMQ_LINGER, plain("linger")],
-  [id.ZMQ_RECONNECT_IVL, plain("reconnectInterval")],
-  [id.ZMQ_BACKLOG, plain("backlog")],
-  [id.ZMQ_RECONNECT_IVL_MAX, plain("reconnectMaxInterval")],
-  [id.ZMQ_MAXMSGSIZE, plain("maxMessageSize")],
-  [id.ZMQ_SNDHWM, plain("sendHighWaterMark")],
-  [id.ZMQ_RCVHWM, plain("receiveHighWaterMark")],
-  [id.ZMQ_MULTICAST_HOPS, unsupported("ZMQ_MULTICAST_HOPS", 1, NO_MULTICAST)],
-  [id.ZMQ_RCVTIMEO, plain("receiveTimeout")],
-  [id.ZMQ_SNDTIMEO, plain("sendTimeout")],
+  [id.ZMQ_TYPE, { get: (socket) => socket.type }],
+  [id.ZMQ_LINGER, property("linger")],
+  [id.ZMQ_RECONNECT_IVL, property("reconnectInterval")],
+  [id.ZMQ_BACKLOG, property("backlog")],
+  [id.ZMQ_RECONNECT_IVL_MAX, property("reconnectMaxInterval")],
+  [id.ZMQ_MAXMSGSIZE, property("maxMessageSize")],
+  [id.ZMQ_SNDHWM, property("sendHighWaterMark")],
+  [id.ZMQ_RCVHWM, property("receiveHighWaterMark")],
+  [id.ZMQ_MULTICAST_HOPS, property("multicastHops")],
+  [id.ZMQ_RCVTIMEO, property("receiveTimeout")],
+  [id.ZMQ_SNDTIMEO, property("sendTimeout")],
   [
     id.ZMQ_IPV4ONLY,
     {
+      // zeromq.js reads this one as a boolean, not 1/0.
       get: (socket) => !socket.ipv6,
       set: (socket, value) => {
         socket.ipv6 = !value
@@ -154,15 +125,12 @@ const HANDLERS = new Map<number, OptionHandler>([
     },
   ],
   [id.ZMQ_LAST_ENDPOINT, { get: (socket) => socket.lastEndpoint }],
-  [id.ZMQ_ROUTER_MANDATORY, routerOnly("mandatory", "ZMQ_ROUTER_MANDATORY")],
-  [id.ZMQ_TCP_KEEPALIVE, plain("tcpKeepalive")],
-  [id.ZMQ_TCP_KEEPALIVE_CNT, plain("tcpKeepaliveCount")],
-  [id.ZMQ_TCP_KEEPALIVE_IDLE, plain("tcpKeepaliveIdle")],
-  [id.ZMQ_TCP_KEEPALIVE_INTVL, plain("tcpKeepaliveInterval")],
-  [
-    id.ZMQ_TCP_ACCEPT_FILTER,
-    { set: unsupported("ZMQ_TCP_ACCEPT_FILTER", null, "zmq-ts has no accept filters").set! },
-  ],
+  [id.ZMQ_ROUTER_MANDATORY, flag("mandatory")],
+  [id.ZMQ_TCP_KEEPALIVE, property("tcpKeepalive")],
+  [id.ZMQ_TCP_KEEPALIVE_CNT, property("tcpKeepaliveCount")],
+  [id.ZMQ_TCP_KEEPALIVE_IDLE, property("tcpKeepaliveIdle")],
+  [id.ZMQ_TCP_KEEPALIVE_INTVL, property("tcpKeepaliveInterval")],
+  [id.ZMQ_TCP_ACCEPT_FILTER, writeOnly(property("tcpAcceptFilter"))],
   [id.ZMQ_DELAY_ATTACH_ON_CONNECT, flag("immediate")],
   [
     id.ZMQ_XPUB_VERBOSE,
@@ -171,46 +139,26 @@ const HANDLERS = new Map<number, OptionHandler>([
         throw new Error("Reading ZMQ_XPUB_VERBOSE is not supported")
       },
       set: (socket, value) => {
-        if (!(socket instanceof XPublisher)) throw compatFailure("EINVAL", `ZMQ_XPUB_VERBOSE applies to XPUB sockets only, not ${socket.constructor.name}`)
-        socket.verbosity = value ? "allSubs" : null
+        ;(socket as unknown as OptionProperties).verbosity = value ? "allSubs" : null
       },
     },
   ],
-  [
-    id.ZMQ_ROUTER_RAW,
-    {
-      get: () => {
-        throw new Error("ZMQ_ROUTER_RAW is not supported in compatibility mode")
-      },
-      set: () => {
-        throw new Error("ZMQ_ROUTER_RAW is not supported in compatibility mode")
-      },
-    },
-  ],
+  [id.ZMQ_ROUTER_RAW, unsupported("ZMQ_ROUTER_RAW is not supported in compatibility mode")],
   [id.ZMQ_IPV6, flag("ipv6")],
-  [
-    id.ZMQ_MECHANISM,
-    {
-      // ZMQ_NULL 0, ZMQ_PLAIN 1, ZMQ_CURVE 2, as the v6 socket reports its mechanism.
-      get: (socket) => [null, "plain", "curve", "gssapi"].indexOf(socket.securityMechanism),
-    },
-  ],
+  [id.ZMQ_MECHANISM, { get: (socket) => MECHANISMS[socket.securityMechanism ?? ""] ?? 0 }],
   [id.ZMQ_PLAIN_SERVER, flag("plainServer")],
-  [id.ZMQ_PLAIN_USERNAME, text("plainUsername")],
-  [id.ZMQ_PLAIN_PASSWORD, text("plainPassword")],
-  [id.ZMQ_CURVE_SERVER, unsupported("ZMQ_CURVE_SERVER", 0, NO_CURVE)],
-  [id.ZMQ_CURVE_PUBLICKEY, unsupported("ZMQ_CURVE_PUBLICKEY", null, NO_CURVE)],
-  [id.ZMQ_CURVE_SECRETKEY, unsupported("ZMQ_CURVE_SECRETKEY", null, NO_CURVE)],
-  [id.ZMQ_CURVE_SERVERKEY, unsupported("ZMQ_CURVE_SERVERKEY", null, NO_CURVE)],
-  [id.ZMQ_ZAP_DOMAIN, unsupported("ZMQ_ZAP_DOMAIN", "", "zmq-ts has no ZAP handler support yet")],
-  [id.ZMQ_HEARTBEAT_IVL, plain("heartbeatInterval")],
-  [id.ZMQ_HEARTBEAT_TTL, plain("heartbeatTimeToLive")],
-  [id.ZMQ_HEARTBEAT_TIMEOUT, plain("heartbeatTimeout")],
-  [id.ZMQ_CONNECT_TIMEOUT, plain("connectTimeout")],
-  [
-    id.ZMQ_ROUTER_HANDOVER,
-    { set: routerOnly("handover", "ZMQ_ROUTER_HANDOVER").set! },
-  ],
+  [id.ZMQ_PLAIN_USERNAME, property("plainUsername")],
+  [id.ZMQ_PLAIN_PASSWORD, property("plainPassword")],
+  [id.ZMQ_CURVE_SERVER, flag("curveServer")],
+  [id.ZMQ_CURVE_PUBLICKEY, property("curvePublicKey")],
+  [id.ZMQ_CURVE_SECRETKEY, property("curveSecretKey")],
+  [id.ZMQ_CURVE_SERVERKEY, property("curveServerKey")],
+  [id.ZMQ_ZAP_DOMAIN, property("zapDomain")],
+  [id.ZMQ_HEARTBEAT_IVL, property("heartbeatInterval")],
+  [id.ZMQ_HEARTBEAT_TTL, property("heartbeatTimeToLive")],
+  [id.ZMQ_HEARTBEAT_TIMEOUT, property("heartbeatTimeout")],
+  [id.ZMQ_CONNECT_TIMEOUT, property("connectTimeout")],
+  [id.ZMQ_ROUTER_HANDOVER, writeOnly(flag("handover"))],
 ])
 
 /** The option number for a number or a short name (`"linger"`); undefined for a name that is not one. */
@@ -219,18 +167,23 @@ export function optionNumber(option: number | string): number | undefined {
   return Object.hasOwn(id.options, option) ? id.options[option as id.ShortOptionName] : undefined
 }
 
-/** getsockopt: zeromq.js's compat reading of `option` from our v6 socket. */
-export function getOption(socket: V6Socket, option: number | string): OptionValue {
+/**
+ * getsockopt: zeromq.js's compat reading of `option` from our v6 socket. `checkAccess` runs once the
+ * option is known, where the v6 property would refuse a closed socket.
+ */
+export function getOption(socket: V6Socket, option: number | string, checkAccess: () => void): OptionValue {
   const number = optionNumber(option)
   const get = number === undefined ? undefined : HANDLERS.get(number)?.get
   if (get === undefined) throw new Error("Unknown option")
-  return withCompatErrors(() => get(socket))
+  checkAccess()
+  return get(socket)
 }
 
-/** setsockopt: zeromq.js's compat writing of `option` to our v6 socket. */
-export function setOption(socket: V6Socket, option: number | string, value: OptionInput): void {
+/** setsockopt: zeromq.js's compat writing of `option` to our v6 socket (`checkAccess` as for getOption). */
+export function setOption(socket: V6Socket, option: number | string, value: OptionInput, checkAccess: () => void): void {
   const number = optionNumber(option)
   const set = number === undefined ? undefined : HANDLERS.get(number)?.set
   if (set === undefined) throw new Error("Unknown option")
-  withCompatErrors(() => set(socket, value))
+  checkAccess()
+  set(socket, value)
 }

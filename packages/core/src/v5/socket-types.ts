@@ -1,4 +1,5 @@
-import { Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, XSubscriber, ZmqError, type Socket as V6Socket } from "@zmq-ts/core"
+import { Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, XSubscriber, type Socket as V6Socket } from "@zmq-ts/core"
+import { compatFailure } from "./errors.js"
 
 /** libzmq's socket type numbers (zmq.h), as zeromq.js v5 exported them. */
 export const ZMQ_PAIR = 0
@@ -40,11 +41,6 @@ export const types = Object.freeze({
 /** The socket type names of the compatibility layer. */
 export type SocketType = keyof typeof types
 
-/** ZMQ_TYPE of a socket: libzmq's number for its type, which v6 sockets report as `type`. */
-export function typeNumber(socket: V6Socket): number {
-  return socket.type
-}
-
 /** Whether the socket type can receive at all (PUSH and PUB cannot), so whether a receive loop is worth running. */
 export function receives(type: SocketType): boolean {
   return type !== "push" && type !== "pub"
@@ -83,7 +79,7 @@ export function makeSocket(type: SocketType): V6Socket {
     case "xsub":
       return new XSubscriber()
     case "stream":
-      throw new ZmqError("ENOTSUP", "stream sockets (ZMQ_STREAM) are not implemented in zmq-ts")
+      throw compatFailure("ENOTSUP", "stream sockets (ZMQ_STREAM) are not implemented in zmq-ts yet")
     default:
       // zeromq.js's wording and class for a name it does not know (JavaScript callers can pass anything).
       throw new Error(`Invalid socket type: ${String(type)}`)

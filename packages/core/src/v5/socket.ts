@@ -1,12 +1,13 @@
-import type { Buffer } from "node:buffer"
+import { Buffer } from "node:buffer"
 import { EventEmitter } from "node:events"
 import { ZmqError, Subscriber, Poller, type Socket as V6Socket, type MessageLike } from "@zmq-ts/core"
 import { Fifo } from "../common/fifo.js"
 import { ZMQ_DONTWAIT, ZMQ_SNDMORE } from "./constants.js"
-import { compatError, compatFailure, withCompatErrors } from "./errors.js"
+import { checkAddressType, checkEndpoint, expectedEndpoint } from "./endpoint.js"
+import { compatError, compatFailure } from "./errors.js"
 import { watchMonitorEvents, type MonitorEventArguments, type MonitorEventName } from "./monitor.js"
-import { options as shortOptions, type ShortOptionName } from "./option-constants.js"
-import { getOption, setOption, type OptionInput, type OptionValue } from "./socket-options.js"
+import { options as shortOptions, ZMQ_LAST_ENDPOINT, type ShortOptionName } from "./option-constants.js"
+import { getOption, optionNumber, setOption, type OptionInput, type OptionValue } from "./socket-options.js"
 import { makeSocket, receives, sends, type SocketType } from "./socket-types.js"
 
 /** What `bind`, `unbind` and `send` call back with: nothing on success, the error otherwise. */
@@ -16,7 +17,7 @@ export type Callback = (error?: Error) => void
 export type SocketEventMap = {
   /** A received message: one argument per frame. */
   message: Buffer[]
-  /** A failure with no callback to report it to (a `send` without one, a `bind` without one, a receive). */
+  /** A failure with no callback to report it to (a `send` or `bind` without one, `bindSync`, a receive). */
   error: [error: Error]
   /** `bind(address, callback)` completed. */
   bind: [address: string]
@@ -31,24 +32,57 @@ interface Outgoing {
   readonly dontWait: boolean
 }
 
-const CLOSED = "the compat socket was closed"
+/**
+ * A call that needs the v6 socket free: while a bind or unbind is in progress, the v6 socket refuses every
+ * other call with EBUSY (as zeromq.js's), so calls made meanwhile wait here, in order.
+ */
+interface EndpointCall {
+  /** Makes the call. A bind or unbind returns its promise: the calls behind it wait until it settles. */
+  readonly run: () => Promise<unknown> | undefined
+  /** The compat socket was closed before the call was made. */
+  readonly cancel: () => void
+}
+
+/** zeromq.js's error for a call on a closed socket (EBADF, "Socket is closed"). */
+function closedError(): ZmqError {
+  return compatFailure("EBADF", "the socket is closed")
+}
+
+/** A v6 call that may throw at once, as a promise: a synchronous throw becomes its rejection. */
+function attempt(action: () => Promise<void>): Promise<void> {
+  try {
+    return action()
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
 
 /**
  * zeromq.js's v5 compatibility socket (`zeromq/v5-compat`): an EventEmitter over one of our v6 sockets.
  *
  * Received messages are emitted as `"message"` with one argument per frame, from a loop that starts with
  * the first `"message"` listener (so nothing is lost before one exists) and waits, with a Poller, until
- * the socket is readable: a REQ with no request out or a REP owing a reply just waits, as libzmq's poll
- * does, where our v6 `receive()` would fail with EFSM.
+ * the socket is readable.
  *
- * Sent messages queue here and go to the v6 socket in order, each once the socket is writable (so a burst
- * of requests on a REQ goes out one per reply, as in v5); `send` never blocks and never throws, and reports
- * through its callback or the `"error"` event. `pause()` holds both directions until `resume()`.
+ * Sent messages queue here and go to the v6 socket one at a time, in order (so a burst of requests on a REQ
+ * goes out one per reply, as in v5); `send` never blocks and never throws, and reports through its
+ * callback or the `"error"` event. `pause()` holds both directions until `resume()`.
+ *
+ * Endpoint calls: zeromq.js's `bindSync`/`unbindSync` complete before they return. A Node.js listen
+ * cannot, so ours check the address at once (a malformed one throws, as in zeromq.js), start the bind and
+ * return; every call made on this socket until it settles (connect, another bind, send, receive) waits for
+ * it here instead of failing with the v6 socket's EBUSY, so code written for the synchronous calls runs in
+ * the same order. An inproc name is taken at once, inside `bindSync`, and `last_endpoint` reads the
+ * endpoint at once wherever it is known before the listen (not for a random port). What only the listen
+ * can tell (the address is in use, a host does not resolve) arrives as an `"error"` event.
+ * docs/zeromqjs-compat.md lists the differences.
  */
 export class Socket extends EventEmitter<SocketEventMap> {
   /** The type name the socket was made with ("req", "xrep", …). */
   readonly type: SocketType
   readonly #socket: V6Socket
+  /** `close()` was called. The v6 socket closes at once, or, during a bind, once that has settled. */
+  #closed = false
   /** Parts given with ZMQ_SNDMORE so far, their callbacks and flags. */
   #parts: MessageLike[] = []
   #partCallbacks: Callback[] = []
@@ -59,17 +93,26 @@ export class Socket extends EventEmitter<SocketEventMap> {
   #paused = false
   #receiveStarted = false
   #receiving = false
-  #waitingToSend = false
+  /** The message handed to the v6 socket whose send has not settled yet. */
+  #inFlight: Outgoing | undefined
   #readable: Poller | undefined
-  #writable: Poller | undefined
   #stopMonitor: (() => void) | undefined
-  /** Binds in flight by address, so an unbind of the same address waits for its bind (bindSync). */
-  readonly #binding = new Map<string, Promise<void>>()
+  /** A bind or unbind of the v6 socket is in progress (it refuses every other call until it settles). */
+  #blocked = false
+  /** Endpoint calls waiting for it, in order. */
+  readonly #endpointCalls = new Fifo<EndpointCall>()
+  /** What waits for the v6 socket to be free again (the receive loop). */
+  #whenFree: Array<() => void> = []
+  /**
+   * The endpoint the latest `bindSync`, still settling, will leave in ZMQ_LAST_ENDPOINT, where that is known
+   * beforehand (see `expectedEndpoint`): `last_endpoint` reads it at once, as after zeromq.js's bindSync.
+   */
+  #expected: { readonly endpoint: string } | undefined
 
   constructor(type: SocketType) {
     super()
     this.type = type
-    this.#socket = withCompatErrors(() => makeSocket(type))
+    this.#socket = makeSocket(type)
     if (receives(type)) {
       const plainEmitter = this as unknown as EventEmitter
       const startOnMessageListener = (event: string | symbol): void => {
@@ -82,84 +125,178 @@ export class Socket extends EventEmitter<SocketEventMap> {
     }
   }
 
-  /** True once `close()` was called. */
+  /** True once `close()` was called (or the v6 socket's context was terminated). */
   get closed(): boolean {
-    return this.#socket.closed
+    return this.#closed || this.#socket.closed
   }
 
   // ── endpoints ──────────────────────────────────────────────────────────────────────────────────────
 
-  /** Binds; then emits `"bind"` and calls `callback`, or calls `callback(error)` (`"error"` without one). */
+  /**
+   * Binds; then emits `"bind"` and calls `callback`, or calls `callback(error)` (`"error"` without one).
+   * A non-string address (TypeError) and a closed socket ("Socket is closed") throw, as in zeromq.js.
+   */
   bind(address: string, callback?: Callback): this {
-    this.#startBind(address).then(
-      () =>
-        process.nextTick(() => {
-          this.emit("bind", address)
-          callback?.call(this)
-        }),
-      (error: unknown) => process.nextTick(() => this.#report(compatError(error), callback)),
-    )
+    checkAddressType(address)
+    this.#assertOpen()
+    this.#expected = undefined // this bind, not an earlier bindSync, will decide last_endpoint
+    this.#call({
+      run: () =>
+        attempt(() => this.#socket.bind(address)).then(
+          () =>
+            process.nextTick(() => {
+              this.emit("bind", address)
+              callback?.call(this)
+            }),
+          (error: unknown) => process.nextTick(() => this.#report(compatError(error), callback)),
+        ),
+      cancel: () => this.#cancelled(callback),
+    })
     return this
   }
 
   /**
-   * Starts binding and returns at once. Our v6 `bind()` is asynchronous (a tcp listen is, in Node.js), so
-   * unlike v5 this throws only for a closed socket: any other failure is emitted as `"error"`. Peers may connect meanwhile (tcp and
-   * ipc peers retry; inproc names are taken at once), and an `unbind` of the address waits for the bind.
+   * zeromq.js's synchronous bind, as near as Node.js allows: throws at once for a non-string address, a
+   * closed socket, and an address libzmq refuses before binding ("Invalid argument", "Protocol not
+   * supported"); starts the bind, and returns. Later calls on this socket wait for the bind to settle.
+   * `last_endpoint` reads the endpoint at once where it is known before the listen (an inproc name, an ipc
+   * path, a tcp port of its own), for a random port once the listen has bound it. A failure of the listen
+   * itself ("Address already in use") is emitted as `"error"`. Emits no `"bind"`, as zeromq.js's does not.
    */
   bindSync(address: string): this {
+    checkAddressType(address)
     this.#assertOpen()
-    this.#startBind(address).catch((error: unknown) => this.#report(compatError(error), undefined))
-    return this
-  }
-
-  /** Unbinds; then emits `"unbind"` and calls `callback`, or calls `callback(error)` (`"error"` without one). */
-  unbind(address: string, callback?: Callback): this {
-    this.#startUnbind(address).then(
-      () =>
-        process.nextTick(() => {
-          this.emit("unbind", address)
-          callback?.call(this)
+    checkEndpoint(address, "bind", this.#socket.ipv6)
+    const endpoint = expectedEndpoint(address, this.#socket.ipv6)
+    const expected = endpoint === undefined ? undefined : { endpoint }
+    this.#expected = expected
+    const settled = (): void => {
+      // From now on the v6 socket says: the endpoint if the bind succeeded, the one before if it failed.
+      if (this.#expected === expected) this.#expected = undefined
+    }
+    this.#call({
+      run: () =>
+        attempt(() => this.#socket.bind(address)).then(settled, (error: unknown) => {
+          settled()
+          this.#reportLater(compatError(error), undefined)
         }),
-      (error: unknown) => process.nextTick(() => this.#report(compatError(error), callback)),
-    )
-    return this
-  }
-
-  /** Starts unbinding and returns at once; a failure is emitted as `"error"` (see `bindSync`). */
-  unbindSync(address: string): this {
-    this.#assertOpen()
-    this.#startUnbind(address).catch((error: unknown) => this.#report(compatError(error), undefined))
-    return this
-  }
-
-  connect(address: string): this {
-    withCompatErrors(() => this.#socket.connect(address))
-    return this
-  }
-
-  disconnect(address: string): this {
-    withCompatErrors(() => this.#socket.disconnect(address))
-    return this
-  }
-
-  #startBind(address: string): Promise<void> {
-    const binding = this.#socket.bind(address)
-    const settled = binding.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#binding.set(address, settled)
-    void settled.then(() => {
-      if (this.#binding.get(address) === settled) this.#binding.delete(address)
-      this.#flushSends()
+      cancel: settled,
     })
-    return binding
+    return this
   }
 
-  async #startUnbind(address: string): Promise<void> {
-    await this.#binding.get(address)
-    await this.#socket.unbind(address)
+  /** Unbinds (the endpoint as bound: `last_endpoint`'s form); then emits `"unbind"` and calls `callback`. */
+  unbind(address: string, callback?: Callback): this {
+    checkAddressType(address)
+    this.#assertOpen()
+    this.#call({
+      run: () =>
+        attempt(() => this.#socket.unbind(address)).then(
+          () =>
+            process.nextTick(() => {
+              this.emit("unbind", address)
+              callback?.call(this)
+            }),
+          (error: unknown) => process.nextTick(() => this.#report(compatError(error), callback)),
+        ),
+      cancel: () => this.#cancelled(callback),
+    })
+    return this
+  }
+
+  /**
+   * The synchronous unbind, as `bindSync`: a malformed address throws; an endpoint that is not bound
+   * ("No such endpoint") is emitted as `"error"`. Emits no `"unbind"`.
+   */
+  unbindSync(address: string): this {
+    checkAddressType(address)
+    this.#assertOpen()
+    checkEndpoint(address, "bind", this.#socket.ipv6)
+    this.#call({
+      run: () => attempt(() => this.#socket.unbind(address)).catch((error: unknown) => this.#reportLater(compatError(error), undefined)),
+      cancel: () => {},
+    })
+    return this
+  }
+
+  /**
+   * Connects (throwing what the v6 `connect` throws, as zeromq.js does). During a bind of this socket the
+   * connect waits for it: the address is checked at once, and what only the connect itself can refuse
+   * then comes as `"error"`.
+   */
+  connect(address: string): this {
+    this.#endpointCall(address, "connect", () => this.#socket.connect(address))
+    return this
+  }
+
+  /** Disconnects, as `connect`: during a bind, "No such endpoint" comes as `"error"`. */
+  disconnect(address: string): this {
+    this.#endpointCall(address, "connect", () => this.#socket.disconnect(address))
+    return this
+  }
+
+  #endpointCall(address: string, role: "connect", action: () => void): void {
+    checkAddressType(address)
+    this.#assertOpen()
+    if (this.#free) {
+      action()
+      return
+    }
+    checkEndpoint(address, role, this.#socket.ipv6)
+    this.#call({
+      run: () => {
+        action()
+        return undefined
+      },
+      cancel: () => {},
+    })
+  }
+
+  /** No bind or unbind is in progress and none waits: a call can go to the v6 socket now. */
+  get #free(): boolean {
+    return !this.#blocked && this.#endpointCalls.length === 0
+  }
+
+  /** Makes `call` now if the v6 socket is free (so what it throws, the caller gets), else after the others. */
+  #call(call: EndpointCall): void {
+    if (this.#free) this.#started(call.run())
+    else this.#endpointCalls.push(call)
+  }
+
+  #started(pending: Promise<unknown> | undefined): void {
+    if (pending === undefined) return
+    this.#blocked = true
+    const settled = (): void => {
+      this.#blocked = false
+      this.#runEndpointCalls()
+    }
+    pending.then(settled, settled)
+  }
+
+  /** Makes the calls that waited, up to the next bind or unbind; once none is left, wakes sends and receives. */
+  #runEndpointCalls(): void {
+    while (!this.#blocked) {
+      const call = this.#endpointCalls.shift()
+      if (call === undefined) break
+      if (this.closed) {
+        call.cancel()
+        continue
+      }
+      try {
+        this.#started(call.run())
+      } catch (error) {
+        // A connect or disconnect that waited: it cannot throw to its caller any more.
+        this.#reportLater(compatError(error), undefined)
+      }
+    }
+    if (this.#blocked) return
+    for (const wake of this.#whenFree.splice(0)) wake()
+    this.#flushSends()
+  }
+
+  /** A bind or unbind that never ran because the socket was closed first: its callback hears so. */
+  #cancelled(callback: Callback | undefined): void {
+    if (callback !== undefined) process.nextTick(() => callback.call(this, closedError()))
   }
 
   // ── sending ────────────────────────────────────────────────────────────────────────────────────────
@@ -169,6 +306,8 @@ export class Socket extends EventEmitter<SocketEventMap> {
    * `send` without it completes the message; every callback given along the way is called once the whole
    * message is queued on the socket, or with the error that stopped it. ZMQ_DONTWAIT makes a message that
    * cannot be queued at once fail with EAGAIN instead of waiting; so does `sndtimeo` when it runs out.
+   * On a closed socket the callbacks get "Socket is closed" and nothing is emitted (zeromq.js keeps the
+   * message and never calls them).
    */
   send(message: MessageLike | readonly MessageLike[], flags?: number | null, callback?: Callback): this {
     const bits = (flags ?? 0) | 0
@@ -186,11 +325,11 @@ export class Socket extends EventEmitter<SocketEventMap> {
     this.#parts = []
     this.#partCallbacks = []
     this.#partFlags = 0
-    if (!sends(this.type)) {
+    if (this.closed) {
+      this.#fail(outgoing, closedError())
+    } else if (!sends(this.type)) {
       this.#fail(outgoing, new Error("Cannot send on this socket type."))
-    } else if (this.#socket.closed) {
-      this.#fail(outgoing, compatFailure("ENOTSOCK", CLOSED))
-    } else if (outgoing.dontWait && (this.#outgoing.length > 0 || this.#paused)) {
+    } else if (outgoing.dontWait && (this.#inFlight !== undefined || this.#outgoing.length > 0 || this.#paused)) {
       // Messages queued ahead of it (or a pause) hold it back, and ZMQ_DONTWAIT means "now or never".
       this.#fail(outgoing, compatFailure("EAGAIN", "earlier messages are still waiting to be sent"))
     } else {
@@ -200,47 +339,38 @@ export class Socket extends EventEmitter<SocketEventMap> {
     return this
   }
 
-  /** Hands queued messages to the v6 socket while it can take them at once. */
+  /**
+   * Hands the next queued message to the v6 socket once the one before has settled, as zeromq.js's
+   * compatibility layer does: the v6 `send()` waits for the socket (a REQ for its reply, a PUSH for a
+   * peer) and applies `sndtimeo`, so each message's timeout runs from when it is the one being sent.
+   */
   #flushSends(): void {
-    const socket = this.#socket
-    for (let next = this.#outgoing.peek(); next !== undefined && !this.#paused; next = this.#outgoing.peek()) {
-      if (socket.closed) return
-      if (!socket.writable) {
-        if (next.dontWait || sendTimeoutOf(socket) === 0) {
-          this.#outgoing.shift()
-          this.#fail(next, compatFailure("EAGAIN", `${socket.constructor.name} socket cannot queue the message now`))
-          continue
-        }
-        this.#waitToSend(next)
-        return
+    while (this.#inFlight === undefined && !this.#paused && !this.#blocked && !this.closed) {
+      const next = this.#outgoing.shift()
+      if (next === undefined) return
+      if (next.dontWait && !this.#socket.writable) {
+        this.#fail(next, compatFailure("EAGAIN", `${this.#socket.constructor.name} socket cannot queue the message now`))
+        continue
       }
-      this.#outgoing.shift()
-      const outgoing = next
-      socket.send(outgoing.frames).then(
-        () => this.#settle(outgoing, undefined),
-        (error: unknown) => this.#settle(outgoing, compatError(error)),
-      )
+      this.#inFlight = next
+      // attempt(): what the v6 send throws at once reaches the callbacks later too, never inside send().
+      void attempt(() => this.#socket.send(next.frames))
+        .then(
+          () => this.#settle(next, undefined),
+          (error: unknown) => this.#settle(next, compatError(error)),
+        )
+        .then(() => {
+          this.#inFlight = undefined
+          this.#flushSends()
+        })
     }
   }
 
-  /** Waits (one wait at a time) until the socket is writable, then flushes; honours `sndtimeo`. */
-  #waitToSend(head: Outgoing): void {
-    if (this.#waitingToSend) return
-    this.#waitingToSend = true
-    const timeout = sendTimeoutOf(this.#socket)
-    this.#writable ??= new Poller().add(this.#socket, "writable")
-    void this.#poll(this.#writable, timeout).then((ready) => {
-      this.#waitingToSend = false
-      if (!ready && timeout > 0 && !this.#socket.closed && this.#outgoing.peek() === head) {
-        this.#outgoing.shift()
-        this.#fail(head, compatFailure("EAGAIN", `send timed out after ${timeout} ms`))
-      }
-      this.#flushSends()
-    })
-  }
-
-  /** Reports a message's outcome to its callbacks, or a failure as `"error"` when it has none. */
-  #settle(outgoing: Outgoing, error: Error | undefined, quiet = false): void {
+  /**
+   * Reports a message's outcome to its callbacks, or a failure as `"error"` when it has none and the socket
+   * is open (what a closed socket drops, it drops quietly).
+   */
+  #settle(outgoing: Outgoing, error: Error | undefined): void {
     for (const callback of outgoing.callbacks) {
       try {
         callback.call(this, error)
@@ -251,12 +381,12 @@ export class Socket extends EventEmitter<SocketEventMap> {
         })
       }
     }
-    if (error !== undefined && outgoing.callbacks.length === 0 && !quiet) this.#emitError(error)
+    if (error !== undefined && outgoing.callbacks.length === 0 && !this.closed) this.#emitError(error)
   }
 
   /** `#settle` with an error, on the next tick: callbacks never run inside the `send()` call itself. */
-  #fail(outgoing: Outgoing, error: Error, quiet = false): void {
-    process.nextTick(() => this.#settle(outgoing, error, quiet))
+  #fail(outgoing: Outgoing, error: Error): void {
+    process.nextTick(() => this.#settle(outgoing, error))
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────────────────────────────
@@ -266,7 +396,7 @@ export class Socket extends EventEmitter<SocketEventMap> {
     this.#receiving = true
     const socket = this.#socket
     try {
-      while (!this.#paused && !socket.closed) {
+      while (!this.#paused && !this.closed) {
         const held = this.#held.shift()
         if (held !== undefined) {
           this.#deliver(held)
@@ -277,16 +407,23 @@ export class Socket extends EventEmitter<SocketEventMap> {
           await this.#poll(this.#readable, -1)
           continue
         }
+        if (this.#blocked) {
+          // The v6 socket refuses receive() during a bind (EBUSY): take the message once it has settled.
+          await new Promise<void>((resolve) => this.#whenFree.push(resolve))
+          continue
+        }
         let message: Buffer[]
         try {
           message = await socket.receive()
         } catch (error) {
-          if (socket.closed) return
+          if (this.closed) return
           // A timeout (rcvtimeo) only means nothing came: keep listening, as v5 did.
           if (!(ZmqError.isInstance(error) && error.code === "EAGAIN")) this.#emitError(compatError(error))
           await new Promise((resolve) => setImmediate(resolve)) // never spin on a repeating failure
           continue
         }
+        // Closed meanwhile (the v6 socket may still be finishing a bind): nothing more is emitted.
+        if (this.#closed) return
         if (this.#paused) {
           this.#held.push(message)
           return
@@ -305,8 +442,6 @@ export class Socket extends EventEmitter<SocketEventMap> {
       // As v5: a throwing "message" listener becomes an "error" event, and the messages keep coming.
       this.#emitError(error instanceof Error ? error : new Error(String(error)))
     }
-    // A reply received lets a REQ send its next request; a request received lets a REP reply.
-    this.#flushSends()
   }
 
   /** Resolves true when the poller's socket is ready, false on timeout, close or interruption. */
@@ -314,7 +449,7 @@ export class Socket extends EventEmitter<SocketEventMap> {
     try {
       return (await poller.poll(timeout)).length > 0
     } catch (error) {
-      const quiet = this.#socket.closed || (ZmqError.isInstance(error) && error.code === "EINTR")
+      const quiet = this.closed || (ZmqError.isInstance(error) && error.code === "EINTR")
       if (!quiet) this.#emitError(compatError(error))
       return false
     }
@@ -346,26 +481,40 @@ export class Socket extends EventEmitter<SocketEventMap> {
   subscribe(filter: string | Buffer): this {
     const socket = this.#socket
     if (!(socket instanceof Subscriber)) throw new Error("Subscriber socket required")
-    withCompatErrors(() => socket.subscribe(filter))
+    this.#checkOptionAccess()
+    socket.subscribe(filter)
     return this
   }
 
   unsubscribe(filter: string | Buffer): this {
     const socket = this.#socket
     if (!(socket instanceof Subscriber)) throw new Error("Subscriber socket required")
-    withCompatErrors(() => socket.unsubscribe(filter))
+    this.#checkOptionAccess()
+    socket.unsubscribe(filter)
     return this
   }
 
   /** Sets an option by its number (`zmq.ZMQ_LINGER`) or its short name (`"linger"`). */
   setsockopt(option: number | ShortOptionName, value: OptionInput): this {
-    setOption(this.#socket, option, value)
+    setOption(this.#socket, option, value, () => this.#checkOptionAccess())
     return this
   }
 
   /** Reads an option by its number (`zmq.ZMQ_LINGER`) or its short name (`"linger"`). */
   getsockopt(option: number | ShortOptionName): OptionValue {
-    return getOption(this.#socket, option)
+    if (this.#expected !== undefined && optionNumber(option) === ZMQ_LAST_ENDPOINT) {
+      this.#checkOptionAccess()
+      return this.#expected.endpoint
+    }
+    return getOption(this.#socket, option, () => this.#checkOptionAccess())
+  }
+
+  /**
+   * After `close()`, options fail with ENOTSOCK as the closed v6 socket's do: also while its close waits
+   * for a bind to settle, when it would still answer.
+   */
+  #checkOptionAccess(): void {
+    if (this.#closed && !this.#socket.closed) throw compatFailure("ENOTSOCK", "the socket is closed: its options can no longer be read or set")
   }
 
   // ── monitoring, closing ────────────────────────────────────────────────────────────────────────────
@@ -379,6 +528,7 @@ export class Socket extends EventEmitter<SocketEventMap> {
     if (interval || numOfEvents) {
       process.emitWarning("Arguments to monitor() are ignored in compatibility mode; all events are read automatically")
     }
+    this.#checkOptionAccess()
     this.#stopMonitor?.()
     this.#stopMonitor = watchMonitorEvents(this.#socket.events, (name, ...args) => this.emit(name, ...args))
     return this
@@ -391,29 +541,44 @@ export class Socket extends EventEmitter<SocketEventMap> {
   }
 
   /**
-   * Closes the socket. Messages already handed to it are delivered within `linger`; messages still queued
-   * here are dropped, and their callbacks called with a "Socket is closed" error.
+   * Closes the socket. Messages already handed to the v6 socket are delivered within `linger`; messages
+   * still queued here are dropped, and their callbacks called with EAGAIN, the error zeromq.js gives the
+   * send that close() interrupts; nothing is emitted. Endpoint calls still waiting for a bind are dropped
+   * (a bind or unbind callback hears "Socket is closed"). During a bind the v6 socket closes once it has
+   * settled; this socket counts as closed at once.
    */
   close(): this {
+    if (!this.#closed) {
+      this.#closed = true
+      this.#expected = undefined
+      for (const call of this.#endpointCalls.drain()) call.cancel()
+      const dropped = this.#outgoing.drain()
+      if (this.#parts.length > 0) dropped.push({ frames: this.#parts, callbacks: this.#partCallbacks, dontWait: false })
+      this.#parts = []
+      this.#partCallbacks = []
+      this.#partFlags = 0
+      const interrupted = compatFailure("EAGAIN", "the socket was closed before the message was sent")
+      for (const outgoing of dropped) this.#fail(outgoing, interrupted)
+      for (const wake of this.#whenFree.splice(0)) wake()
+    }
     this.#socket.close()
-    const dropped = this.#outgoing.drain()
-    if (this.#parts.length > 0) dropped.push({ frames: this.#parts, callbacks: this.#partCallbacks, dontWait: false })
-    this.#parts = []
-    this.#partCallbacks = []
-    this.#partFlags = 0
-    for (const outgoing of dropped) this.#fail(outgoing, compatFailure("ENOTSOCK", CLOSED), true)
     return this
   }
 
-  /** The one check the "Sync" calls can make before returning: the socket is open. */
+  /** zeromq.js's check before an endpoint call: "Socket is closed" (EBADF) once closed. */
   #assertOpen(): void {
-    if (this.#socket.closed) throw compatFailure("ENOTSOCK", CLOSED)
+    if (this.closed) throw closedError()
   }
 
   /** A failure nobody asked to hear of directly: a callback if there is one, else `"error"` unless closed. */
   #report(error: Error, callback: Callback | undefined): void {
     if (callback !== undefined) callback.call(this, error)
-    else if (!this.#socket.closed) this.#emitError(error)
+    else if (!this.closed) this.#emitError(error)
+  }
+
+  /** `#report` on the next tick, out of our promise callbacks. */
+  #reportLater(error: Error, callback: Callback | undefined): void {
+    process.nextTick(() => this.#report(error, callback))
   }
 
   /**
@@ -433,30 +598,40 @@ export class Socket extends EventEmitter<SocketEventMap> {
 
 /**
  * v5's option properties (`sock.linger = 0`, `sock.identity`): each reads and writes the option of its
- * short name through `getsockopt`/`setsockopt`, so the same values and errors apply.
+ * short name through `getsockopt`/`setsockopt`, so the same values and errors apply. As in zeromq.js, a
+ * string assigned to one is passed on as a UTF-8 Buffer (so `sock.linger = "5"` is zeromq.js's TypeError).
+ * An option the socket's type does not have reads `undefined` and refuses a value.
  */
 export interface ShortOptionProperties {
   /** ZMQ_FD: reading throws (there is no file descriptor to poll). */
-  readonly _fd: OptionValue
+  readonly _fd: never
   /** ZMQ_EVENTS: ZMQ_POLLIN | ZMQ_POLLOUT as the socket is now. */
   readonly _ioevents: number
   /** ZMQ_RCVMORE: reading throws (messages always arrive whole). */
-  readonly _receiveMore: OptionValue
+  readonly _receiveMore: never
   /** ZMQ_SUBSCRIBE (write-only, SUB). */
   set _subscribe(topic: string | Uint8Array)
   /** ZMQ_UNSUBSCRIBE (write-only, SUB). */
   set _unsubscribe(topic: string | Uint8Array)
+  /** ZMQ_AFFINITY. Stored and read back; no effect (zmq-ts has no I/O threads to pin). */
   affinity: number
   backlog: number
-  get identity(): string | null
+  /** ZMQ_IDENTITY (the routing id: REQ, REP, DEALER, ROUTER). */
+  get identity(): string | null | undefined
   set identity(value: string | Uint8Array | null)
   linger: number
+  /** ZMQ_RATE. Stored and read back; no effect (multicast only). */
   rate: number
-  rcvbuf: number
+  /** ZMQ_RCVBUF (the types that receive). Stored and read back; no effect (Node.js cannot set SO_RCVBUF). */
+  get rcvbuf(): number | undefined
+  set rcvbuf(value: number)
   readonly last_endpoint: string | null
   reconnect_ivl: number
+  /** ZMQ_RECOVERY_IVL. Stored and read back; no effect (multicast only). */
   recovery_ivl: number
-  sndbuf: number
+  /** ZMQ_SNDBUF (the types that send). Stored and read back; no effect (Node.js cannot set SO_SNDBUF). */
+  get sndbuf(): number | undefined
+  set sndbuf(value: number)
   /** ZMQ_MECHANISM: 0 NULL, 1 PLAIN (read-only). */
   readonly mechanism: number
   get plain_server(): number
@@ -465,7 +640,7 @@ export interface ShortOptionProperties {
   set plain_username(value: string | Uint8Array | null)
   get plain_password(): string | null
   set plain_password(value: string | Uint8Array | null)
-  /** CURVE options: zmq-ts has no CURVE yet; they read as unset and setting them fails with ENOTSUP. */
+  /** CURVE options: zmq-ts has no CURVE yet; they read as unset and setting a key or `1` fails with ENOTSUP. */
   get curve_server(): number
   set curve_server(value: number | boolean)
   get curve_publickey(): string | null
@@ -474,8 +649,9 @@ export interface ShortOptionProperties {
   set curve_secretkey(value: string | Uint8Array | null)
   get curve_serverkey(): string | null
   set curve_serverkey(value: string | Uint8Array | null)
-  get zap_domain(): string
-  set zap_domain(value: string | Uint8Array)
+  /** ZMQ_ZAP_DOMAIN: zmq-ts has no ZAP yet; setting a domain fails with ENOTSUP. */
+  get zap_domain(): string | null
+  set zap_domain(value: string | Uint8Array | null)
   heartbeat_ivl: number
   heartbeat_ttl: number
   heartbeat_timeout: number
@@ -490,36 +666,32 @@ for (const name of Object.keys(shortOptions) as ShortOptionName[]) {
       return this.getsockopt(name)
     },
     set(this: Socket, value: OptionInput) {
-      this.setsockopt(name, value)
+      this.setsockopt(name, typeof value === "string" ? Buffer.from(value, "utf8") : value)
     },
     enumerable: true,
     configurable: true,
   })
 }
 
-/** `createSocket`'s options: short option names and their values, applied in order as `sock[name] = value`. */
+/**
+ * `createSocket`'s options: short option names and their values. As in zeromq.js each is assigned as
+ * `sock[name] = value`, so another name becomes a plain property of the socket.
+ */
 export type CreateSocketOptions = { readonly [Name in ShortOptionName]?: OptionInput }
 
 /**
- * Makes a socket of `type` with `options` set on it (v5's `zmq.socket("req", { linger: 0 })`). A name
- * that is not an option fails with "Unknown option" (v5 would have set a plain property, silently).
+ * Makes a socket of `type` with `options` assigned to it in order (v5's `zmq.socket("req", { linger: 0 })`).
+ * A value an option refuses throws, and the socket made for it is closed.
  */
 export function createSocket(type: SocketType, options: CreateSocketOptions = {}): Socket {
   const socket = new Socket(type)
   try {
-    for (const [name, value] of Object.entries(options)) {
-      if (value === undefined) continue
-      if (!Object.hasOwn(shortOptions, name)) throw new Error("Unknown option")
-      socket.setsockopt(name as ShortOptionName, value)
+    for (const name of Object.keys(options)) {
+      ;(socket as unknown as Record<string, unknown>)[name] = (options as Readonly<Record<string, unknown>>)[name]
     }
   } catch (error) {
     socket.close()
     throw error
   }
   return socket
-}
-
-/** The v6 socket's `sendTimeout`: only the socket types that send have it, and only those get here. */
-function sendTimeoutOf(socket: V6Socket): number {
-  return (socket as unknown as { readonly sendTimeout: number }).sendTimeout
 }

@@ -39,9 +39,9 @@ describe("Router.connect with a routingId", () => {
     }
   })
 
-  it("without a routingId, a mandatory ROUTER still refuses an unknown peer (EHOSTUNREACH)", async () => {
+  it("without a routingId, a mandatory ROUTER still refuses an unknown peer (EHOSTUNREACH, with sendTimeout 0)", async () => {
     const address = await TRANSPORTS.find((t) => t.name === "tcp")!.fixedAddress()
-    await using router = new Router({ mandatory: true })
+    await using router = new Router({ mandatory: true, sendTimeout: 0 })
     router.connect(address)
     await expect(router.send(["nobody", "x"])).rejects.toMatchObject({ code: "EHOSTUNREACH" })
   })

@@ -265,3 +265,15 @@ describe("ROUTER with mandatory, as zeromq.js (it waits until some peer has room
     await expect(router.send(["nobody"])).resolves.toBeUndefined()
   })
 })
+
+describe("connect addresses as libzmq takes them", () => {
+  it("a source address with port * lets the OS pick the local port", async () => {
+    await using pull = new Pull()
+    await pull.bind("tcp://127.0.0.1:*")
+    const port = pull.lastEndpoint!.split(":").pop()
+    await using push = new Push()
+    push.connect(`tcp://127.0.0.1:*;127.0.0.1:${port}`)
+    await push.send("from any local port")
+    expect(String((await pull.receive())[0])).toBe("from any local port")
+  })
+})

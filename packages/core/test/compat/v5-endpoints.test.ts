@@ -8,11 +8,15 @@
  *   push B ──▶ address 2 ┘
  */
 import { Buffer } from "node:buffer"
+import { createServer } from "node:net"
 import { setTimeout as delay } from "node:timers/promises"
 import { afterEach, describe, expect, it } from "vitest"
-import { ZmqError } from "../../src/index.js"
+import { Pull, Push, ZmqError } from "../../src/index.js"
 import * as zmq from "../../src/v5-compat.js"
-import { ipcPath, TRANSPORTS } from "../helpers/transports.js"
+import { freePorts, ipcPath, TRANSPORTS } from "../helpers/transports.js"
+// Ports known before anything binds them (a fixed port would collide with ephemeral ones): free a moment ago.
+const [PORT_BIND_SYNC, PORT_BIND_SYNC_TAKEN, PORT_UNBIND_SYNC, PORT_SECOND_ENDPOINT, PORT_BIND_SYNC_QUEUE, PORT_BIND_SYNC_SEND, PORT_BIND_SYNC_IN_USE, PORT_BIND_SYNC_CLOSE, PORT_NOBODY, PORT_SOURCE, PORT_EXPECTED_LOOPBACK, PORT_EXPECTED_ANY, PORT_EXPECTED_ZEROS, PORT_EXPECTED_ANY6] = await freePorts(14)
+
 
 const sockets: zmq.Socket[] = []
 function open(type: zmq.SocketType, options?: zmq.CreateSocketOptions): zmq.Socket {
@@ -25,10 +29,17 @@ afterEach(() => {
 })
 
 /** Fixed tcp ports of this file (the compat tests' range is 47000–47499), for binds that must know theirs. */
-const PORT_BIND_SYNC = 47230
-const PORT_BIND_SYNC_TAKEN = 47231
-const PORT_UNBIND_SYNC = 47232
-const PORT_SECOND_ENDPOINT = 47233
+/** Nothing listens here: the connect-check table only connects to it (and from its source port). */
+
+/** Whether this machine can listen on IPv6's any address (CI containers may have no IPv6). */
+async function canListen(host: string): Promise<boolean> {
+  const server = createServer()
+  return new Promise((resolve) => {
+    server.once("error", () => resolve(false))
+    server.listen({ host, port: 0 }, () => server.close(() => resolve(true)))
+  })
+}
+const IPV6_ANY = await canListen("::")
 
 let names = 0
 const inproc = (): string => `inproc://v5-endpoints-${process.pid}-${++names}`
@@ -202,7 +213,8 @@ describe("v5-compat endpoint errors", () => {
     }
     expect((thrown as Error).message).toBe("Invalid argument")
     expect((thrown as ZmqError).code).toBe("EINVAL")
-    expect(((thrown as Error).cause as Error).message).toContain("tcp://nonsense")
+    expect((thrown as ZmqError).address).toBe("tcp://nonsense")
+    expect((thrown as ZmqError).details).toContain("tcp://nonsense")
     expect(() => sock.connect("foo://bar")).toThrow("Protocol not supported")
   })
 
@@ -210,13 +222,37 @@ describe("v5-compat endpoint errors", () => {
     expect(() => open("push").disconnect("tcp://127.0.0.1:1")).toThrow("No such endpoint")
   })
 
-  it("a closed socket fails bind through the callback, and connect and the Sync calls by throwing, \"Socket is closed\"", async () => {
+  it("a closed socket fails every endpoint call by throwing \"Socket is closed\" (EBADF), as zeromq.js", () => {
     const sock = open("push")
     sock.close()
-    expect((await bindResult(sock, inproc()))?.message).toBe("Socket is closed")
-    expect(() => sock.connect(inproc())).toThrow("Socket is closed")
-    expect(() => sock.bindSync(inproc())).toThrow("Socket is closed")
-    expect(() => sock.unbindSync(inproc())).toThrow("Socket is closed")
+    let called = false
+    const calls = [
+      () => sock.bind(inproc(), () => (called = true)),
+      () => sock.unbind(inproc(), () => (called = true)),
+      () => sock.bindSync(inproc()),
+      () => sock.unbindSync(inproc()),
+      () => sock.connect(inproc()),
+      () => sock.disconnect(inproc()),
+    ]
+    for (const call of calls) {
+      let error: unknown
+      try {
+        call()
+      } catch (thrown) {
+        error = thrown
+      }
+      expect((error as Error | undefined)?.message).toBe("Socket is closed")
+      expect((error as ZmqError).code).toBe("EBADF")
+    }
+    expect(called).toBe(false)
+  })
+
+  it("a non-string address is zeromq.js's TypeError, thrown by every endpoint call", () => {
+    const sock = open("push")
+    const bad = 12 as unknown as string
+    for (const call of [() => sock.bind(bad), () => sock.unbind(bad), () => sock.bindSync(bad), () => sock.unbindSync(bad), () => sock.connect(bad), () => sock.disconnect(bad)]) {
+      expect(call).toThrow(new TypeError("Address must be a string"))
+    }
   })
 
   it("unbindSync right after bindSync waits for the bind and releases the address", async () => {
@@ -228,5 +264,268 @@ describe("v5-compat endpoint errors", () => {
     await delay(20)
     await bound(open("pull"), address) // fails with EADDRINUSE unless the first socket let go
     expect(errors).toBe(0)
+  })
+})
+
+/** Whatever `action` throws at once: its code (or class name), or "ok". */
+function syncOutcome(action: () => unknown): string {
+  try {
+    action()
+    return "ok"
+  } catch (error) {
+    return ZmqError.isInstance(error) ? error.code : (error as Error).constructor.name
+  }
+}
+
+describe("v5-compat bindSync and unbindSync", () => {
+  it("throw at once for an address libzmq refuses before binding, with zeromq.js's error", () => {
+    const sock = open("pull")
+    const error = (() => {
+      try {
+        sock.bindSync("foo")
+      } catch (thrown) {
+        return thrown as ZmqError
+      }
+      throw new Error("bindSync(\"foo\") did not throw")
+    })()
+    expect(error.message).toBe("Invalid argument")
+    expect([error.code, error.errno, error.address]).toEqual(["EINVAL", 22, "foo"])
+    expect(() => sock.bindSync("pgm://eth0;239.192.1.1:5555")).toThrow("Protocol not supported")
+    expect(() => sock.bindSync("tcp://127.0.0.1")).toThrow("Invalid argument")
+    expect(() => sock.unbindSync("tcp://nonsense")).toThrow("Invalid argument")
+    expect(() => sock.unbindSync("foo://bar")).toThrow("Protocol not supported")
+    // Nothing was started: the socket is free for the next call, which throws what it throws at once.
+    expect(() => sock.connect("tcp://127.0.0.1:*")).toThrow("Invalid argument")
+  })
+
+  it("check addresses at once exactly as the core refuses them when binding", async () => {
+    const addresses = [
+      "foo",
+      "tcp:/127.0.0.1:1",
+      "TCP://127.0.0.1:*",
+      " tcp://127.0.0.1:*",
+      "tcp://",
+      "tcp://127.0.0.1",
+      "tcp://127.0.0.1:",
+      "tcp://:*",
+      "tcp://127.0.0.1:port",
+      "tcp://127.0.0.1:99999",
+      "tcp://127.0.0.1:-1",
+      "tcp://127.0.0.1:1;127.0.0.1:*",
+      "tcp://127.0.0.1:*",
+      "tcp://127.0.0.1:0",
+      "tcp://[127.0.0.1]:*",
+      "ipc://",
+      `ipc://${ipcPath()}`,
+      "inproc://",
+      inproc(),
+      "pgm://eth0;239.192.1.1:5555",
+      "udp://127.0.0.1:1",
+      "nope://x",
+    ]
+    for (const address of addresses) {
+      const v6 = new Pull({ linger: 0 })
+      const core = await v6.bind(address).then(
+        () => "ok",
+        (error: unknown) => (error as ZmqError).code,
+      )
+      v6.close()
+      const sock = open("pull")
+      expect(`${address}: ${syncOutcome(() => sock.bindSync(address))}`).toBe(`${address}: ${core}`)
+    }
+  })
+
+  it("during a bind, connect and disconnect check the address at once exactly as the core's connect does", () => {
+    const addresses = [
+      "foo",
+      "tcp://127.0.0.1:*",
+      "tcp://127.0.0.1:0",
+      `tcp://*:${PORT_NOBODY}`,
+      "tcp://127.0.0.1",
+      `tcp://[::1]:${PORT_NOBODY}`,
+      `tcp://127.0.0.1:${PORT_SOURCE};127.0.0.1:${PORT_NOBODY}`,
+      `tcp://127.0.0.1:${PORT_NOBODY}`,
+      `tcp://localhost:${PORT_NOBODY}`,
+      "ipc://",
+      "ipc://*",
+      `ipc://${ipcPath()}`,
+      "inproc://",
+      inproc(),
+      "pgm://eth0;239.192.1.1:5555",
+    ]
+    for (const address of addresses) {
+      const v6 = new Push({ linger: 0 })
+      const core = syncOutcome(() => v6.connect(address))
+      v6.close()
+      const sock = open("push", { linger: 0 })
+      sock.on("error", () => {})
+      sock.bindSync(inproc()) // the v6 socket is busy until it settles: connect has to check for itself
+      expect(`${address}: ${syncOutcome(() => sock.connect(address))}`).toBe(`${address}: ${core}`)
+    }
+  })
+
+  it("every call that follows waits for the bind instead of failing with EBUSY, in order", async () => {
+    const addressA = `tcp://127.0.0.1:${PORT_BIND_SYNC_QUEUE}`
+    const addressB = `ipc://${ipcPath()}`
+    const pull = open("pull")
+    let errors = 0
+    pull.on("error", () => errors++)
+    const seen = record(pull)
+    // zeromq.js's compat tests bind twice in a row; each call would meet the first bind in progress.
+    expect(pull.bindSync(addressA).bindSync(addressB)).toBe(pull)
+    pull.connect(inproc())
+    const pushA = open("push", { linger: 0 })
+    const pushB = open("push", { linger: 0 })
+    pushA.connect(addressA)
+    pushB.connect(addressB)
+    pushA.send("a")
+    pushB.send("b")
+    await until(() => seen.length === 2, "both peers were heard")
+    expect([...seen].sort()).toEqual(["a", "b"])
+    expect(pull.last_endpoint).toBe(addressB)
+    expect(errors).toBe(0)
+  })
+
+  it("a socket that binds with bindSync takes the messages already waiting once the bind has settled", async () => {
+    const name = inproc()
+    const pull = open("pull")
+    await bound(pull, name)
+    const push = open("push")
+    push.connect(name)
+    push.send("waiting")
+    await until(() => (pull._ioevents & zmq.ZMQ_POLLIN) !== 0, "the message reached the PULL")
+    let errors = 0
+    pull.on("error", () => errors++)
+    const seen = record(pull) // the receive loop starts now, and finds the v6 socket busy binding
+    pull.bindSync("tcp://127.0.0.1:*")
+    await until(() => seen.length === 1, "the waiting message was emitted")
+    expect(seen).toEqual(["waiting"])
+    expect(errors).toBe(0)
+  })
+
+  it("a socket that binds with bindSync sends at once; the messages wait for a peer (zeromq.js's test)", async () => {
+    const address = `tcp://127.0.0.1:${PORT_BIND_SYNC_SEND}`
+    const push = open("push")
+    push.setsockopt(zmq.ZMQ_SNDHWM, 1)
+    push.bindSync(address)
+    push.send("string")
+    push.send(15.99)
+    push.send(Buffer.from("buffer"))
+    const pull = open("pull")
+    pull.setsockopt(zmq.ZMQ_RCVHWM, 1)
+    const seen = record(pull)
+    pull.connect(address)
+    await until(() => seen.length === 3, "3 messages arrived")
+    expect(seen).toEqual(["string", "15.99", "buffer"])
+  })
+
+  const knownEndpoints: Array<[name: string, address: () => string, ipv6: boolean]> = [
+    ["an inproc name", () => inproc(), false],
+    ["an ipc path", () => `ipc://${ipcPath()}`, false],
+    ["a tcp IPv4 address and port", () => `tcp://127.0.0.1:${PORT_EXPECTED_LOOPBACK}`, false],
+    ["a tcp port on all interfaces", () => `tcp://*:${PORT_EXPECTED_ANY}`, false],
+    ["a tcp port on 0.0.0.0", () => `tcp://0.0.0.0:${PORT_EXPECTED_ZEROS}`, false],
+    ...(IPV6_ANY ? [["a tcp port on all interfaces, ipv6", () => `tcp://*:${PORT_EXPECTED_ANY6}`, true] as [string, () => string, boolean]] : []),
+  ]
+  it.each(knownEndpoints)("last_endpoint reads the endpoint right after bindSync of %s, as after zeromq.js's", async (_name, address, ipv6) => {
+    const sock = open("pull", { linger: 0 })
+    if (ipv6) sock.setsockopt(zmq.ZMQ_IPV6, 1)
+    sock.bindSync(address())
+    const endpoint = sock.last_endpoint
+    expect(endpoint).toMatch(/^(inproc|ipc|tcp):\/\//)
+    // The v6 socket knows its bindings by the endpoint as bound: unbinding this one proves it is that.
+    expect(await unbindResult(sock, endpoint!)).toBeUndefined()
+    expect(sock.last_endpoint).toBe(endpoint)
+  })
+
+  it("last_endpoint of a bindSync to a random port is set once the listen has bound it (zeromq.js's is at once)", async () => {
+    const sock = open("pull")
+    const before = inproc()
+    await bound(sock, before)
+    sock.bindSync("tcp://127.0.0.1:*")
+    expect(sock.last_endpoint).toBe(before)
+    await until(() => sock.last_endpoint !== before, "the tcp bind settled")
+    expect(sock.last_endpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/)
+  })
+
+  it("last_endpoint goes back to the endpoint before when a bindSync fails", async () => {
+    const name = inproc()
+    await bound(open("pull"), name)
+    const sock = open("pull")
+    sock.on("error", () => {})
+    sock.bindSync(name) // in use: the core refuses it once the bind runs
+    expect(sock.last_endpoint).toBe(name)
+    await until(() => sock.last_endpoint === null, "the failed bind settled")
+  })
+
+  it("an inproc name is taken inside bindSync: a peer's connect finds the binder at once", () => {
+    const name = inproc()
+    const pull = open("pull")
+    pull.bindSync(name)
+    const push = open("push")
+    push.connect(name)
+    // The pipe exists already, so the v6 socket behind the PUSH is writable inside this same turn.
+    expect(push._ioevents & zmq.ZMQ_POLLOUT).toBe(zmq.ZMQ_POLLOUT)
+  })
+
+  it("what only the bind itself can tell comes as an \"error\" event: an address in use", async () => {
+    const address = `tcp://127.0.0.1:${PORT_BIND_SYNC_IN_USE}`
+    await bound(open("pull"), address)
+    const second = open("pull")
+    const failure = nextEvent<[Error]>(second, "error")
+    expect(() => second.bindSync(address)).not.toThrow()
+    const [error] = await failure
+    expect(error.message).toBe("Address already in use")
+    expect((error as ZmqError).code).toBe("EADDRINUSE")
+    // The failed bind leaves the socket usable.
+    expect(await bound(second, "tcp://127.0.0.1:*")).toMatch(/^tcp:/)
+  })
+
+  it("unbindSync of an endpoint that is not bound emits \"No such endpoint\"; a disconnect that waited for a bind too", async () => {
+    const sock = open("pull")
+    const first = nextEvent<[Error]>(sock, "error")
+    sock.unbindSync("tcp://127.0.0.1:1")
+    expect((await first)[0].message).toBe("No such endpoint")
+    const second = nextEvent<[Error]>(sock, "error")
+    sock.bindSync(inproc())
+    sock.disconnect("tcp://127.0.0.1:1")
+    const [error] = await second
+    expect(error.message).toBe("No such endpoint")
+    expect((error as ZmqError).code).toBe("ENOENT")
+  })
+
+  it("close() right after bindSync: closed at once, waiting calls dropped, the address released once the bind settles", async () => {
+    const address = `tcp://127.0.0.1:${PORT_BIND_SYNC_CLOSE}`
+    const sock = open("pull")
+    let errors = 0
+    sock.on("error", () => errors++)
+    sock.bindSync(address)
+    let callback: Error | undefined | "not called" = "not called"
+    sock.bind(inproc(), (error) => (callback = error))
+    sock.close()
+    expect(sock.closed).toBe(true)
+    expect(() => sock.connect(inproc())).toThrow("Socket is closed")
+    await until(() => callback !== "not called", "the waiting bind was called back")
+    expect((callback as unknown as Error).message).toBe("Socket is closed")
+    // The port is free again once the first bind has settled and the v6 socket has closed.
+    const deadline = Date.now() + 5000
+    for (;;) {
+      const error = await bindResult(open("pull"), address)
+      if (error === undefined) break
+      if (Date.now() > deadline) throw error
+      await delay(10)
+    }
+    expect(errors).toBe(0)
+  })
+
+  it("a bind(address, callback) in progress makes later calls wait too, instead of zeromq.js's EBUSY", async () => {
+    const pull = open("pull")
+    const first = bindResult(pull, "tcp://127.0.0.1:*")
+    const name = inproc()
+    const second = bindResult(pull, name)
+    expect(() => pull.connect(inproc())).not.toThrow()
+    expect(await first).toBeUndefined()
+    expect(await second).toBeUndefined()
+    expect(pull.last_endpoint).toBe(name)
   })
 })

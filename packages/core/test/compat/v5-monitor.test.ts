@@ -9,6 +9,10 @@
 import { setTimeout as delay } from "node:timers/promises"
 import { afterEach, describe, expect, it } from "vitest"
 import * as zmq from "../../src/v5-compat.js"
+// Ports known before anything binds them (a fixed port would collide with ephemeral ones): free a moment ago.
+import { freePorts } from "../helpers/transports.js"
+const [PORT_NOBODY] = await freePorts(1)
+
 
 const sockets: zmq.Socket[] = []
 function open(type: zmq.SocketType, options?: zmq.CreateSocketOptions): zmq.Socket {
@@ -21,7 +25,6 @@ afterEach(() => {
 })
 
 /** Nothing listens here while the connect_retry test runs (the compat tests' port range is 47000–47499). */
-const PORT_NOBODY = 47260
 
 let names = 0
 const inproc = (): string => `inproc://v5-monitor-${process.pid}-${++names}`

@@ -51,6 +51,22 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
   return address.port
 }
 
+/** `count` distinct tcp ports that were free a moment ago (all held open together, then released). */
+export async function freePorts(count: number, host = "127.0.0.1"): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer())
+  await Promise.all(servers.map((server) => new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen({ host, port: 0 }, () => resolve())
+  })))
+  const ports = servers.map((server) => {
+    const address = server.address()
+    if (address === null || typeof address === "string") throw new Error("tcp server has no port")
+    return address.port
+  })
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
+  return ports
+}
+
 function boundAddress(socket: Socket): string {
   const endpoint = socket.lastEndpoint
   if (endpoint === null) throw new Error(`${socket.constructor.name} socket has not bound anything`)

@@ -16,7 +16,9 @@ export function parseTcpEndpoint(address: string, rest: string, role: "bind" | "
   const semicolon = rest.indexOf(";")
   if (semicolon >= 0) {
     if (role === "bind") throw zmqError("EINVAL", "a source address is only allowed when connecting", address)
-    source = splitHostPort(rest.slice(0, semicolon), address, true) as { host: string; port: number }
+    const from = splitHostPort(rest.slice(0, semicolon), address, true)
+    // A source port of `*` (or 0) lets the OS pick, as libzmq's tcp_address does.
+    source = { host: from.host, port: from.port === "*" ? 0 : from.port }
     target = rest.slice(semicolon + 1)
   }
   const { host, port } = splitHostPort(target, address, role === "bind")

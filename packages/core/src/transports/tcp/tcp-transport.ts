@@ -41,7 +41,8 @@ const addressing: StreamAddressing<TcpEndpoint> = {
       // Without ipv6, names resolve to IPv4 addresses only, as libzmq's resolver does.
       family: options.ipv6 ? 0 : 4,
       noDelay: true,
-      ...(endpoint.source === undefined ? {} : { localAddress: endpoint.source.host, localPort: endpoint.source.port }),
+      ...(endpoint.source === undefined ? {} : { localAddress: endpoint.source.host }),
+      ...(endpoint.source === undefined || endpoint.source.port === 0 ? {} : { localPort: endpoint.source.port }),
     }
   },
   peerAddress(socket, boundEndpoint) {
