@@ -85,6 +85,8 @@ function takeCall<R extends PendingCall>(queue: Fifo<R>): R {
  * often as with zeromq.js. The burst is also what leaves together in one write.
  */
 const SYNC_OPERATIONS_PER_TURN = 512
+/** What a send that went through at once returns: one shared promise, not a new one per message. */
+const SENT = Promise.resolve()
 
 /** A call the socket's state forbids for now (REQ/REP lockstep): with a timeout other than 0 it waits. */
 function isStateError(error: unknown): boolean {
@@ -731,7 +733,9 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
   /** A send went through: it may have changed what the socket can receive (REQ awaits its reply). */
   #sent(): Promise<void> {
     if (this.#receiveQueue.length > 0) this.#drainReceives()
-    return this.#resolveSoon(undefined)
+    if (this.#syncOperations === 0) setImmediate(this.#resetSyncOperations)
+    if (++this.#syncOperations < SYNC_OPERATIONS_PER_TURN) return SENT
+    return new Promise((resolve) => setImmediate(resolve))
   }
 
   /** A message was received: it may have changed what the socket can send (REP may now reply). */
