@@ -4,19 +4,12 @@
  * and the short-name properties. Messaging is in v5-messaging.test.ts.
  */
 import { Buffer } from "node:buffer"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { capability, context, version as coreVersion, ZmqError } from "../../src/index.js"
 import * as zmq from "../../src/v5-compat.js"
+import { socketsClosedAfterEach } from "../helpers/v5-sockets.js"
 
-const sockets: zmq.Socket[] = []
-function open(type: zmq.SocketType, options?: zmq.CreateSocketOptions): zmq.Socket {
-  const sock = zmq.socket(type, options)
-  sockets.push(sock)
-  return sock
-}
-afterEach(() => {
-  for (const sock of sockets.splice(0)) sock.close()
-})
+const open = socketsClosedAfterEach()
 
 /** The error `action` throws (fails the test if it throws none). */
 function thrown(action: () => unknown): Error {

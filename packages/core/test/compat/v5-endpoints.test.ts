@@ -10,23 +10,15 @@
 import { Buffer } from "node:buffer"
 import { createServer } from "node:net"
 import { setTimeout as delay } from "node:timers/promises"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Pull, Push, ZmqError } from "../../src/index.js"
 import * as zmq from "../../src/v5-compat.js"
+import { socketsClosedAfterEach } from "../helpers/v5-sockets.js"
 import { freePorts, ipcPath, TRANSPORTS } from "../helpers/transports.js"
 // Ports known before anything binds them (a fixed port would collide with ephemeral ones): free a moment ago.
 const [PORT_BIND_SYNC, PORT_BIND_SYNC_TAKEN, PORT_UNBIND_SYNC, PORT_SECOND_ENDPOINT, PORT_BIND_SYNC_QUEUE, PORT_BIND_SYNC_SEND, PORT_BIND_SYNC_IN_USE, PORT_BIND_SYNC_CLOSE, PORT_NOBODY, PORT_SOURCE, PORT_EXPECTED_LOOPBACK, PORT_EXPECTED_ANY, PORT_EXPECTED_ZEROS, PORT_EXPECTED_ANY6] = await freePorts(14)
 
-
-const sockets: zmq.Socket[] = []
-function open(type: zmq.SocketType, options?: zmq.CreateSocketOptions): zmq.Socket {
-  const sock = zmq.socket(type, options)
-  sockets.push(sock)
-  return sock
-}
-afterEach(() => {
-  for (const sock of sockets.splice(0)) sock.close()
-})
+const open = socketsClosedAfterEach()
 
 /** Fixed tcp ports of this file (the compat tests' range is 47000–47499), for binds that must know theirs. */
 /** Nothing listens here: the connect-check table only connects to it (and from its source port). */

@@ -6,29 +6,16 @@
  */
 import { Buffer } from "node:buffer"
 import { setTimeout as delay } from "node:timers/promises"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { ZmqError } from "../../src/index.js"
 import * as zmq from "../../src/v5-compat.js"
+import { socketsClosedAfterEach, bound } from "../helpers/v5-sockets.js"
 import { TRANSPORTS } from "../helpers/transports.js"
 
-const sockets: zmq.Socket[] = []
-function open(type: zmq.SocketType, options?: zmq.CreateSocketOptions): zmq.Socket {
-  const sock = zmq.socket(type, options)
-  sockets.push(sock)
-  return sock
-}
-afterEach(() => {
-  for (const sock of sockets.splice(0)) sock.close()
-})
+const open = socketsClosedAfterEach()
 
 let names = 0
 const inproc = (): string => `inproc://v5-flow-${process.pid}-${++names}`
-
-function bound(sock: zmq.Socket, address: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    sock.bind(address, (error) => (error ? reject(error) : resolve(sock.last_endpoint!)))
-  })
-}
 
 function collect(sock: zmq.Socket, count: number, timeoutMs = 5000): Promise<string[][]> {
   return new Promise((resolve, reject) => {

@@ -11,26 +11,14 @@
  */
 import { Buffer } from "node:buffer"
 import { setTimeout as delay } from "node:timers/promises"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as zmq from "../../src/v5-compat.js"
+import { socketsClosedAfterEach, bound } from "../helpers/v5-sockets.js"
 import { TRANSPORTS } from "../helpers/transports.js"
 
-const sockets: zmq.Socket[] = []
-function open(type: zmq.SocketType, options?: zmq.CreateSocketOptions): zmq.Socket {
-  const sock = zmq.socket(type, options)
-  sockets.push(sock)
-  return sock
-}
-afterEach(() => {
-  for (const sock of sockets.splice(0)) sock.close()
-})
+const open = socketsClosedAfterEach()
 
 /** Binds with a callback and resolves the endpoint peers connect to (the `*` port resolved). */
-function bound(sock: zmq.Socket, address: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    sock.bind(address, (error) => (error ? reject(error) : resolve(sock.last_endpoint!)))
-  })
-}
 
 /** The next `count` messages `sock` emits, as arrays of UTF-8 strings (checking every frame is a Buffer). */
 function collect(sock: zmq.Socket, count: number, timeoutMs = 5000): Promise<string[][]> {

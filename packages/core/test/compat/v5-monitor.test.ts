@@ -7,33 +7,19 @@
  *   rep ─bind same address─▶ ✗  bind_error with errno 98 and the Error
  */
 import { setTimeout as delay } from "node:timers/promises"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as zmq from "../../src/v5-compat.js"
+import { socketsClosedAfterEach, bound } from "../helpers/v5-sockets.js"
 // Ports known before anything binds them (a fixed port would collide with ephemeral ones): free a moment ago.
 import { freePorts } from "../helpers/transports.js"
 const [PORT_NOBODY] = await freePorts(1)
 
-
-const sockets: zmq.Socket[] = []
-function open(type: zmq.SocketType, options?: zmq.CreateSocketOptions): zmq.Socket {
-  const sock = zmq.socket(type, options)
-  sockets.push(sock)
-  return sock
-}
-afterEach(() => {
-  for (const sock of sockets.splice(0)) sock.close()
-})
+const open = socketsClosedAfterEach()
 
 /** Nothing listens here while the connect_retry test runs (the compat tests' port range is 47000–47499). */
 
 let names = 0
 const inproc = (): string => `inproc://v5-monitor-${process.pid}-${++names}`
-
-function bound(sock: zmq.Socket, address: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    sock.bind(address, (error) => (error ? reject(error) : resolve(sock.last_endpoint!)))
-  })
-}
 
 /** The arguments of the next `event` the socket emits. */
 function next(sock: zmq.Socket, event: zmq.MonitorEventName, timeoutMs = 5000): Promise<zmq.MonitorEventArguments> {

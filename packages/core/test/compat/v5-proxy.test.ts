@@ -8,24 +8,11 @@
  */
 import type { Buffer } from "node:buffer"
 import { setTimeout as delay } from "node:timers/promises"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as zmq from "../../src/v5-compat.js"
+import { socketsClosedAfterEach, bound } from "../helpers/v5-sockets.js"
 
-const sockets: zmq.Socket[] = []
-function open(type: zmq.SocketType): zmq.Socket {
-  const sock = zmq.socket(type)
-  sockets.push(sock)
-  return sock
-}
-afterEach(() => {
-  for (const sock of sockets.splice(0)) sock.close()
-})
-
-function bound(sock: zmq.Socket, address: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    sock.bind(address, (error) => (error ? reject(error) : resolve(sock.last_endpoint!)))
-  })
-}
+const open = socketsClosedAfterEach()
 
 function first(sock: zmq.Socket, timeoutMs = 5000): Promise<string[]> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,24 @@
+/** What the v5-compat tests share: sockets closed after each test, and waits on callbacks and events. */
+import type { Buffer } from "node:buffer"
+import { afterEach } from "vitest"
+import * as zmq from "../../src/v5-compat.js"
+
+/** A `zmq.socket()` that the calling test file closes after each of its tests. */
+export function socketsClosedAfterEach(): (type: zmq.SocketType, options?: zmq.CreateSocketOptions) => zmq.Socket {
+  const sockets: zmq.Socket[] = []
+  afterEach(() => {
+    for (const sock of sockets.splice(0)) sock.close()
+  })
+  return (type, options) => {
+    const sock = zmq.socket(type, options)
+    sockets.push(sock)
+    return sock
+  }
+}
+
+/** Binds through the callback; resolves with `last_endpoint`. */
+export function bound(sock: zmq.Socket, address: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    sock.bind(address, (error) => (error ? reject(error) : resolve(sock.last_endpoint!)))
+  })
+}
