@@ -34,25 +34,7 @@ import {
   type SocketEventOfType,
   type SocketEventType,
 } from "../src/index.js"
-import { freePort, ipcPath, until } from "./helpers/transports.js"
-
-const ALL_TYPES: readonly SocketEventType[] = [
-  "accept",
-  "accept:error",
-  "bind",
-  "bind:error",
-  "connect",
-  "connect:delay",
-  "connect:retry",
-  "close",
-  "close:error",
-  "disconnect",
-  "end",
-  "handshake",
-  "handshake:error:protocol",
-  "handshake:error:auth",
-  "handshake:error:other",
-]
+import { EVENT_TYPES, freePort, ipcPath, until } from "./helpers/transports.js"
 
 type ReadMode = "for await" | ".on"
 const READ_MODES: readonly ReadMode[] = ["for await", ".on"]
@@ -80,7 +62,7 @@ function observe(socket: Socket, mode: ReadMode): Observed {
   const end = new Promise<void>((resolve) => {
     ended = resolve
   })
-  for (const type of ALL_TYPES) {
+  for (const type of EVENT_TYPES) {
     socket.events.on(type, (event) => {
       seen.push(event)
       if (event.type === "end") ended()

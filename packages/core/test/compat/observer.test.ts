@@ -14,7 +14,7 @@ import { beforeEach, describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
 import * as ours from "../../src/index.js"
 import { runChild } from "../helpers/child-script.js"
-import { freePort, settlesWithin, until } from "../helpers/transports.js"
+import { EVENT_TYPES, freePort, settlesWithin, until } from "../helpers/transports.js"
 
 interface TestEvent {
   readonly type: string
@@ -59,28 +59,10 @@ const LIBRARIES: ReadonlyArray<{ name: string; lib: Library }> = [
   { name: "zmq-ts", lib: ours as unknown as Library },
 ]
 
-const TYPES = [
-  "accept",
-  "accept:error",
-  "bind",
-  "bind:error",
-  "connect",
-  "connect:delay",
-  "connect:retry",
-  "close",
-  "close:error",
-  "disconnect",
-  "end",
-  "handshake",
-  "handshake:error:protocol",
-  "handshake:error:auth",
-  "handshake:error:other",
-]
-
 /** Every event of `socket`, through `on()` listeners. */
 function record(socket: TestSocket): TestEvent[] {
   const seen: TestEvent[] = []
-  for (const type of TYPES) socket.events.on(type, (event) => seen.push(event))
+  for (const type of EVENT_TYPES) socket.events.on(type, (event) => seen.push(event))
   return seen
 }
 

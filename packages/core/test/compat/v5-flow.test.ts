@@ -9,31 +9,13 @@ import { setTimeout as delay } from "node:timers/promises"
 import { describe, expect, it } from "vitest"
 import { ZmqError } from "../../src/index.js"
 import * as zmq from "../../src/v5-compat.js"
-import { socketsClosedAfterEach, bound } from "../helpers/v5-sockets.js"
+import { bound, collect, socketsClosedAfterEach } from "../helpers/v5-sockets.js"
 import { TRANSPORTS } from "../helpers/transports.js"
 
 const open = socketsClosedAfterEach()
 
 let names = 0
 const inproc = (): string => `inproc://v5-flow-${process.pid}-${++names}`
-
-function collect(sock: zmq.Socket, count: number, timeoutMs = 5000): Promise<string[][]> {
-  return new Promise((resolve, reject) => {
-    const seen: string[][] = []
-    const onMessage = (...frames: Buffer[]): void => {
-      seen.push(frames.map((frame) => frame.toString("utf8")))
-      if (seen.length < count) return
-      clearTimeout(timer)
-      sock.off("message", onMessage)
-      resolve(seen)
-    }
-    const timer = setTimeout(() => {
-      sock.off("message", onMessage)
-      reject(new Error(`${sock.type}: ${seen.length} of ${count} messages within ${timeoutMs} ms`))
-    }, timeoutMs)
-    sock.on("message", onMessage)
-  })
-}
 
 /** The error `send` hands its callback (undefined on success). */
 function sent(sock: zmq.Socket, message: Parameters<zmq.Socket["send"]>[0], flags: number | null = null): Promise<Error | undefined> {

@@ -13,32 +13,10 @@ import { Buffer } from "node:buffer"
 import { setTimeout as delay } from "node:timers/promises"
 import { describe, expect, it } from "vitest"
 import * as zmq from "../../src/v5-compat.js"
-import { socketsClosedAfterEach, bound } from "../helpers/v5-sockets.js"
+import { bound, collect, socketsClosedAfterEach } from "../helpers/v5-sockets.js"
 import { TRANSPORTS } from "../helpers/transports.js"
 
 const open = socketsClosedAfterEach()
-
-/** Binds with a callback and resolves the endpoint peers connect to (the `*` port resolved). */
-
-/** The next `count` messages `sock` emits, as arrays of UTF-8 strings (checking every frame is a Buffer). */
-function collect(sock: zmq.Socket, count: number, timeoutMs = 5000): Promise<string[][]> {
-  return new Promise((resolve, reject) => {
-    const seen: string[][] = []
-    const onMessage = (...frames: Buffer[]): void => {
-      if (!frames.every((frame) => Buffer.isBuffer(frame))) reject(new Error("a frame is not a Buffer"))
-      seen.push(frames.map((frame) => frame.toString("utf8")))
-      if (seen.length < count) return
-      clearTimeout(timer)
-      sock.off("message", onMessage)
-      resolve(seen)
-    }
-    const timer = setTimeout(() => {
-      sock.off("message", onMessage)
-      reject(new Error(`${sock.type}: ${seen.length} of ${count} messages within ${timeoutMs} ms: ${JSON.stringify(seen)}`))
-    }, timeoutMs)
-    sock.on("message", onMessage)
-  })
-}
 
 /**
  * Publishes `probe` every few ms until `sub` has received it: a subscription reaches the publisher some

@@ -33,6 +33,25 @@ function unique(prefix: string): string {
   return `${prefix}-${process.pid}-${counter}-${randomBytes(3).toString("hex")}`
 }
 
+/** Every monitor event type zeromq.js names (its Observer's `EventType`). */
+export const EVENT_TYPES: readonly SocketEventType[] = [
+  "accept",
+  "accept:error",
+  "bind",
+  "bind:error",
+  "connect",
+  "connect:delay",
+  "connect:retry",
+  "close",
+  "close:error",
+  "disconnect",
+  "end",
+  "handshake",
+  "handshake:error:protocol",
+  "handshake:error:auth",
+  "handshake:error:other",
+]
+
 /** A unique ipc path in the temp dir (Unix socket paths must stay under ~107 bytes). */
 export function ipcPath(): string {
   return join(tmpdir(), `${unique("zmqts")}.sock`)

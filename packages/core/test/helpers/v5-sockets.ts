@@ -1,5 +1,5 @@
 /** What the v5-compat tests share: sockets closed after each test, and waits on callbacks and events. */
-import type { Buffer } from "node:buffer"
+import { Buffer } from "node:buffer"
 import { afterEach } from "vitest"
 import * as zmq from "../../src/v5-compat.js"
 
@@ -20,5 +20,25 @@ export function socketsClosedAfterEach(): (type: zmq.SocketType, options?: zmq.C
 export function bound(sock: zmq.Socket, address: string): Promise<string> {
   return new Promise((resolve, reject) => {
     sock.bind(address, (error) => (error ? reject(error) : resolve(sock.last_endpoint!)))
+  })
+}
+
+/** The next `count` messages of `sock` ("message" events), each as its frames' text; every frame must be a Buffer. */
+export function collect(sock: zmq.Socket, count: number, timeoutMs = 5000): Promise<string[][]> {
+  return new Promise((resolve, reject) => {
+    const seen: string[][] = []
+    const onMessage = (...frames: Buffer[]): void => {
+      if (!frames.every((frame) => Buffer.isBuffer(frame))) reject(new Error("a frame is not a Buffer"))
+      seen.push(frames.map((frame) => frame.toString("utf8")))
+      if (seen.length < count) return
+      clearTimeout(timer)
+      sock.off("message", onMessage)
+      resolve(seen)
+    }
+    const timer = setTimeout(() => {
+      sock.off("message", onMessage)
+      reject(new Error(`${sock.type}: ${seen.length} of ${count} messages within ${timeoutMs} ms: ${JSON.stringify(seen)}`))
+    }, timeoutMs)
+    sock.on("message", onMessage)
   })
 }
