@@ -13,7 +13,8 @@ import { dirname, join, relative, resolve, sep } from "node:path"
 const root = resolve(process.argv[2] ?? new URL("..", import.meta.url).pathname)
 const ALLOWED = {
   "@zmq-ts/zmtp": [],
-  "@zmq-ts/core": ["@zmq-ts/zmtp"],
+  "@zmq-ts/core": ["@zmq-ts/zmtp", "@zmq-ts/curve"],
+  "@zmq-ts/curve": ["@zmq-ts/zmtp", "libsodium-wrappers-sumo"],
   "@zmq-ts/zhelpers": ["@zmq-ts/core"],
   "@zmq-ts/patterns": ["@zmq-ts/core", "@zmq-ts/zhelpers"],
 }
@@ -34,10 +35,13 @@ const BUFFER_IMPORT = new Set(["@zmq-ts/core"])
  */
 const FOLDERS = {
   "@zmq-ts/core": {
-    "": ["v5", "sockets", "tools", "socket", "context", "transports", "engine", "security", "pipes", "common"],
+    "": ["v5", "auth", "sockets", "tools", "socket", "context", "transports", "engine", "security", "pipes", "common"],
     // zeromq.js's v5 API is written on our public API, imported by the package's own name: one copy of the
     // core's state (default context, registry) even in CommonJS, where tsup keeps it external.
     v5: ["@zmq-ts/core", "common/fifo.ts"],
+    // The ZAP handler is written on the public API as user code would be (docs/decisions/0011), plus the
+    // codec's Z85.
+    auth: ["@zmq-ts/core", "@zmq-ts/zmtp"],
     sockets: ["socket", "pipes", "common"],
     tools: ["socket", "pipes", "common"],
     socket: ["context", "transports/registry.ts", "transports/transport.ts", "pipes", "common"],

@@ -115,4 +115,45 @@ static inline void set_int(void *socket, int option, int value) {
     if (zmq_setsockopt(socket, option, &value, sizeof value) != 0) die("zmq_setsockopt");
 }
 
+/*
+ * CURVE, as the TypeScript tools do it (src/lib/curve.ts): the runner puts one server and one client key pair
+ * (Z85, 40 characters each) into the environment. Without them a tool runs plain (NULL mechanism).
+ */
+static inline const char *curve_key(const char *variable) {
+    const char *value = getenv(variable);
+    if (value == NULL || value[0] == 0) return NULL;
+    if (strlen(value) != 40) {
+        fprintf(stderr, "%s: need 40 Z85 characters\n", variable);
+        exit(1);
+    }
+    return value;
+}
+
+static inline void set_key(void *socket, int option, const char *variable) {
+    const char *key = curve_key(variable);
+    if (key == NULL) {
+        fprintf(stderr, "%s is missing\n", variable);
+        exit(1);
+    }
+    if (zmq_setsockopt(socket, option, key, 40) != 0) die("zmq_setsockopt(CURVE key)");
+}
+
+/* True when the runner gave CURVE keys. */
+static inline int curve_enabled(void) { return curve_key("ZMQ_TS_BENCH_CURVE_SERVER_SECRET") != NULL; }
+
+/* Makes `socket` a CURVE server (the binding side) if the runner gave keys. */
+static inline void curve_server(void *socket) {
+    if (!curve_enabled()) return;
+    set_int(socket, ZMQ_CURVE_SERVER, 1);
+    set_key(socket, ZMQ_CURVE_SECRETKEY, "ZMQ_TS_BENCH_CURVE_SERVER_SECRET");
+}
+
+/* Makes `socket` a CURVE client of that server (the connecting side) if the runner gave keys. */
+static inline void curve_client(void *socket) {
+    if (!curve_enabled()) return;
+    set_key(socket, ZMQ_CURVE_SERVERKEY, "ZMQ_TS_BENCH_CURVE_SERVER_PUBLIC");
+    set_key(socket, ZMQ_CURVE_PUBLICKEY, "ZMQ_TS_BENCH_CURVE_CLIENT_PUBLIC");
+    set_key(socket, ZMQ_CURVE_SECRETKEY, "ZMQ_TS_BENCH_CURVE_CLIENT_SECRET");
+}
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * local_thr: PULL binds, receives messages of `size` bytes until the empty end message, and reports those
  * received after a warm-up and the time from the end of the warm-up to the end message (libzmq's
- * perf/local_thr, with a warm-up and bounded by a deadline).
+ * perf/local_thr, with a warm-up and bounded by a deadline). A CURVE server when the runner gives keys (bench.h).
  * usage: local_thr <bind-address> <size> <warmup-seconds> <deadline-ms>
  */
 #include "bench.h"
@@ -18,6 +18,7 @@ int main(int argc, char **argv) {
     int deadline_ms = atoi(argv[4]);
     void *ctx = zmq_ctx_new();
     void *socket = zmq_socket(ctx, ZMQ_PULL);
+    curve_server(socket);
     char endpoint[512];
     bind_resolved(socket, address, endpoint, sizeof endpoint);
     printf("READY %s\n", endpoint);

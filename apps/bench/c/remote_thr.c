@@ -1,6 +1,7 @@
 /*
  * remote_thr: PUSH connects to the endpoint read from stdin and sends `count` messages of `size` bytes, or as
- * many as fit in `seconds`, then the empty end message (libzmq's perf/remote_thr, bounded by time).
+ * many as fit in `seconds`, then the empty end message (libzmq's perf/remote_thr, bounded by time). A CURVE
+ * client when the runner gives keys (bench.h).
  * usage: remote_thr <size> <count> <seconds>
  */
 #include "bench.h"
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
     read_endpoints(endpoint, sizeof endpoint);
     void *ctx = zmq_ctx_new();
     void *socket = zmq_socket(ctx, ZMQ_PUSH);
+    curve_client(socket);
     if (zmq_connect(socket, endpoint) != 0) die("zmq_connect");
     char *body = malloc(size > 0 ? size : 1);
     memset(body, 'x', size);

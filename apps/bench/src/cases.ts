@@ -5,12 +5,14 @@ import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { CBuild } from "./lib/c-build.js"
+import { curveEnvironment } from "./lib/curve.js"
+import { generateCurveKeys } from "./lib/curve-keys.js"
 import { binaryTool, nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
 
 export const IMPLEMENTATIONS = ["zmq-ts", "zeromq.js", "libzmq C", "net"] as const
 export type Implementation = (typeof IMPLEMENTATIONS)[number]
 
-export type Kind = "throughput" | "latency" | "pubsub" | "inproc" | "memory"
+export type Kind = "throughput" | "latency" | "pubsub" | "inproc" | "memory" | "handshake"
 export type Transport = "tcp" | "ipc" | "inproc"
 
 /** A target: a ratio of zmq-ts to another implementation (same round), or an absolute bound on zmq-ts. */
@@ -27,6 +29,8 @@ export interface BenchCase {
   readonly subscribers?: number
   /** inproc: the threads the case spans (one when absent). */
   readonly threads?: number
+  /** The CURVE mechanism (fresh key pairs for every run), not NULL. */
+  readonly curve?: boolean
   readonly implementations: readonly Implementation[]
   readonly targets: readonly Target[]
   /** The target as issue 8 words it. */
@@ -34,7 +38,10 @@ export interface BenchCase {
   readonly rounds: number
 }
 
-/** One measurement: msgs/s (throughput, pubsub, inproc), µs per round trip (latency), bytes/payload (memory). */
+/**
+ * One measurement: msgs/s (throughput, pubsub, inproc), µs per round trip (latency), bytes/payload (memory),
+ * handshakes per second of the server process's CPU time (handshake).
+ */
 export interface Sample {
   readonly value: number
   readonly otherCores: number | undefined
@@ -53,19 +60,43 @@ export interface Settings {
   /** …then timed round trips for this long. */
   readonly latencySeconds: number
   readonly memoryMessages: number
+  /** Each CURVE handshake run: connections after the warm-up are counted for this long. */
+  readonly handshakeSeconds: number
 }
 
-export const SHORT: Settings = { full: false, rounds: 3, warmup: 0.4, seconds: 0.5, latencyWarmup: 0.3, latencySeconds: 0.3, memoryMessages: 1_000_000 }
-export const FULL: Settings = { full: true, rounds: 5, warmup: 0.5, seconds: 1, latencyWarmup: 0.5, latencySeconds: 1, memoryMessages: 1_000_000 }
+export const SHORT: Settings = {
+  full: false,
+  rounds: 3,
+  warmup: 0.4,
+  seconds: 0.5,
+  latencyWarmup: 0.3,
+  latencySeconds: 0.3,
+  memoryMessages: 1_000_000,
+  handshakeSeconds: 1,
+}
+export const FULL: Settings = {
+  full: true,
+  rounds: 5,
+  warmup: 0.5,
+  seconds: 1,
+  latencyWarmup: 0.5,
+  latencySeconds: 1,
+  memoryMessages: 1_000_000,
+  handshakeSeconds: 2,
+}
 
 /** Count bounds (each run stops at whichever of count and time comes first). */
 const MAX_MESSAGES = 500_000_000
 const MAX_ROUND_TRIPS = 1_000_000
 /** How long a publisher waits after connecting, so that every subscription has arrived. */
 const SETTLE_MS = 200
+/** CURVE handshake case: connections the client process keeps in flight. */
+const HANDSHAKE_CONCURRENCY = 4
 
 const ALL: readonly Implementation[] = IMPLEMENTATIONS
 const NODE_ONLY: readonly Implementation[] = ["zmq-ts", "zeromq.js"]
+/** No `net` ceiling for CURVE: it would need the crypto, which is the point of the case. */
+const LIBRARIES: readonly Implementation[] = ["zmq-ts", "zeromq.js", "libzmq C"]
 
 export function benchCases(settings: Settings): BenchCase[] {
   const { full, rounds } = settings
@@ -92,6 +123,33 @@ export function benchCases(settings: Settings): BenchCase[] {
       })
     }
   }
+  // CURVE (issue 15): the same PUSH→PULL over tcp with the CURVE mechanism, every size in both runs.
+  for (const size of [64, 1024, 65536]) {
+    cases.push({
+      id: `curve-push-pull-tcp-${size}`,
+      title: `PUSH→PULL tcp CURVE ${formatSize(size)}`,
+      kind: "throughput",
+      transport: "tcp",
+      size,
+      curve: true,
+      implementations: LIBRARIES,
+      targets: [{ against: "libzmq C", op: ">=", value: 0.5 }],
+      targetText: "≥ 0.5× libzmq C",
+      rounds,
+    })
+  }
+  cases.push({
+    id: "curve-handshakes-tcp",
+    title: "CURVE handshakes tcp",
+    kind: "handshake",
+    transport: "tcp",
+    size: 1,
+    curve: true,
+    implementations: LIBRARIES,
+    targets: [{ against: "absolute", op: ">=", value: 1000 }],
+    targetText: "≥ 1,000/s on one core",
+    rounds,
+  })
   for (const transport of ["tcp", "ipc"] as const) {
     for (const size of full ? [64, 1024, 65536] : [64]) {
       cases.push({
@@ -188,12 +246,14 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
   const { size } = benchCase
   const ipc = benchCase.transport === "ipc" ? ipcPath() : undefined
   const bindAddress = ipc?.address ?? "tcp://127.0.0.1:*"
+  // CURVE: fresh key pairs for every run, to both sides through the environment (lib/curve.ts).
+  const env = benchCase.curve === true ? curveEnvironment(generateCurveKeys()) : undefined
   const tool = (node: string, cName: Parameters<CBuild["path"]>[0], nodeArgs: (string | number)[], cArgs: (string | number)[]): Tool => {
     if (implementation === "libzmq C") {
       if (c === undefined) throw new Error("libzmq C tools are not built")
-      return binaryTool(c.path(cName), cArgs)
+      return binaryTool(c.path(cName), cArgs, env)
     }
-    return nodeTool(node, [implementation, ...nodeArgs])
+    return nodeTool(node, [implementation, ...nodeArgs], [], env)
   }
   const { warmup } = settings
   const seconds = warmup + settings.seconds
@@ -254,6 +314,33 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
           throw new Error(`received ${result["messages"]} of ${count} queued messages (${result["badSize"]} of the wrong size)`)
         }
         return { value: result["totalBytes"]! / result["payloadBytes"]!, otherCores: outcome.otherCores, detail: result }
+      }
+      case "handshake": {
+        const timing = [HANDSHAKE_CONCURRENCY, warmup, settings.handshakeSeconds]
+        const handshakeTimeoutMs = Math.round((warmup + settings.handshakeSeconds) * 1000) + 30_000
+        const outcome = await runPair(
+          tool("handshake-server", "handshake_server", [bindAddress, handshakeTimeoutMs], [bindAddress, handshakeTimeoutMs]),
+          tool("handshake-client", "handshake_client", timing, timing),
+          { timeoutMs: handshakeTimeoutMs + 15_000 },
+        )
+        const server = outcome.receiver
+        const client = outcome.sender!
+        const handshakes = server["handshakes"]!
+        if (!(handshakes > 0) || !(server["windowCpuMs"]! > 0)) throw new Error(`no handshake measured (${JSON.stringify(server)})`)
+        return {
+          // Per second of the server process's CPU time: what one core serves, whatever the other core does.
+          value: handshakes / (server["windowCpuMs"]! / 1000),
+          otherCores: outcome.otherCores,
+          detail: {
+            handshakes,
+            seconds: server["seconds"]!,
+            wallRate: handshakes / server["seconds"]!,
+            serverCpuMsPerHandshake: server["windowCpuMs"]! / handshakes,
+            serverCores: server["windowCpuMs"]! / 1000 / server["seconds"]!,
+            clientCpuMsPerHandshake: client["handshakes"]! > 0 ? client["windowCpuMs"]! / client["handshakes"]! : 0,
+            clientCores: client["seconds"]! > 0 ? client["windowCpuMs"]! / 1000 / client["seconds"]! : 0,
+          },
+        }
       }
       default:
         throw new Error(`unknown case kind ${String(benchCase.kind satisfies never)}`)

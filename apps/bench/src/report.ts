@@ -41,6 +41,7 @@ export interface CaseSummary {
   readonly size: number
   readonly subscribers?: number
   readonly threads?: number
+  readonly curve?: boolean
   readonly unit: string
   readonly implementations: Partial<Record<Implementation, { median: number | null; rounds: Array<number | null>; details: Array<Record<string, number> | null> }>>
   /** zmq-ts ÷ each other implementation, round by round (for latency a ratio of times: lower is better). */
@@ -64,7 +65,14 @@ export interface Report {
   readonly cases: CaseSummary[]
 }
 
-const UNITS = { throughput: "msgs/s", pubsub: "msgs/s (all subscribers)", inproc: "msgs/s", latency: "µs per round trip", memory: "× payload" } as const
+const UNITS = {
+  throughput: "msgs/s",
+  pubsub: "msgs/s (all subscribers)",
+  inproc: "msgs/s",
+  latency: "µs per round trip",
+  memory: "× payload",
+  handshake: "handshakes per second of the server process's CPU time",
+} as const
 
 export function summarize(run: CaseRun): CaseSummary {
   const { benchCase, samples } = run
@@ -110,6 +118,7 @@ export function summarize(run: CaseRun): CaseSummary {
     size: benchCase.size,
     ...(benchCase.subscribers === undefined ? {} : { subscribers: benchCase.subscribers }),
     ...(benchCase.threads === undefined ? {} : { threads: benchCase.threads }),
+    ...(benchCase.curve === undefined ? {} : { curve: benchCase.curve }),
     unit: UNITS[benchCase.kind],
     implementations,
     ratios,
@@ -149,8 +158,18 @@ function rows(report: Report): string[][] {
   })
 }
 
-export function formatValue(summary: Pick<CaseSummary, "kind">, value: number, details?: Array<Record<string, number> | null>): string {
+export function formatValue(summary: Pick<CaseSummary, "kind" | "size" | "curve">, value: number, details?: Array<Record<string, number> | null>): string {
   switch (summary.kind) {
+    case "handshake": {
+      // Per core (server CPU time), with the server's CPU time per handshake and the wall-clock rate.
+      const cpuMs = median(detailValues(details, "serverCpuMsPerHandshake"))
+      const wall = median(detailValues(details, "wallRate"))
+      const extra = [cpuMs === undefined ? "" : `${cpuMs.toFixed(2)} ms CPU`, wall === undefined ? "" : `${rateText(wall)} wall`].filter((text) => text !== "")
+      return extra.length === 0 ? rateText(value) : `${rateText(value)} (${extra.join(", ")})`
+    }
+    case "throughput":
+      // Bytes per second where they say more than messages do: large messages, and CURVE at every size.
+      return summary.size >= 1024 || summary.curve === true ? `${rateText(value)} (${megabytes(value * summary.size)})` : rateText(value)
     case "latency":
       return `${value.toFixed(1)} µs`
     case "memory": {
@@ -158,8 +177,21 @@ export function formatValue(summary: Pick<CaseSummary, "kind">, value: number, d
       return detail === undefined ? `${value.toFixed(2)}×` : `${value.toFixed(2)}× (${mb(detail["totalBytes"]!)} for ${mb(detail["payloadBytes"]!)})`
     }
     default:
-      return value >= 1e6 ? `${(value / 1e6).toFixed(2)} M/s` : `${(value / 1e3).toFixed(1)} k/s`
+      return rateText(value)
   }
+}
+
+function rateText(value: number): string {
+  return value >= 1e6 ? `${(value / 1e6).toFixed(2)} M/s` : value >= 1e3 ? `${(value / 1e3).toFixed(value >= 1e4 ? 1 : 2)} k/s` : `${value.toFixed(0)}/s`
+}
+
+function megabytes(bytesPerSecond: number): string {
+  const value = bytesPerSecond / 1e6
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} MB/s`
+}
+
+function detailValues(details: Array<Record<string, number> | null> | undefined, key: string): number[] {
+  return (details ?? []).flatMap((detail) => (detail === null || detail[key] === undefined ? [] : [detail[key]!]))
 }
 
 function formatRatio(ratio: Ratio): string {
@@ -227,6 +259,22 @@ function footnotes(report: Report): string[] {
       return `${summary.title}: ${cells.join(", ")}`
     })
     out.push(`PUB drops at the high-water mark; share of published messages delivered (median): ${shares.join("; ")}.`)
+  }
+  for (const summary of report.cases.filter((entry) => entry.kind === "handshake")) {
+    const cells = IMPLEMENTATIONS.flatMap((implementation) => {
+      const details = summary.implementations[implementation]?.details
+      const server = median(detailValues(details, "serverCpuMsPerHandshake"))
+      const client = median(detailValues(details, "clientCpuMsPerHandshake"))
+      const cores = median(detailValues(details, "serverCores"))
+      if (server === undefined || client === undefined || cores === undefined) return []
+      return [`${implementation} ${server.toFixed(2)} ms server + ${client.toFixed(2)} ms client (server ${cores.toFixed(2)} cores busy)`]
+    })
+    if (cells.length > 0) {
+      out.push(
+        `${summary.title}: one connection, CURVE handshake and round trip each, server and clients in two processes; ` +
+          `the rate is per second of the server process's CPU time; CPU per handshake (median): ${cells.join("; ")}.`,
+      )
+    }
   }
   for (const summary of report.cases) {
     for (const error of summary.errors) out.push(`${summary.title}: ${error}`)

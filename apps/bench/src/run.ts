@@ -10,6 +10,8 @@
  *     --only TEXT     only the cases whose id contains TEXT (e.g. push-pull-tcp, req-rep, pub-sub, inproc)
  *     --readme        also put the table into apps/bench/README.md
  *     --profile       CPU-profile zmq-ts tcp PUSH→PULL 64 B (--size N for another; both processes) and list the hot spots
+ *       --curve       … the same over CURVE
+ *       --handshakes  … the CURVE handshake case instead (server and client processes)
  *
  * Writes bench/results/latest.json and latest.md at the repo root (not with --only or --profile).
  */
@@ -18,6 +20,8 @@ import { dirname, join, relative } from "node:path"
 import { benchCases, FULL, measure, SHORT, type Implementation, type Sample, type Settings } from "./cases.js"
 import { buildCTools, C_SKIPPED_MESSAGE, type CBuild } from "./lib/c-build.js"
 import { describeMachine } from "./lib/machine.js"
+import { curveEnvironment } from "./lib/curve.js"
+import { generateCurveKeys } from "./lib/curve-keys.js"
 import { BENCH_DIRECTORY, nodeTool, runPair } from "./lib/process.js"
 import { hotSpots } from "./lib/profile.js"
 import { formatValue, renderMarkdown, renderText, summarize, type CaseRun, type Report } from "./report.js"
@@ -114,25 +118,54 @@ async function suite(): Promise<void> {
   }
 }
 
-/** Profiles both processes of zmq-ts tcp PUSH→PULL (64 B, or `--size`) and prints their hot spots. */
+/**
+ * Profiles both processes of zmq-ts tcp PUSH→PULL (64 B, or `--size`; over CURVE with `--curve`), or of the
+ * CURVE handshake case (`--handshakes`), and prints their hot spots.
+ */
 async function profile(): Promise<void> {
   const seconds = Number(option("--seconds") ?? 3)
   const size = Number(option("--size") ?? 64)
+  const handshakes = argv.includes("--handshakes")
+  const curve = handshakes || argv.includes("--curve")
+  const env = curve ? curveEnvironment(generateCurveKeys()) : undefined
   // One directory per side: `--import tsx` runs its loader in a worker thread, which writes a profile too.
+  const sides = handshakes ? (["client", "server"] as const) : (["push", "pull"] as const)
   const directory = (side: string): string => join(RESULTS_DIRECTORY, `profile-${side}`)
-  for (const side of ["push", "pull"]) {
+  for (const side of sides) {
     rmSync(directory(side), { recursive: true, force: true })
     mkdirSync(directory(side), { recursive: true })
   }
   const flags = (side: string) => ["--cpu-prof", `--cpu-prof-dir=${directory(side)}`]
-  const outcome = await runPair(
-    nodeTool("local-thr", ["zmq-ts", "tcp://127.0.0.1:*", size, 0.5, 60_000], flags("pull")),
-    nodeTool("remote-thr", ["zmq-ts", size, 100_000_000, seconds], flags("push")),
-    { timeoutMs: 120_000 },
-  )
-  const rate = outcome.receiver["messages"]! / outcome.receiver["seconds"]!
-  console.log(`zmq-ts tcp PUSH→PULL ${size} B under --cpu-prof: ${(rate / 1e6).toFixed(2)} M msgs/s over ${seconds} s`)
-  for (const side of ["push", "pull"]) {
+  if (handshakes) {
+    const outcome = await runPair(
+      nodeTool("handshake-server", ["zmq-ts", "tcp://127.0.0.1:*", 120_000], flags("server"), env),
+      nodeTool("handshake-client", ["zmq-ts", 4, 0.5, seconds], flags("client"), env),
+      { timeoutMs: 180_000 },
+    )
+    const server = outcome.receiver
+    console.log(
+      `zmq-ts CURVE handshakes under --cpu-prof: ${(server["handshakes"]! / server["seconds"]!).toFixed(0)}/s wall, ` +
+        `${(server["windowCpuMs"]! / server["handshakes"]!).toFixed(2)} ms server CPU each, over ${seconds} s`,
+    )
+  } else {
+    const outcome = await runPair(
+      nodeTool("local-thr", ["zmq-ts", "tcp://127.0.0.1:*", size, 0.5, 60_000], flags("pull"), env),
+      nodeTool("remote-thr", ["zmq-ts", size, 100_000_000, seconds], flags("push"), env),
+      { timeoutMs: 120_000 },
+    )
+    const rate = outcome.receiver["messages"]! / outcome.receiver["seconds"]!
+    const perSecond = rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M` : `${(rate / 1e3).toFixed(1)} k`
+    console.log(
+      `zmq-ts tcp PUSH→PULL${curve ? " CURVE" : ""} ${size} B under --cpu-prof: ${perSecond} msgs/s (${((rate * size) / 1e6).toFixed(1)} MB/s) over ${seconds} s`,
+    )
+  }
+  const titles: Record<string, string> = {
+    push: "sending (PUSH)",
+    pull: "receiving (PULL)",
+    client: "connecting (clients)",
+    server: "serving (CURVE server)",
+  }
+  for (const side of sides) {
     // The main thread's profile is the busiest one.
     const profiles = readdirSync(directory(side))
       .filter((name) => name.endsWith(".cpuprofile"))
@@ -141,7 +174,7 @@ async function profile(): Promise<void> {
       .sort((a, b) => b.busy * b.totalMs - a.busy * a.totalMs)
     const main = profiles[0]
     if (main === undefined) throw new Error(`no profile in ${directory(side)}`)
-    console.log(`\n${side === "push" ? "sending (PUSH)" : "receiving (PULL)"} process, ${Math.round(main.totalMs)} ms sampled, ${main.busy.toFixed(0)} % busy — ${relative(REPO_ROOT, main.path)}`)
+    console.log(`\n${titles[side]} process, ${Math.round(main.totalMs)} ms sampled, ${main.busy.toFixed(0)} % busy — ${relative(REPO_ROOT, main.path)}`)
     console.log("self %   total %  function  (file:line)")
     for (const spot of main.spots.sort((a, b) => b.selfPercent - a.selfPercent).slice(0, 30)) {
       console.log(`${spot.selfPercent.toFixed(1).padStart(6)}  ${spot.totalPercent.toFixed(1).padStart(7)}  ${spot.name}  ${spot.where}`)

@@ -26,6 +26,9 @@ export type {
 export type { SocketOptions } from "./socket/socket-base.js"
 export type { Message, MessageLike } from "./socket/message-like.js"
 export type { Readable, Writable } from "./socket/readable-writable.js"
+export { messageProperty } from "./engine/message-properties.js"
+export { curveKeyPair } from "./security/curve-keys.js"
+export type { CurveKeyPair } from "./security/curve-keys.js"
 export { Push } from "./sockets/push.js"
 export type { PushOptions } from "./sockets/push.js"
 export { Pull } from "./sockets/pull.js"
@@ -58,7 +61,7 @@ export const capability = Object.freeze({
   pgm: false,
   tipc: false,
   norm: false,
-  curve: false,
+  curve: true,
   gssapi: false,
   draft: false,
 })

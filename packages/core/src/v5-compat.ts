@@ -8,6 +8,7 @@ export type { Callback, CreateSocketOptions, ShortOptionProperties, SocketEventM
 export { Context } from "./v5/context.js"
 export { proxy } from "./v5/proxy.js"
 export { version, zmqVersion } from "./v5/version.js"
+export { curveKeypair } from "./v5/curve-keypair.js"
 export { events } from "./v5/monitor.js"
 export type { MonitorEventArguments, MonitorEventName } from "./v5/monitor.js"
 export type { OptionInput, OptionValue } from "./v5/socket-options.js"

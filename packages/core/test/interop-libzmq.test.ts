@@ -18,7 +18,7 @@ import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
-import { Dealer, Pair, Pull, Push, Reply, Request, Router, type Socket, type SocketEvent } from "../src/index.js"
+import { Context, Dealer, Pair, Pull, Push, Reply, Request, Router, type Socket, type SocketEvent } from "../src/index.js"
 
 // ── the matrix ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -554,7 +554,8 @@ function recordTheirEvents(socket: zmq.Socket): string[] {
 // libzmq 4.3.5's PLAIN server asks the ZAP handler at inproc://zeromq.zap.01 of its context (RFC 27) and,
 // when there is none, refuses every client (plain_server.cpp: zap_connect fails → handshake failed EFAULT).
 // So libzmq's PLAIN servers run in a context of their own with a ZAP handler that approves one user, and
-// one test shows the refusal without a handler. Our PLAIN server has no ZAP support and accepts any client.
+// one test shows the refusal without a handler. Our PLAIN server does the same (test/security/zap-*.test.ts
+// has the rest); here it runs in a context of its own too, with our own REP as the handler.
 
 const PLAIN_USER = { plainUsername: "admin", plainPassword: "s3cret ✓" }
 
@@ -595,9 +596,34 @@ async function zapContext(): Promise<ZapServer> {
   return zap
 }
 
+let ourZap: { context: Context; handler: Reply } | undefined
+
+/** Our context whose ZAP handler (our REP) approves PLAIN_USER only (started on first use). */
+async function ourZapContext(): Promise<Context> {
+  if (ourZap !== undefined) return ourZap.context
+  const context = new Context()
+  const handler = new Reply({ context, linger: 0 })
+  await handler.bind("inproc://zeromq.zap.01")
+  void (async () => {
+    try {
+      for await (const frames of handler) {
+        const [version, requestId, , , , , username, password] = frames.map((frame) => frame.toString("utf8"))
+        const allowed = username === PLAIN_USER.plainUsername && password === PLAIN_USER.plainPassword
+        await handler.send([version ?? "1.0", requestId ?? "", allowed ? "200" : "400", allowed ? "OK" : "denied", allowed ? (username ?? "") : "", ""])
+      }
+    } catch {
+      // closed
+    }
+  })()
+  ourZap = { context, handler }
+  return context
+}
+
 afterAll(() => {
   zap?.handler.close()
   zap = undefined
+  ourZap?.handler.close()
+  ourZap = undefined
 })
 
 describe("PLAIN against libzmq", () => {
@@ -608,7 +634,7 @@ describe("PLAIN against libzmq", () => {
   it.each(ROWS)("$client PLAIN DEALER → $server PLAIN ROUTER ($binder binds)", async ({ server, binder }) => {
     const router =
       server === "ours"
-        ? ours("ROUTER", { plainServer: true })
+        ? ours("ROUTER", { plainServer: true, context: await ourZapContext() })
         : theirs("ROUTER", { plainServer: true, context: (await zapContext()).context })
     const dealer = server === "ours" ? theirs("DEALER", PLAIN_USER) : ours("DEALER", PLAIN_USER)
     const before = zap?.requests.length ?? 0

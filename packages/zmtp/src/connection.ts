@@ -138,6 +138,7 @@ export class ZmtpConnection {
   #protocolMinor = 0
   readonly #localMinor: number
   #transform: FrameTransform | undefined
+  readonly #frameView: FrameView | undefined
   #error: ZmtpError | undefined
   readonly #sink = { onFrame: (flags: number, body: Uint8Array): void => this.#onFrame(flags, body) }
   readonly #host: MechanismHost
@@ -148,6 +149,7 @@ export class ZmtpConnection {
     }
     this.socketType = options.socketType
     this.#mechanism = options.mechanism ?? nullMechanism()
+    this.#frameView = options.frameView
     this.#peerAddress = options.peerAddress
     this.#subscriptionMessages = this.socketType === "PUB" || this.socketType === "XPUB"
     const maxMessageSize = options.maxMessageSize ?? -1
@@ -374,7 +376,8 @@ export class ZmtpConnection {
         const inner = this.#transform.unwrap(flags, body)
         if (inner === undefined) return
         flags = inner.flags
-        body = inner.body
+        // The host's frame type (Node's Buffer) for decrypted frames too, as for frames read off the wire.
+        body = this.#frameView === undefined ? inner.body : this.#frameView(inner.body.buffer, inner.body.byteOffset, inner.body.length)
       }
       if ((flags & COMMAND) === 0) {
         this.#onMessageFrame(flags, body)

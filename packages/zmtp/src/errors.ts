@@ -15,10 +15,30 @@ export const ZmtpErrorCode = {
   MECHANISM_MISMATCH: "ERR_ZMTP_MECHANISM_MISMATCH",
   /** A command arrived that the current state does not allow (libzmq ZMTP_UNEXPECTED_COMMAND). */
   UNEXPECTED_COMMAND: "ERR_ZMTP_UNEXPECTED_COMMAND",
-  /** A message frame arrived before the handshake completed (libzmq ZMTP_INVALID_SEQUENCE). */
+  /**
+   * A message frame arrived before the handshake completed, or a CURVE MESSAGE's nonce is not above the last
+   * one received (libzmq ZMTP_INVALID_SEQUENCE).
+   */
   INVALID_SEQUENCE: "ERR_ZMTP_INVALID_SEQUENCE",
-  /** A command's body does not parse (libzmq ZMTP_MALFORMED_COMMAND_*). */
+  /** A command's body does not parse (libzmq ZMTP_MALFORMED_COMMAND_UNSPECIFIED, and the kinds below). */
   MALFORMED_COMMAND: "ERR_ZMTP_MALFORMED_COMMAND",
+  /** A CURVE HELLO that is not 200 bytes or not version 1.0 (libzmq ZMTP_MALFORMED_COMMAND_HELLO). */
+  MALFORMED_COMMAND_HELLO: "ERR_ZMTP_MALFORMED_COMMAND_HELLO",
+  /** A CURVE WELCOME that is not 168 bytes (libzmq ZMTP_MALFORMED_COMMAND_WELCOME). */
+  MALFORMED_COMMAND_WELCOME: "ERR_ZMTP_MALFORMED_COMMAND_WELCOME",
+  /** A CURVE INITIATE shorter than 257 bytes (libzmq ZMTP_MALFORMED_COMMAND_INITIATE). */
+  MALFORMED_COMMAND_INITIATE: "ERR_ZMTP_MALFORMED_COMMAND_INITIATE",
+  /** A CURVE READY shorter than 30 bytes (libzmq ZMTP_MALFORMED_COMMAND_READY). */
+  MALFORMED_COMMAND_READY: "ERR_ZMTP_MALFORMED_COMMAND_READY",
+  /** A CURVE MESSAGE shorter than 33 bytes (libzmq ZMTP_MALFORMED_COMMAND_MESSAGE). */
+  MALFORMED_COMMAND_MESSAGE: "ERR_ZMTP_MALFORMED_COMMAND_MESSAGE",
+  /**
+   * A CURVE box, cookie or vouch did not open, or a key agreement gave the all-zero secret (a null or
+   * low-order key): wrong keys, or corrupted or forged bytes (libzmq ZMTP_CRYPTOGRAPHIC).
+   */
+  CRYPTOGRAPHIC: "ERR_ZMTP_CRYPTOGRAPHIC",
+  /** A CURVE vouch that opens but does not name the connection's short-term key (libzmq ZMTP_KEY_EXCHANGE). */
+  KEY_EXCHANGE: "ERR_ZMTP_KEY_EXCHANGE",
   /** Bad or missing metadata in READY/INITIATE (libzmq ZMTP_INVALID_METADATA). */
   INVALID_METADATA: "ERR_ZMTP_INVALID_METADATA",
   /** The peer's Socket-Type cannot talk to ours (RFC 23's table). */

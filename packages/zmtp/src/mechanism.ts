@@ -23,6 +23,12 @@ export interface Mechanism {
   resolveAuthentication?(result: AuthenticationResult, host: MechanismHost): void
   /** For mechanisms that encrypt or sign the data phase; called once the handshake is complete. */
   dataTransform?(): FrameTransform | undefined
+  /**
+   * Called by the connection's owner once the connection has ended (closed, failed or dropped), so that a
+   * mechanism holding secrets (CURVE's session key) can zero them. The mechanism and its transform are
+   * unusable afterwards. Idempotent; optional for the owner (secrets then live until garbage collection).
+   */
+  dispose?(): void
 }
 
 /** What a mechanism may do to its connection. */
@@ -69,6 +75,8 @@ export interface AuthenticationRequest {
   readonly username?: string
   /** PLAIN's password, decoded as UTF-8. */
   readonly password?: string
+  /** CURVE's client long-term public key C (32 bytes), the ZAP credential (RFC 27). */
+  readonly publicKey?: Uint8Array
   /** Whatever the caller passed as `peerAddress` in the connection options. */
   readonly peerAddress?: string
 }

@@ -7,7 +7,17 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-export const C_TOOLS = ["local_thr", "remote_thr", "local_lat", "remote_lat", "local_sub", "remote_pub", "version"] as const
+export const C_TOOLS = [
+  "local_thr",
+  "remote_thr",
+  "local_lat",
+  "remote_lat",
+  "local_sub",
+  "remote_pub",
+  "handshake_server",
+  "handshake_client",
+  "version",
+] as const
 export type CTool = (typeof C_TOOLS)[number]
 
 export interface CBuild {

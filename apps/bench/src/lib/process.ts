@@ -14,18 +14,21 @@ const TOOLS_DIRECTORY = join(BENCH_DIRECTORY, "src", "tools")
 export interface Tool {
   readonly command: string
   readonly args: readonly string[]
+  /** Added to the runner's environment (the CURVE cases pass their keys this way, lib/curve.ts). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /** A TypeScript tool, run as `node --conditions=@zmq-ts/source --import tsx <file> …` (never the tsx CLI). */
-export function nodeTool(name: string, args: readonly (string | number)[], nodeFlags: readonly string[] = []): Tool {
+export function nodeTool(name: string, args: readonly (string | number)[], nodeFlags: readonly string[] = [], env?: Record<string, string>): Tool {
   return {
     command: process.execPath,
     args: [...nodeFlags, "--conditions=@zmq-ts/source", "--import", "tsx", join(TOOLS_DIRECTORY, `${name}.ts`), ...args.map(String)],
+    ...(env === undefined ? {} : { env }),
   }
 }
 
-export function binaryTool(path: string, args: readonly (string | number)[]): Tool {
-  return { command: path, args: args.map(String) }
+export function binaryTool(path: string, args: readonly (string | number)[], env?: Record<string, string>): Tool {
+  return { command: path, args: args.map(String), ...(env === undefined ? {} : { env }) }
 }
 
 export type ToolResult = Record<string, number>
@@ -62,7 +65,8 @@ export function runPair(receiverTool: Tool, senderTool: Tool | undefined, option
   return new Promise((resolve, reject) => {
     let settled = false
     const start = (tool: Tool): Running => {
-      const child = spawn(tool.command, tool.args, { cwd: BENCH_DIRECTORY, stdio: ["pipe", "pipe", "pipe"] })
+      const env = tool.env === undefined ? process.env : { ...process.env, ...tool.env }
+      const child = spawn(tool.command, tool.args, { cwd: BENCH_DIRECTORY, env, stdio: ["pipe", "pipe", "pipe"] })
       const running: Running = { child, result: undefined, exited: false, stderr: "" }
       child.stdin!.on("error", () => {}) // the child may exit before reading
       child.stderr!.setEncoding("utf8")

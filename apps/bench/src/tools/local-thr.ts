@@ -2,11 +2,12 @@
  * local_thr: the receiving side of a throughput run. Binds a PULL socket (or, for `net`, a server) and
  * receives messages of `size` bytes until the empty end message. Reports the messages received after a
  * warm-up of `warmup` seconds and the time from the end of the warm-up to the end message. Gives up at the
- * deadline.
+ * deadline. With the runner's CURVE keys in the environment (lib/curve.ts) the PULL is a CURVE server.
  *
  * usage: local-thr <zmq-ts|zeromq.js|net> <bind-address> <size> <warmup-seconds> <deadline-ms>
  */
 import { args, finish, Meter, ready } from "../lib/child.js"
+import { assertCurve, curveServerOptions } from "../lib/curve.js"
 import { FrameCounter, listen } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
@@ -37,7 +38,8 @@ if (impl === "net") {
   ready([endpoint])
 } else {
   const zmq = await loadZmq(impl)
-  const pull = new zmq.Pull()
+  const pull = new zmq.Pull(curveServerOptions())
+  assertCurve(zmq, pull)
   await pull.bind(address)
   ready([pull.lastEndpoint!])
   const deadline = setTimeout(() => pull.close(), deadlineMs)

@@ -1,12 +1,14 @@
 /**
  * remote_thr: the sending side of a throughput run. Connects a PUSH socket (or, for `net`, a socket) to the
  * endpoint read from stdin and sends `count` messages of `size` bytes, or as many as fit in `seconds`, in the
- * natural loop (`await send()` per message), then the empty end message.
+ * natural loop (`await send()` per message), then the empty end message. With the runner's CURVE keys in the
+ * environment (lib/curve.ts) the PUSH is a CURVE client of the receiving side.
  *
  * usage: remote-thr <zmq-ts|zeromq.js|net> <size> <count> <seconds>
  */
 import { once } from "node:events"
 import { args, body, finish, now, readEndpoints } from "../lib/child.js"
+import { assertCurve, curveClientOptions } from "../lib/curve.js"
 import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
@@ -30,7 +32,8 @@ if (impl === "net") {
   await finish({ sent, seconds: now() - start }, () => socket.destroy())
 } else {
   const zmq = await loadZmq(impl)
-  const push = new zmq.Push()
+  const push = new zmq.Push(curveClientOptions())
+  assertCurve(zmq, push)
   push.connect(endpoint!)
   const message = body(size)
   const start = now()

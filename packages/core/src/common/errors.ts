@@ -41,6 +41,13 @@ export const ErrorCode = {
   ETIMEDOUT: "ETIMEDOUT",
   /** The peer closed or reset the connection. */
   ECONNRESET: "ECONNRESET",
+  /**
+   * A handshake needed the ZAP handler (inproc://zeromq.zap.01) and found none, or it went away before
+   * answering (libzmq reports ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL with EFAULT).
+   */
+  EFAULT: "EFAULT",
+  /** A peer broke a protocol: the ZAP handler's reply (the `cause` of a `handshake:error:protocol` ERR_ZAP_* event). */
+  EPROTO: "EPROTO",
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -66,12 +73,14 @@ const ERRNO: Readonly<Record<ErrorCode, number>> = {
   EMFILE: 24,
   ETIMEDOUT: 110,
   ECONNRESET: 104,
+  EFAULT: 14,
+  EPROTO: 71,
 }
 
 /**
  * The `message` of each code, as zeromq.js 6.8.0 reports it on Linux: libzmq's `zmq_strerror` (the C
  * library's `strerror` for system codes, libzmq's own text for EFSM and ETERM), with zeromq.js's
- * rewordings (its `ErrnoMessage`) for EAGAIN, ENOENT, EBADF, EBUSY, EMFILE and EADDRINUSE.
+ * rewordings (its `ErrnoMessage`) for EAGAIN, ENOENT, EBADF, EBUSY, EMFILE, EADDRINUSE and EFAULT.
  */
 const MESSAGES: Readonly<Record<ErrorCode, string>> = {
   EAGAIN: "Operation was not possible or timed out",
@@ -94,6 +103,9 @@ const MESSAGES: Readonly<Record<ErrorCode, string>> = {
   EMFILE: "Too many open file descriptors",
   ETIMEDOUT: "Connection timed out",
   ECONNRESET: "Connection reset by peer",
+  // zeromq.js's ErrnoMessage rewords EFAULT, which libzmq's API reports for a closed context.
+  EFAULT: "Context is closed",
+  EPROTO: "Protocol error",
 }
 
 const BRAND: unique symbol = Symbol.for("@zmq-ts/core.ZmqError") as never

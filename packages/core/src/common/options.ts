@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import type { SocketType } from "@zmq-ts/zmtp"
+import { z85Decode, z85Encode, type SocketType } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"
 
 /**
@@ -11,8 +11,8 @@ import { zmqError } from "./errors.js"
  * libzmq's range checks (EINVAL), and a value of the wrong JavaScript type is a TypeError with zeromq.js's
  * words. An option that has nothing to act on in pure JavaScript (kernel buffer sizes, multicast, I/O
  * thread affinity) is accepted, stored and read back, and its JSDoc says it has no effect. An option whose
- * effect zmq-ts cannot give yet and whose absence would change who may connect or how (CURVE, ZAP, accept
- * filters, SOCKS, binding to a device) fails with ENOTSUP when set to anything but "off".
+ * effect zmq-ts cannot give yet and whose absence would change who may connect or how (accept filters,
+ * SOCKS, binding to a device) fails with ENOTSUP when set to anything but "off".
  */
 export const DEFAULT_HIGH_WATER_MARK = 1000
 export const DEFAULT_LINGER = -1
@@ -96,17 +96,24 @@ export interface SocketOptionProperties {
   /** ZMQ_PLAIN_PASSWORD. Default none. Setting it makes the socket a PLAIN client; `null` makes it NULL. */
   plainPassword: string | null
   /**
-   * ZMQ_CURVE_SERVER. Default false. CURVE is not implemented yet: `false` (which, as in libzmq, turns off
-   * any PLAIN mechanism) is accepted, `true` fails with ENOTSUP.
+   * ZMQ_CURVE_SERVER. Default false. `true` makes the socket a CURVE server (RFC 26), which needs
+   * `curveSecretKey`; `false` selects the NULL mechanism, as in libzmq (a PLAIN or CURVE socket stops being one).
    */
   curveServer: boolean
-  /** ZMQ_CURVE_PUBLICKEY. Reads `null`; setting a key fails with ENOTSUP (CURVE is not implemented yet). */
+  /**
+   * ZMQ_CURVE_PUBLICKEY: a CURVE client's long-term public key, as a 40-character Z85 string or 32 bytes
+   * (anything else is EINVAL). Setting any CURVE key selects the CURVE mechanism. Reads back as Z85, or
+   * `null` when never set (zeromq.js's getter fails with EINVAL instead).
+   */
   curvePublicKey: string | null
-  /** ZMQ_CURVE_SECRETKEY. Reads `null`; setting a key fails with ENOTSUP (CURVE is not implemented yet). */
+  /** ZMQ_CURVE_SECRETKEY: the long-term secret key of a CURVE client or server; Z85 or 32 bytes, as above. */
   curveSecretKey: string | null
-  /** ZMQ_CURVE_SERVERKEY. Reads `null`; setting a key fails with ENOTSUP (CURVE is not implemented yet). */
+  /** ZMQ_CURVE_SERVERKEY: the server's public key a CURVE client expects; setting it makes the socket a client. */
   curveServerKey: string | null
-  /** ZMQ_ZAP_DOMAIN. Default none. Setting one fails with ENOTSUP: zmq-ts has no ZAP yet. */
+  /**
+   * ZMQ_ZAP_DOMAIN. Default none. The domain (1 to 255 bytes) sent to the ZAP handler (RFC 27); with one,
+   * NULL connections are authenticated by the handler too (PLAIN and CURVE always are).
+   */
   zapDomain: string | null
   /** ZMQ_TOS. Default 0. Accepted and read back; no effect: Node.js cannot set IP_TOS on TCP sockets. */
   typeOfService: number
@@ -139,7 +146,10 @@ export interface SocketOptionProperties {
    * network device.
    */
   interface: string | null
-  /** ZMQ_ZAP_ENFORCE_DOMAIN. Default false. `true` fails with ENOTSUP: zmq-ts has no ZAP yet. */
+  /**
+   * ZMQ_ZAP_ENFORCE_DOMAIN. Default false. With it, a NULL (with a domain) or CURVE handshake fails when no ZAP
+   * handler is bound, instead of going ahead unauthenticated. PLAIN fails without a handler either way.
+   */
   zapEnforceDomain: boolean
   /** ZMQ_LOOPBACK_FASTPATH. Default false. Accepted and read back; no effect (a Windows-only TCP setting). */
   loopbackFastPath: boolean
@@ -294,6 +304,9 @@ export interface SocketOptionValues {
   heartbeatTimeToLive: number
   /** -1 or 0: heartbeatInterval. */
   heartbeatTimeout: number
+  /** ZMQ_ZAP_DOMAIN's bytes; null for none. */
+  zapDomain: Buffer | null
+  zapEnforceDomain: boolean
   /**
    * The PLAIN mechanism as selected: a PLAIN server has `plainServer`; a PLAIN client has a username or a
    * password (or both); a NULL socket has none of them, whatever the properties still hold (libzmq keeps
@@ -302,6 +315,8 @@ export interface SocketOptionValues {
   plainServer: boolean
   plainUsername: string | null
   plainPassword: string | null
+  /** The CURVE mechanism as selected (RFC 26), with its 32-byte keys; null for NULL and PLAIN. */
+  curve: CurveSelection | null
   probeRouter: boolean
   correlate: boolean
   relaxed: boolean
@@ -485,7 +500,22 @@ export function checkOptionType(name: OptionName, value: unknown): void {
 
 const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/
 
+/** A CURVE key as libzmq's set_curve_key takes it: 32 raw bytes, 40 Z85 characters, or 41 ending in NUL. */
+function curveKey(bytes: Buffer | null, text: string | null): Uint8Array | undefined {
+  if (bytes === null || text === null) return undefined
+  if (bytes.length === 32) return new Uint8Array(bytes)
+  const z85 = bytes.length === 41 && bytes[40] === 0 ? text.slice(0, 40) : text
+  return z85.length === 40 && Z85_KEY.test(z85) ? z85Decode(z85) : undefined
+}
+
 // ── the store ────────────────────────────────────────────────────────────────────────────────────────
+
+/** A CURVE server needs its secret key; a client its key pair and the server's public key. */
+export type CurveSelection =
+  | { readonly server: true; readonly secretKey: Uint8Array }
+  | { readonly server: false; readonly publicKey: Uint8Array; readonly secretKey: Uint8Array; readonly serverKey: Uint8Array }
+
+const ZERO_KEY = new Uint8Array(32)
 
 /** What an option reads back as. */
 export type OptionValue = number | boolean | string | null
@@ -496,9 +526,6 @@ export interface OptionDefaults {
   readonly ipv6: boolean
 }
 
-const NO_CURVE =
-  "CURVE (RFC 26) is not implemented in zmq-ts yet; use PLAIN, or run the connection through a TLS tunnel"
-const NO_ZAP = "ZAP (RFC 27) is not implemented in zmq-ts yet: no ZAP handler would be asked"
 
 /**
  * One socket's options: what each property reads back as, and what the layers below act on (`effective`),
@@ -511,6 +538,8 @@ export class OptionStore {
   readonly #values: Record<OptionName, OptionValue>
   /** libzmq's `as_server`, apart from the mechanism: ZMQ_PLAIN_SERVER reads true only for a PLAIN server. */
   #asServer = false
+  /** The CURVE keys set so far, as 32 bytes each. */
+  readonly #curveKeys: Partial<Record<"curvePublicKey" | "curveSecretKey" | "curveServerKey", Uint8Array>> = {}
 
   constructor(type: SocketType, defaults: OptionDefaults) {
     // libzmq's xsub_t sets linger 0 for SUB and XSUB: a subscriber's queued subscriptions never hold up exit.
@@ -600,9 +629,12 @@ export class OptionStore {
       heartbeatInterval: 0,
       heartbeatTimeToLive: 0,
       heartbeatTimeout: -1,
+      zapDomain: null,
+      zapEnforceDomain: false,
       plainServer: false,
       plainUsername: null,
       plainPassword: null,
+      curve: null,
       probeRouter: false,
       correlate: false,
       relaxed: false,
@@ -621,6 +653,8 @@ export class OptionStore {
     switch (name) {
       case "plainServer":
         return this.#asServer && this.#values.securityMechanism === "plain"
+      case "curveServer":
+        return this.#asServer && this.#values.securityMechanism === "curve"
       case "vmciBufferSize":
       case "vmciBufferMinSize":
       case "vmciBufferMaxSize":
@@ -684,13 +718,9 @@ export class OptionStore {
         this.#select(value ? "plain" : null)
         return
       case "curveServer":
-        if (value) throw zmqError("ENOTSUP", `curveServer cannot be set: ${NO_CURVE}`)
-        // libzmq: ZMQ_CURVE_SERVER 0 selects the NULL mechanism (a PLAIN socket stops being one).
-        this.#asServer = false
-        this.#select(null)
-        return
-      case "zapEnforceDomain":
-        if (value) throw zmqError("ENOTSUP", `zapEnforceDomain cannot be set: ${NO_ZAP}`)
+        // libzmq: ZMQ_CURVE_SERVER 1 selects a CURVE server, 0 the NULL mechanism (a PLAIN socket stops being one).
+        this.#asServer = value
+        this.#select(value ? "curve" : null)
         return
       default:
         this.#store(name, value)
@@ -735,13 +765,22 @@ export class OptionStore {
       case "curvePublicKey":
       case "curveSecretKey":
       case "curveServerKey":
-        if (bytes === null || !(bytes.length === 32 || (bytes.length === 40 && Z85_KEY.test(text!)))) {
-          throw outOfRange(name, input, "a 40-character Z85 key or 32 bytes")
-        }
-        throw zmqError("ENOTSUP", `${name} cannot be set: ${NO_CURVE}`)
+      {
+        const key = curveKey(bytes, text)
+        if (key === undefined) throw outOfRange(name, input, "a 40-character Z85 key or 32 bytes")
+        this.#values[name] = z85Encode(key)
+        this.#curveKeys[name] = key
+        // libzmq's set_curve_key: any key selects CURVE; the server's key makes the socket a client.
+        if (name === "curveServerKey") this.#asServer = false
+        this.#select("curve")
+        return
+      }
       case "zapDomain":
+        // libzmq: 1 to 255 bytes; there is no way back to none, as in libzmq.
         if (bytes === null || bytes.length === 0 || bytes.length > 255) throw outOfRange(name, input, "1 to 255 bytes")
-        throw zmqError("ENOTSUP", `zapDomain cannot be set: ${NO_ZAP}`)
+        this.#values.zapDomain = text
+        this.effective.zapDomain = Buffer.from(bytes) // a copy: the caller may reuse its Buffer
+        return
       case "tcpAcceptFilter":
         if (bytes === null) return // clears the filters: there are none
         throw zmqError("ENOTSUP", "tcpAcceptFilter cannot be set: zmq-ts has no TCP accept filters, and ignoring one would let every peer connect")
@@ -764,13 +803,26 @@ export class OptionStore {
   }
 
   /** libzmq's `mechanism`: what securityMechanism reads, and which of the PLAIN options take effect. */
-  #select(mechanism: "plain" | null): void {
+  #select(mechanism: "plain" | "curve" | null): void {
     this.#values.securityMechanism = mechanism
     const plain = mechanism === "plain"
     this.effective.plainServer = plain && this.#asServer
     const client = plain && !this.#asServer
     this.effective.plainUsername = client ? (this.#values.plainUsername as string | null) : null
     this.effective.plainPassword = client ? (this.#values.plainPassword as string | null) : null
+    // Keys never set are zero, as in libzmq: the handshake then fails (a zero shared secret), never NULL.
+    const keys = this.#curveKeys
+    this.effective.curve =
+      mechanism !== "curve"
+        ? null
+        : this.#asServer
+          ? { server: true, secretKey: keys.curveSecretKey ?? ZERO_KEY }
+          : {
+              server: false,
+              publicKey: keys.curvePublicKey ?? ZERO_KEY,
+              secretKey: keys.curveSecretKey ?? ZERO_KEY,
+              serverKey: keys.curveServerKey ?? ZERO_KEY,
+            }
   }
 }
 

@@ -194,7 +194,7 @@ export class Context {
   transport<S extends Scheme>(scheme: S): TransportOf<S> {
     let transport = this.#transports.get(scheme) as TransportOf<S> | undefined
     if (transport === undefined) {
-      transport = makeTransport(scheme)
+      transport = makeTransport(scheme, this)
       this.#transports.set(scheme, transport)
     }
     return transport

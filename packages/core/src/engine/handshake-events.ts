@@ -1,5 +1,7 @@
-import { ZmtpErrorCode, type ZmtpError } from "@zmq-ts/zmtp"
+import { ZmtpError, ZmtpErrorCode } from "@zmq-ts/zmtp"
+import { fromSystemError, zmqError, ZmqError } from "../common/errors.js"
 import type { AuthError, ProtocolError, SocketEvent } from "../common/events.js"
+import type { ZapErrorCode } from "../security/zap-client.js"
 
 /**
  * The monitor event a failed ZMTP handshake raises, as libzmq 4.3.5 raises it and zeromq.js shapes it.
@@ -10,12 +12,21 @@ import type { AuthError, ProtocolError, SocketEvent } from "../common/events.js"
  * - ZMQ_EVENT_HANDSHAKE_FAILED_AUTH for a ZAP status 300/400/500, sent in an ERROR command or given by the
  *   authenticator (mechanism_base.cpp's handle_error_reason): `Error` with that `status` (observer.cc's
  *   AuthError wording).
+ * - ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL with ZMQ_PROTOCOL_ERROR_ZAP_* for a ZAP handler's bad reply
+ *   (zap_client.cpp): `Error("ZAP protocol error")` with `code` ERR_ZAP_* (see `zapProtocolError`).
+ * - ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL for the rest (a timeout, the peer hanging up, no ZAP handler when
+ *   one is needed: EFAULT): `handshake:error:other` with a ZmqError.
  * - None for an incompatible socket type (mechanism.cpp's parse_metadata fails with EINVAL and the engine
  *   only reports the disconnect) nor for an ERROR command whose reason is not a status code.
  *
  * The codec's ZmtpError, with its explanation, rides along as `cause`.
  */
-export function handshakeFailure(address: string, error: ZmtpError): SocketEvent | undefined {
+export function handshakeFailure(address: string, error: ZmtpError | Error): SocketEvent | undefined {
+  if (zapProtocolErrors.has(error)) return { type: "handshake:error:protocol", address, error: error as ProtocolError }
+  if (!ZmtpError.isInstance(error)) {
+    const failure = ZmqError.isInstance(error) ? error : fromSystemError(error as NodeJS.ErrnoException, address)
+    return { type: "handshake:error:other", address, error: failure }
+  }
   const status = authStatus(error)
   if (status !== undefined) {
     const failure = new Error(AUTH_MESSAGES[status] ?? "Unknown error", { cause: error }) as Error & { status: number }
@@ -28,6 +39,21 @@ export function handshakeFailure(address: string, error: ZmtpError): SocketEvent
   // 1.0/2.0 to a peer we refuse, or fail its frame decoder without an event).
   failure.code = LIBZMQ_CODES[error.code] ?? error.code
   return { type: "handshake:error:protocol", address, error: failure as ProtocolError }
+}
+
+/** The errors `zapProtocolError` made, so `handshakeFailure` knows them. */
+const zapProtocolErrors = new WeakSet<object>()
+
+/**
+ * The error of a `handshake:error:protocol` event for a ZAP handler's bad reply, as zeromq.js makes it
+ * (observer.cc's ProtoError: "ZAP protocol error", `code` ERR_ZAP_*), with our explanation in its `cause`
+ * (a ZmqError EPROTO: libzmq's errno for these). The engine fails the handshake with it.
+ */
+export function zapProtocolError(code: ZapErrorCode, details: string, address: string): ProtocolError {
+  const failure = new Error("ZAP protocol error", { cause: zmqError("EPROTO", details, address) }) as Error & { code: string }
+  failure.code = code
+  zapProtocolErrors.add(failure)
+  return failure
 }
 
 /** ZMQ_PROTOCOL_ERROR_ZMTP_* names for the codec's codes that match one. */

@@ -1,9 +1,23 @@
 import { nextTick } from "node:process"
 import { Buffer } from "node:buffer"
 import type { Socket as NetSocket } from "node:net"
-import { ZmtpConnection, type ZmtpReceiver, type Mechanism, type PeerInfo, type SocketType, type ZmtpError, type ZmtpEvent } from "@zmq-ts/zmtp"
+import {
+  ZmtpConnection,
+  ZmtpError,
+  ZmtpErrorCode,
+  type AuthenticationRequest,
+  type AuthenticationResult,
+  type Mechanism,
+  type PeerInfo,
+  type SocketType,
+  type ZmtpEvent,
+  type ZmtpReceiver,
+} from "@zmq-ts/zmtp"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"
+import { authenticate, type ZapOutcome, type ZapReply, type ZapSettings } from "../security/zap-client.js"
+import { zapProtocolError } from "./handshake-events.js"
+import type { ConnectionProperties } from "./message-properties.js"
 
 /** Received frames are made as Buffers at once: one view per frame instead of a Uint8Array and then a Buffer. */
 const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer =>
@@ -38,6 +52,8 @@ export interface EngineOptions {
   /** ZMQ_HEARTBEAT_TIMEOUT, ms; 0 = heartbeatInterval. */
   readonly heartbeatTimeout: number
   readonly peerAddress: string
+  /** How the mechanism's `authenticate` requests are decided: the ZAP handler (RFC 27) and the socket's ZAP options. */
+  readonly zap: ZapSettings
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -73,6 +89,10 @@ export class StreamEngine {
   #endWhenFlushed = false
   /** Reading is paused until the session's pipe has room again. */
   #readPaused = false
+  /** Abandons the ZAP request in flight, if one is. */
+  #cancelAuthentication: (() => void) | undefined
+  /** The ZAP handler's 200 reply, once the handshake had one. */
+  #authentication: ZapReply | undefined
   readonly #flush = (): void => this.#doFlush()
 
   constructor(socket: NetSocket, options: EngineOptions, handler: EngineHandler) {
@@ -107,6 +127,43 @@ export class StreamEngine {
 
   get closed(): boolean {
     return this.#closed
+  }
+
+  /** The peer's address without port (the ZAP request's address, the "Peer-Address" message property). */
+  get peerHost(): string {
+    return this.#options.zap.address
+  }
+
+  /** What the ZAP handler answered (status 200) for this connection; undefined when none was asked. */
+  get authentication(): ZapReply | undefined {
+    return this.#authentication
+  }
+
+  /**
+   * From now on every frame received is given `properties` for `messageProperty()` (message-properties.ts).
+   * Only connections a ZAP handler authenticated have any: the others keep the receiver below, untouched.
+   */
+  tagReceivedFrames(properties: ConnectionProperties): void {
+    const plain = this.#receiver
+    let tagged: ArrayBufferLike | undefined
+    // Frames are views into the read chunk (or the decoder's own buffer for a frame split across reads),
+    // each holding this connection's bytes only: one tag per chunk covers all its frames.
+    const tag = (frame: Uint8Array): void => {
+      if (frame.buffer === tagged) return
+      tagged = frame.buffer
+      properties.attachTo(tagged)
+    }
+    this.#receiver = {
+      frame: (body) => {
+        tag(body)
+        plain.frame(body)
+      },
+      message: (frames) => {
+        for (const frame of frames) tag(frame)
+        plain.message(frames)
+      },
+      event: plain.event,
+    }
   }
 
   /** Starts pulling outgoing messages from `source` (the session's pipe end). */
@@ -223,7 +280,7 @@ export class StreamEngine {
     if (!this.#closed) this.#write()
   }
 
-  readonly #receiver: ZmtpReceiver = {
+  #receiver: ZmtpReceiver = {
     frame: (body) => {
       // One frame goes to the pipe as received (it makes its Buffer when read).
       if (!this.#handler.engineFrame(body as Buffer)) this.pause()
@@ -262,13 +319,79 @@ export class StreamEngine {
         this.#fail(event.error)
         break
       case "authenticate":
-        // No ZAP yet: our PLAIN server accepts any credentials. libzmq 4.3.5 without a ZAP handler refuses
-        // every client instead; see packages/core/README.md for this deliberate, temporary difference.
-        this.connection.resolveAuthentication({ allow: true, ...(event.request.username === undefined ? {} : { userId: event.request.username }) })
+        this.#authenticate(event.request)
         break
       default:
         this.#handler.engineEvent(event)
     }
+  }
+
+  /** Asks the ZAP handler (security/zap-client.ts); the handshake waits, within handshakeInterval. */
+  #authenticate(request: AuthenticationRequest): void {
+    let decided = false
+    const cancel = authenticate(request, this.#options.zap, (outcome) => {
+      decided = true
+      this.#cancelAuthentication = undefined
+      this.#authenticated(outcome)
+    })
+    // Decided at once (no handler to ask): nothing to cancel.
+    if (!decided) this.#cancelAuthentication = cancel
+  }
+
+  /**
+   * libzmq's zap_client handle_zap_status_code: 200 goes on with the handshake; 400 and 500 make the
+   * mechanism send ERROR with the status; 300 (a temporary failure) and a handler that answered wrongly or
+   * went away end the connection without a word to the peer.
+   */
+  #authenticated(outcome: ZapOutcome): void {
+    if (this.#closed || this.connection.state !== "handshake") return
+    const address = this.#options.peerAddress
+    switch (outcome.type) {
+      case "allow": {
+        const reply = outcome.reply
+        this.#authentication = reply
+        const result: AuthenticationResult =
+          reply === undefined ? { allow: true } : { allow: true, userId: reply.userId }
+        this.#resolveAuthentication(result)
+        return
+      }
+      case "deny":
+        if (outcome.status !== 300) {
+          this.#resolveAuthentication({ allow: false, statusCode: outcome.status, statusText: outcome.statusText })
+          return
+        }
+        this.connection.close()
+        this.#fail(
+          new ZmtpError(ZmtpErrorCode.AUTHENTICATION_FAILED, "remote", `the ZAP handler answered 300 (temporary failure): ${outcome.statusText}`, {
+            reason: "300",
+          }),
+        )
+        return
+      case "malformed":
+        this.connection.close()
+        this.#fail(zapProtocolError(outcome.code, outcome.details, address))
+        return
+      case "unavailable":
+        this.connection.close()
+        this.#fail(zmqError("EFAULT", outcome.details, address))
+        return
+    }
+  }
+
+  /** Gives the mechanism its answer and acts on what follows (READY or WELCOME to send, or the failure). */
+  #resolveAuthentication(result: AuthenticationResult): void {
+    let events: ZmtpEvent[]
+    try {
+      events = this.connection.resolveAuthentication(result)
+    } catch (error) {
+      this.#fail(error as Error)
+      return
+    }
+    for (const event of events) {
+      this.#onEvent(event)
+      if (this.#closed) return
+    }
+    this.#write()
   }
 
   #fail(error: Error): void {
@@ -295,6 +418,8 @@ export class StreamEngine {
     }
     this.#closed = true
     this.#clearTimers()
+    // CURVE zeroes its session key: nothing secret outlives the connection.
+    this.#options.mechanism.dispose?.()
     this.#handler.engineClosed(this)
   }
 
@@ -316,6 +441,11 @@ export class StreamEngine {
   }
 
   #clearTimers(): void {
+    if (this.#closed && this.#cancelAuthentication !== undefined) {
+      // The connection ended (handshake timeout, peer gone, our close) while the ZAP handler was thinking.
+      this.#cancelAuthentication()
+      this.#cancelAuthentication = undefined
+    }
     if (this.#handshakeTimer !== undefined) {
       clearTimeout(this.#handshakeTimer)
       this.#handshakeTimer = undefined

@@ -1,13 +1,16 @@
 import { Buffer } from "node:buffer"
-import { ZmtpError, type PeerInfo, type ZmtpEvent } from "@zmq-ts/zmtp"
-import { fromSystemError, ZmqError } from "../common/errors.js"
+import type { PeerInfo, ZmtpError, ZmtpEvent } from "@zmq-ts/zmtp"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
 import { subscriptionMessage, type Frames } from "../pipes/message.js"
-import type { EngineHandler, StreamEngine } from "./stream-engine.js"
+import type { Socket as NetSocket } from "node:net"
+import { StreamEngine, type EngineHandler } from "./stream-engine.js"
 import { pipeAtConnect, type SocketHost } from "../pipes/socket-host.js"
+import { zmqError } from "../common/errors.js"
 import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
-import { mechanismFor } from "../security/mechanisms.js"
+import { mechanismFor, mechanismReady } from "../security/mechanisms.js"
+import type { ZapConnector } from "../security/zap-client.js"
 import { handshakeFailure } from "./handshake-events.js"
+import { ConnectionProperties } from "./message-properties.js"
 
 /**
  * libzmq's `session_base`: the far end of one pipe, fed by one engine at a time. A connecting session is
@@ -20,6 +23,8 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   readonly #address: string
   readonly #persistent: boolean
   readonly #routingId: Buffer | undefined
+  /** Opens a pipe to the context's ZAP handler, for the mechanism's authentication requests. */
+  readonly #zap: ZapConnector
   #pipe: PipeEnd | undefined
   #engine: StreamEngine | undefined
   #closing = false
@@ -34,11 +39,12 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   /** While the session exists, what it has not delivered keeps its thread alive at exit (exit-linger.ts). */
   readonly #forgetAtExit = lingerAtExit(this)
 
-  constructor(host: SocketHost, address: string, persistent: boolean, routingId: Buffer | undefined) {
+  constructor(host: SocketHost, address: string, persistent: boolean, routingId: Buffer | undefined, zap: ZapConnector) {
     this.#host = host
     this.#address = address
     this.#persistent = persistent
     this.#routingId = routingId
+    this.#zap = zap
     this.#sendsSubscriptions = host.type === "SUB" || host.type === "XSUB"
     if (persistent && pipeAtConnect(host, routingId)) this.#createPipe(undefined)
   }
@@ -62,8 +68,36 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     return this.#host.blocky
   }
 
-  /** Options for a new engine of this session. */
-  engineOptions(peerAddress: string) {
+  /**
+   * Options for a new engine of this session. `peerAddress` names the peer in events; `peerHost` is its
+   * address without port, as the ZAP handler and the "Peer-Address" message property get it.
+   */
+  /**
+   * Starts an engine on a connected byte stream: at once, or, while the mechanism's crypto is still loading
+   * (CURVE's loads on first use), once it has loaded. Node buffers what the peer sends meanwhile.
+   */
+  startEngine(socket: NetSocket, peerAddress: string, peerHost: string): void {
+    const ready = mechanismReady(this.#host.options)
+    if (ready === undefined) {
+      this.attach(new StreamEngine(socket, this.engineOptions(peerAddress, peerHost), this))
+      return
+    }
+    const start = (): void => {
+      if (this.#closing || socket.destroyed) {
+        socket.destroy()
+        if (!this.#closing) this.engineClosed(undefined)
+        return
+      }
+      this.attach(new StreamEngine(socket, this.engineOptions(peerAddress, peerHost), this))
+    }
+    ready.then(start, (error: unknown) => {
+      this.#host.emit({ type: "handshake:error:other", address: this.#address, error: zmqError("EFAULT", `the CURVE mechanism could not be loaded: ${String(error)}`, this.#address) })
+      socket.destroy()
+      this.engineClosed(undefined)
+    })
+  }
+
+  engineOptions(peerAddress: string, peerHost: string) {
     const options = this.#host.options
     const routingId = options.routingId === null ? undefined : Buffer.from(options.routingId)
     return {
@@ -76,6 +110,13 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
       heartbeatTimeToLive: options.heartbeatTimeToLive,
       heartbeatTimeout: options.heartbeatTimeout,
       peerAddress,
+      zap: {
+        connect: this.#zap,
+        domain: options.zapDomain ?? EMPTY,
+        enforceDomain: options.zapEnforceDomain,
+        identity: routingId ?? EMPTY,
+        address: peerHost,
+      },
     }
   }
 
@@ -117,6 +158,14 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
       }
     }
     this.#handshakes++
+    const authentication = engine.authentication
+    if (authentication !== undefined) {
+      // A ZAP handler vouched for this peer: its messages answer messageProperty() (User-Id, …).
+      const properties = new ConnectionProperties(engine.peerHost, authentication, peer)
+      engine.tagReceivedFrames(properties)
+      const routingId = this.#pipe?.other.routingId
+      if (routingId !== undefined) properties.attachTo(routingId) // the frame a ROUTER puts first
+    }
     this.#host.emit({ type: "handshake", address: this.#address })
     const connection = engine.connection
     engine.setSource(
@@ -157,22 +206,15 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   }
 
   engineError(_engine: StreamEngine, error: ZmtpError | Error, duringHandshake: boolean): void {
-    const address = this.#address
     if (!duringHandshake) return // a broken connection; 'disconnect' follows when it closes
-    if (ZmtpError.isInstance(error)) {
-      const event = handshakeFailure(address, error)
-      if (event !== undefined) this.#host.emit(event)
-    } else {
-      const failure = ZmqError.isInstance(error)
-        ? error
-        : fromSystemError(error as NodeJS.ErrnoException, address)
-      this.#host.emit({ type: "handshake:error:other", address, error: failure })
-    }
+    const event = handshakeFailure(this.#address, error)
+    if (event !== undefined) this.#host.emit(event)
   }
 
-  engineClosed(engine: StreamEngine): void {
-    const handshakeSucceeded = engine.connection.peer !== undefined
-    if (this.#engine === engine) this.#engine = undefined
+  /** `engine` undefined: the stream closed before an engine could start on it (see `startEngine`). */
+  engineClosed(engine: StreamEngine | undefined): void {
+    const handshakeSucceeded = engine?.connection.peer !== undefined
+    if (engine !== undefined && this.#engine === engine) this.#engine = undefined
     // ZMQ_EVENT_DISCONNECTED comes from a connection that failed or that the peer closed
     // (stream_engine_base.cpp's error()), not from one we ended: disconnect(), unbind(), close().
     if (!this.#closing) this.#host.emit({ type: "disconnect", address: this.#address })
@@ -260,6 +302,8 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     this.onDone?.()
   }
 }
+
+const EMPTY = Buffer.alloc(0)
 
 function toPeerIdentity(peer: PeerInfo): PeerIdentity {
   const properties = new Map<string, Buffer>()

@@ -1,19 +1,34 @@
 import { zmqError } from "../common/errors.js"
+import type { ZapConnector } from "../engine/zap-channel.js"
 import { InprocTransport } from "./inproc/inproc-transport.js"
-import { ipc } from "./ipc/ipc-transport.js"
-import { tcp } from "./tcp/tcp-transport.js"
+import { ipcTransport } from "./ipc/ipc-transport.js"
+import { tcpTransport } from "./tcp/tcp-transport.js"
 import type { Transport } from "./transport.js"
 
 /**
+ * What a context gives the transports it makes (the Context itself): its inproc transport, which holds the
+ * context's names. The stream transports' sessions find the context's ZAP handler (RFC 27) there, bound at
+ * inproc://zeromq.zap.01, so nothing below reaches up for the context.
+ */
+export interface TransportContext {
+  transport(scheme: "inproc"): InprocTransport
+}
+
+/**
  * Every transport zmq-ts has, by endpoint scheme. A Context makes its own instance of each on first use
- * (`Context.transport`): inproc keeps the context's names in its instance; tcp and ipc keep nothing and
- * share one. A new transport is a folder under transports/ and a line here.
+ * (`Context.transport`): inproc keeps the context's names in its instance; tcp and ipc keep only the way to
+ * the context's ZAP handler. A new transport is a folder under transports/ and a line here.
  */
 const TRANSPORTS = {
-  tcp: () => tcp,
-  ipc: () => ipc,
+  tcp: (context: TransportContext) => tcpTransport(zapConnector(context)),
+  ipc: (context: TransportContext) => ipcTransport(zapConnector(context)),
   inproc: () => new InprocTransport(),
-} satisfies Record<string, () => Transport>
+} satisfies Record<string, (context: TransportContext) => Transport>
+
+/** Opens a pipe to the ZAP handler bound in the context at the time of each request (libzmq's zap_connect). */
+function zapConnector(context: TransportContext): ZapConnector {
+  return (listener) => context.transport("inproc").connectZap(listener)
+}
 
 export type Scheme = keyof typeof TRANSPORTS
 export type TransportOf<S extends Scheme> = ReturnType<(typeof TRANSPORTS)[S]>
@@ -43,7 +58,7 @@ export function splitEndpoint(address: string): SchemeAndRest {
   return { scheme: scheme as Scheme, rest: match[2]! }
 }
 
-/** A new instance of the transport for `scheme`, for one context. */
-export function makeTransport<S extends Scheme>(scheme: S): TransportOf<S> {
-  return TRANSPORTS[scheme]() as TransportOf<S>
+/** A new instance of the transport for `scheme`, for `context`. */
+export function makeTransport<S extends Scheme>(scheme: S, context: TransportContext): TransportOf<S> {
+  return TRANSPORTS[scheme](context) as TransportOf<S>
 }

@@ -10,7 +10,11 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const ENTRY = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url))
+/**
+ * tsx's loader, given to node itself rather than through the tsx CLI: the CLI runs the program in a second
+ * node process, which outlives the CLI when a test kills it (SIGKILL is not forwarded).
+ */
+const TSX_LOADER = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href
 let scripts = 0
 
 export interface ChildRun {
@@ -35,7 +39,7 @@ export async function runChild(program: string, options: ChildOptions): Promise<
   const script = join(tmpdir(), `zmqts-child-${process.pid}-${scripts++}.mts`)
   const source = `process.stdout.write("START " + Date.now() + "\\n")\n${program.replaceAll("ZMQ", JSON.stringify(ENTRY))}`
   writeFileSync(script, source)
-  const child = spawn(TSX, ["--conditions=@zmq-ts/source", script], { stdio: ["pipe", "pipe", "pipe"] })
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, "--conditions=@zmq-ts/source", script], { stdio: ["pipe", "pipe", "pipe"] })
   let stdout = ""
   let stderr = ""
   let started = 0

@@ -9,6 +9,8 @@ import type { Transport, TransportBinding, TransportConnection } from "../transp
 import { acceptFromThread, connectAcrossThreads } from "./inproc-across-threads.js"
 import { parseInprocEndpoint, type InprocEndpoint } from "./inproc-endpoint.js"
 import { earlyPipe, joinInproc, type PendingConnect } from "./inproc-pipe.js"
+import { openZapChannel } from "./inproc-zap.js"
+import { ZAP_NAME, type ZapChannel, type ZapChannelListener } from "../../engine/zap-channel.js"
 
 /**
  * inproc: sockets of one Context joined by pipes directly. One instance per context holds its namespace:
@@ -97,6 +99,14 @@ export class InprocTransport implements Transport<InprocEndpoint> {
         if (linger > 0) setTimeout(forget, linger).unref()
       },
     }
+  }
+
+  /**
+   * A pipe to this context's ZAP handler, the socket bound at inproc://zeromq.zap.01 in this thread, for a
+   * tcp or ipc session authenticating its peer (RFC 27); undefined when there is none.
+   */
+  connectZap(listener: ZapChannelListener): ZapChannel | undefined {
+    return openZapChannel(this.#bindings.get(ZAP_NAME), listener)
   }
 
   /**

@@ -7,6 +7,7 @@ import { connectStream } from "../stream/stream-connecter.js"
 import type { StreamAddressing } from "../stream/stream-addressing.js"
 import { listenOn, listenStream } from "../stream/stream-listener.js"
 import type { Transport } from "../transport.js"
+import type { ZapConnector } from "../../engine/zap-channel.js"
 
 /**
  * `ipc://path`; `ipc://*` for a path of its own in a fresh temporary directory (libzmq's ipc wildcard); on
@@ -59,18 +60,26 @@ const addressing: StreamAddressing<IpcEndpoint> = {
   connectOptions: (endpoint) => ({ path: endpoint.path }),
   // A unix-domain peer has no address of its own: events name the bound endpoint.
   peerAddress: (_socket, boundEndpoint) => boundEndpoint,
+  // libzmq gives getnameinfo's name for a Unix socket, "localhost", then ":uid:gid:pid" from SO_PEERCRED
+  // (Linux) or LOCAL_PEERCRED (BSD); Node.js cannot read the peer's credentials, so "localhost" alone.
+  peerHost: () => "localhost",
   released(boundEndpoint) {
     if (!wildcardEndpoints.delete(boundEndpoint)) return
     rmSync(dirname(boundEndpoint.slice("ipc://".length)), { recursive: true, force: true })
   },
 }
 
-/** `ipc://`: unix-domain sockets (paths, relative paths, Linux abstract names); stale socket files replaced. */
-export const ipc: Transport<IpcEndpoint> = {
-  parse: parseIpcEndpoint,
-  bind: (host, endpoint) => listenStream(host, endpoint, addressing),
-  connect(host, endpoint, routingId) {
-    if (endpoint.path === "*") throw zmqError("EINVAL", "ipc://* names no path to connect to; bind to it and connect to lastEndpoint", endpoint.address)
-    return connectStream(host, endpoint, routingId, addressing)
-  },
+/**
+ * `ipc://`: unix-domain sockets (paths, relative paths, Linux abstract names); stale socket files replaced.
+ * One per context: its sessions reach that context's ZAP handler through `zap`.
+ */
+export function ipcTransport(zap: ZapConnector): Transport<IpcEndpoint> {
+  return {
+    parse: parseIpcEndpoint,
+    bind: (host, endpoint) => listenStream(host, endpoint, addressing, zap),
+    connect(host, endpoint, routingId) {
+      if (endpoint.path === "*") throw zmqError("EINVAL", "ipc://* names no path to connect to; bind to it and connect to lastEndpoint", endpoint.address)
+      return connectStream(host, endpoint, routingId, addressing, zap)
+    },
+  }
 }

@@ -14,6 +14,11 @@ export interface StreamAddressing<E extends TransportEndpoint> {
   connectOptions(endpoint: E, options: Readonly<SocketOptionValues>): NetConnectOpts
   /** How an accepted connection's peer is named in events and errors. */
   peerAddress(socket: NetSocket, boundEndpoint: string): string
+  /**
+   * The peer's address without port, as libzmq's engine gives it to the ZAP handler and as the
+   * "Peer-Address" message property (stream_engine_base.cpp's get_peer_address).
+   */
+  peerHost(socket: NetSocket): string
   /** The listener at `boundEndpoint` has closed (ipc removes the directory it made for `ipc://*`). */
   released?(boundEndpoint: string): void
 }

@@ -1,8 +1,8 @@
 import type { Buffer } from "node:buffer"
 import { connect as netConnect, type Socket as NetSocket } from "node:net"
-import { StreamEngine } from "../../engine/stream-engine.js"
 import { StreamSession } from "../../engine/stream-session.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
+import type { ZapConnector } from "../../engine/zap-channel.js"
 import type { TransportConnection, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
 import type { StreamAddressing } from "./stream-addressing.js"
@@ -20,10 +20,11 @@ export function connectStream<E extends TransportEndpoint>(
   endpoint: E,
   routingId: Buffer | undefined,
   addressing: StreamAddressing<E>,
+  zap: ZapConnector,
 ): TransportConnection {
   const options = host.options
   const address = endpoint.address
-  const session = new StreamSession(host, address, true, routingId)
+  const session = new StreamSession(host, address, true, routingId, zap)
   // ipc_connecter.cpp: connect(2) on a Unix socket does not return EINPROGRESS, so no ZMQ_EVENT_CONNECT_DELAYED.
   const delayedConnect = address.startsWith("tcp://")
   let stopped = false
@@ -72,7 +73,7 @@ export function connectStream<E extends TransportEndpoint>(
         return
       }
       applyKeepalive(attemptSocket, options)
-      session.attach(new StreamEngine(attemptSocket, session.engineOptions(address), session))
+      session.startEngine(attemptSocket, address, addressing.peerHost(attemptSocket))
       host.emit({ type: "connect", address })
     })
     attemptSocket.once("error", () => {

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket as NetSocket } from "node:net"
 import { fromSystemError } from "../../common/errors.js"
-import { StreamEngine } from "../../engine/stream-engine.js"
 import { StreamSession } from "../../engine/stream-session.js"
 import type { SocketEvent } from "../../common/events.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
+import type { ZapConnector } from "../../engine/zap-channel.js"
 import type { TransportBinding, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
 import type { StreamAddressing } from "./stream-addressing.js"
@@ -16,6 +16,7 @@ export async function listenStream<E extends TransportEndpoint>(
   host: SocketHost,
   endpoint: E,
   addressing: StreamAddressing<E>,
+  zap: ZapConnector,
 ): Promise<TransportBinding> {
   const server = createServer({ noDelay: true, pauseOnConnect: false })
   const sessions = new Set<StreamSession>()
@@ -39,13 +40,13 @@ export async function listenStream<E extends TransportEndpoint>(
     const peerAddress = addressing.peerAddress(socket, boundEndpoint)
     socket.unref()
     applyKeepalive(socket, host.options)
-    const session = new StreamSession(host, boundEndpoint, false, undefined)
+    const session = new StreamSession(host, boundEndpoint, false, undefined, zap)
     sessions.add(session)
     session.onDone = () => sessions.delete(session)
     session.onEngineClosed = () => {
       sessions.delete(session)
     }
-    session.attach(new StreamEngine(socket, session.engineOptions(peerAddress), session))
+    session.startEngine(socket, peerAddress, addressing.peerHost(socket))
     host.emit({ type: "accept", address: boundEndpoint })
   })
   server.on("error", (error) => host.emit({ type: "accept:error", address: boundEndpoint, error }))

@@ -5,6 +5,7 @@ import { connectStream } from "../stream/stream-connecter.js"
 import type { StreamAddressing } from "../stream/stream-addressing.js"
 import { listenOn, listenStream } from "../stream/stream-listener.js"
 import type { Transport } from "../transport.js"
+import type { ZapConnector } from "../../engine/zap-channel.js"
 import { formatTcpEndpoint, parseTcpEndpoint, type TcpEndpoint } from "./tcp-endpoint.js"
 
 /**
@@ -50,16 +51,23 @@ const addressing: StreamAddressing<TcpEndpoint> = {
       ? formatTcpEndpoint(socket.remoteAddress, socket.remotePort)
       : boundEndpoint
   },
+  // libzmq: getnameinfo(NI_NUMERICHOST) of the peer, e.g. "127.0.0.1" or "::1".
+  peerHost: (socket) => socket.remoteAddress ?? "",
 }
 
-/** `tcp://`: IPv4 and IPv6 (with `ipv6`), `*` interfaces and ports, host names, a source address on connect. */
-export const tcp: Transport<TcpEndpoint> = {
-  parse: parseTcpEndpoint,
-  bind: (host, endpoint) => listenStream(host, endpoint, addressing),
-  connect(host, endpoint, routingId) {
-    if (isIP(endpoint.host) === 6 && !host.options.ipv6) {
-      throw zmqError("EINVAL", `connecting to IPv6 address ${endpoint.host} needs the ipv6 option`, endpoint.address)
-    }
-    return connectStream(host, endpoint, routingId, addressing)
-  },
+/**
+ * `tcp://`: IPv4 and IPv6 (with `ipv6`), `*` interfaces and ports, host names, a source address on connect.
+ * One per context: its sessions reach that context's ZAP handler through `zap`.
+ */
+export function tcpTransport(zap: ZapConnector): Transport<TcpEndpoint> {
+  return {
+    parse: parseTcpEndpoint,
+    bind: (host, endpoint) => listenStream(host, endpoint, addressing, zap),
+    connect(host, endpoint, routingId) {
+      if (isIP(endpoint.host) === 6 && !host.options.ipv6) {
+        throw zmqError("EINVAL", `connecting to IPv6 address ${endpoint.host} needs the ipv6 option`, endpoint.address)
+      }
+      return connectStream(host, endpoint, routingId, addressing, zap)
+    },
+  }
 }
