@@ -43,6 +43,8 @@ class CurveClient implements Mechanism {
   readonly #publicKey: Uint8Array
   readonly #secretKey: SecretKey
   readonly #serverKey: Uint8Array
+  /** The caller's array of S, which keys node:crypto's KeyObject cache (the same for a socket's connections). */
+  readonly #serverKeyOrigin: Uint8Array
   #state: "hello" | "welcome" | "ready" | "done" | "failed" = "hello"
   /** c', while the handshake needs it. */
   #shortSecret: SecretKey | undefined
@@ -57,8 +59,10 @@ class CurveClient implements Mechanism {
 
   constructor(options: CurveClientOptions) {
     this.#publicKey = checkKey(options.publicKey, "publicKey")
-    this.#secretKey = new SecretKey(checkKey(options.secretKey, "secretKey"))
+    // The caller's arrays key the KeyObject cache: a socket's connections import its keys once.
+    this.#secretKey = new SecretKey(checkKey(options.secretKey, "secretKey"), options.secretKey)
     this.#serverKey = checkKey(options.serverKey, "serverKey")
+    this.#serverKeyOrigin = options.serverKey
   }
 
   start(host: MechanismHost): void {
@@ -66,7 +70,7 @@ class CurveClient implements Mechanism {
     this.#shortSecret = shortSecret
     const shortPublic = shortSecret.publicKey()
     this.#shortPublic = shortPublic
-    const helloKey = shortSecret.boxKey(this.#serverKey)
+    const helloKey = shortSecret.boxKey(this.#serverKey, this.#serverKeyOrigin)
     if (helloKey === undefined) {
       // Our own configuration: the server key is null or of low order; libzmq fails producing HELLO.
       throw this.#fail(ZmtpErrorCode.CRYPTOGRAPHIC, "CURVE server key gives an all-zero shared secret (null or low-order key)", "local")

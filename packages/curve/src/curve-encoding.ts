@@ -1,10 +1,39 @@
 import { FLAG_COMMAND, FLAG_MORE, ZmtpError, ZmtpErrorCode, type FrameTransform, type WireFrame } from "@zmq-ts/zmtp"
-import { MAC_BYTES, openMessage, sealMessage } from "./primitives.js"
+import { MAC_BYTES, openMessage, sealMessage, type OpenedMessage } from "./primitives.js"
 import { MESSAGE_NAME, readUint32, SHORT_NONCE_BYTES, writeShortNonce, type ShortNonce } from "./wire.js"
 
 /** `\x07MESSAGE`, short nonce, then the box: MAC and at least the flags octet (libzmq's minimum, 33). */
 const HEADER_BYTES = MESSAGE_NAME.length + SHORT_NONCE_BYTES
 const MIN_MESSAGE_BYTES = HEADER_BYTES + MAC_BYTES + 1
+
+/**
+ * Frames up to SLAB_PIECE_MAX bytes, sent or received, are carved out of 64 KiB slabs, one per connection and
+ * direction, as the frame decoder pools small frames: an ArrayBuffer of their own cost ~0.3–0.9 µs each here,
+ * as much as the box of a 64-byte message. A slab's bytes are handed out once and never written again, so a
+ * frame given to the application stays intact; and a slab holds one connection's frames only (core tags
+ * received frames' message properties per ArrayBuffer: stream-engine.ts). A kept frame keeps its slab alive.
+ */
+const SLAB_BYTES = 64 * 1024
+const SLAB_PIECE_MAX = 4 * 1024
+
+class Slab {
+  #slab: Uint8Array | undefined
+  #used = 0
+
+  /** `size` fresh bytes, zero-filled, never handed out again. */
+  readonly allocate = (size: number): Uint8Array => {
+    if (size > SLAB_PIECE_MAX) return new Uint8Array(size)
+    let slab = this.#slab
+    if (slab === undefined || this.#used + size > SLAB_BYTES) {
+      slab = new Uint8Array(SLAB_BYTES)
+      this.#slab = slab
+      this.#used = 0
+    }
+    const piece = slab.subarray(this.#used, this.#used + size)
+    this.#used += size
+    return piece
+  }
+}
 
 /** The flags octet inside a MESSAGE box (RFC 26 §"MESSAGE", libzmq curve_mechanism_base.cpp). */
 const INNER_MORE = 0x01
@@ -32,6 +61,9 @@ export class CurveMessageTransform implements FrameTransform {
   // One result object per direction, refilled per call: the connection reads it at once.
   readonly #wrapped: { flags: number; body: Uint8Array } = { flags: 0, body: new Uint8Array(0) }
   readonly #unwrapped: { flags: number; body: Uint8Array } = { flags: 0, body: new Uint8Array(0) }
+  readonly #opened: OpenedMessage = { flags: 0, body: new Uint8Array(0) }
+  readonly #sendSlab = new Slab()
+  readonly #receiveSlab = new Slab()
 
   /**
    * Takes ownership of `key` (zeroed by `dispose()`). `nextNonce` is our next short nonce, `peerNonce` the
@@ -51,7 +83,7 @@ export class CurveMessageTransform implements FrameTransform {
     const counter = this.#sendCounter++
     const nonce = this.#sendNonce
     writeShortNonce(nonce, 16, counter)
-    const out = new Uint8Array(MIN_MESSAGE_BYTES + body.length)
+    const out = this.#sendSlab.allocate(MIN_MESSAGE_BYTES + body.length)
     out.set(MESSAGE_NAME, 0)
     for (let i = 0; i < SHORT_NONCE_BYTES; i++) out[MESSAGE_NAME.length + i] = nonce[16 + i]!
     const inner = ((flags & FLAG_MORE) !== 0 ? INNER_MORE : 0) | ((flags & FLAG_COMMAND) !== 0 ? INNER_COMMAND : 0)
@@ -83,13 +115,15 @@ export class CurveMessageTransform implements FrameTransform {
     this.#peerLow = low
     const nonce = this.#receiveNonce
     for (let i = 0; i < SHORT_NONCE_BYTES; i++) nonce[16 + i] = body[MESSAGE_NAME.length + i]!
-    const box = new Uint8Array(body.buffer, body.byteOffset + HEADER_BYTES, size - HEADER_BYTES)
-    const plaintext = openMessage(box, nonce, this.#key)
-    if (plaintext === undefined) throw this.#fail(ZmtpErrorCode.CRYPTOGRAPHIC, "CURVE MESSAGE box does not verify")
-    const inner = plaintext[0]!
+    const opened = this.#opened
+    if (!openMessage(opened, body, HEADER_BYTES, nonce, this.#key, this.#receiveSlab.allocate)) {
+      throw this.#fail(ZmtpErrorCode.CRYPTOGRAPHIC, "CURVE MESSAGE box does not verify")
+    }
+    const inner = opened.flags
     const unwrapped = this.#unwrapped
     unwrapped.flags = ((inner & INNER_MORE) !== 0 ? FLAG_MORE : 0) | ((inner & INNER_COMMAND) !== 0 ? FLAG_COMMAND : 0)
-    unwrapped.body = new Uint8Array(plaintext.buffer, plaintext.byteOffset + 1, plaintext.length - 1)
+    unwrapped.body = opened.body
+    opened.body = EMPTY // the transform keeps no reference to a frame it handed out
     return unwrapped
   }
 
@@ -107,6 +141,8 @@ export class CurveMessageTransform implements FrameTransform {
     return new ZmtpError(code, "remote", message)
   }
 }
+
+const EMPTY = new Uint8Array(0)
 
 function nonceText(high: number, low: number): string {
   return (BigInt(high) * 4294967296n + BigInt(low)).toString()

@@ -65,7 +65,8 @@ class CurveServer implements Mechanism {
   #transform: CurveMessageTransform | undefined
 
   constructor(options: CurveServerOptions) {
-    this.#secretKey = new SecretKey(checkKey(options.secretKey, "secretKey"))
+    // The caller's array keys the KeyObject cache: a socket's connections import its key once.
+    this.#secretKey = new SecretKey(checkKey(options.secretKey, "secretKey"), options.secretKey)
     this.#authenticate = options.authenticate
   }
 

@@ -151,11 +151,35 @@ function nodePublicRaw(privateKey: NodeKeyObject): Uint8Array {
   return raw
 }
 
+/**
+ * node:crypto's KeyObjects of keys that come back again and again, keyed on the caller's array (a socket
+ * passes the same arrays to every connection's mechanism; a mechanism uses a peer key twice): importing a
+ * key costs ~40 µs, about as much as the X25519 itself. Each entry keeps a copy of the bytes it was made
+ * from, compared before use, so an array changed since is imported again. Weak: an entry lives no longer
+ * than the caller's array, which holds the same secret (KeyObjects cannot be zeroed anyway).
+ */
+interface CachedKeyObject {
+  readonly bytes: Uint8Array
+  readonly key: NodeKeyObject
+}
+const privateKeyObjects = new WeakMap<Uint8Array, CachedKeyObject>()
+const publicKeyObjects = new WeakMap<Uint8Array, CachedKeyObject>()
+
+function cachedKeyObject(cache: WeakMap<Uint8Array, CachedKeyObject>, origin: Uint8Array, bytes: Uint8Array, make: () => NodeKeyObject): NodeKeyObject {
+  const cached = cache.get(origin)
+  if (cached !== undefined && equalBytes(cached.bytes, bytes)) return cached.key
+  const key = make() // may throw: nothing is cached then
+  cache.set(origin, { bytes: new Uint8Array(bytes), key })
+  return key
+}
+
 /** X25519 through node:crypto; undefined when it refuses or yields the all-zero secret. */
-function nodeDiffieHellman(crypto: NodeCrypto, privateKey: NodeKeyObject, publicKey: Uint8Array): Uint8Array | undefined {
+function nodeDiffieHellman(crypto: NodeCrypto, privateKey: NodeKeyObject, publicKey: Uint8Array, origin: Uint8Array = publicKey): Uint8Array | undefined {
   let shared: Uint8Array
   try {
-    const peer = crypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: base64url(publicKey) }, format: "jwk" })
+    const peer = cachedKeyObject(publicKeyObjects, origin, publicKey, () =>
+      crypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: base64url(publicKey) }, format: "jwk" }),
+    )
     shared = crypto.diffieHellman({ privateKey, publicKey: peer })
   } catch {
     return undefined // OpenSSL itself refuses an all-zero result
@@ -166,16 +190,20 @@ function nodeDiffieHellman(crypto: NodeCrypto, privateKey: NodeKeyObject, public
 
 /**
  * A 32-byte X25519 secret key owned by one mechanism: its own copy of the bytes, plus node:crypto's
- * KeyObject for it once made (KeyObjects cannot be zeroed; `wipe()` drops ours).
+ * KeyObject for it once made (KeyObjects cannot be zeroed; `wipe()` drops ours). A long-term key made
+ * with its caller's array as `origin` shares one KeyObject with every other SecretKey of the same array
+ * and bytes (the cache above): a server imports its key once, not once per connection.
  */
 export class SecretKey {
   readonly bytes: Uint8Array
+  #origin: Uint8Array | undefined
   /** node:crypto's KeyObject; null once node:crypto refused this key (libsodium is used instead). */
   #nodeKey: NodeKeyObject | null | undefined
 
-  /** Copies `bytes` (32). */
-  constructor(bytes: Uint8Array) {
+  /** Copies `bytes` (32); `origin`, the caller's array they came from, keys the KeyObject cache. */
+  constructor(bytes: Uint8Array, origin?: Uint8Array) {
     this.bytes = new Uint8Array(bytes)
+    this.#origin = origin
   }
 
   /** A fresh key (RFC 26 short-term keys): 32 random bytes, as crypto_box_keypair makes them. */
@@ -193,9 +221,10 @@ export class SecretKey {
 
   /**
    * crypto_box_beforenm: HSalsa20 of the X25519 secret shared with `publicKey`. Undefined for the all-zero
-   * secret (null or low-order key), as libsodium refuses it.
+   * secret (null or low-order key), as libsodium refuses it. `origin`, the array `publicKey`'s bytes came
+   * from if it outlives this call (a socket's server key), keys the KeyObject cache; else `publicKey` does.
    */
-  boxKey(publicKey: Uint8Array): Uint8Array | undefined {
+  boxKey(publicKey: Uint8Array, origin?: Uint8Array): Uint8Array | undefined {
     const node = this.#node()
     if (node === undefined) {
       try {
@@ -204,7 +233,7 @@ export class SecretKey {
         return undefined
       }
     }
-    const shared = nodeDiffieHellman(nodeX25519!, node, publicKey)
+    const shared = nodeDiffieHellman(nodeX25519!, node, publicKey, origin)
     if (shared === undefined) return undefined
     const key = sodium.crypto_core_hsalsa20(HSALSA_INPUT, shared, null)
     shared.fill(0)
@@ -214,6 +243,7 @@ export class SecretKey {
   wipe(): void {
     this.bytes.fill(0)
     this.#nodeKey = null
+    this.#origin = undefined
   }
 
   #node(): NodeKeyObject | undefined {
@@ -221,7 +251,9 @@ export class SecretKey {
     if (crypto === undefined || this.#nodeKey === null) return undefined
     if (this.#nodeKey === undefined) {
       try {
-        this.#nodeKey = nodePrivateKey(crypto, this.bytes)
+        const bytes = this.bytes
+        this.#nodeKey =
+          this.#origin === undefined ? nodePrivateKey(crypto, bytes) : cachedKeyObject(privateKeyObjects, this.#origin, bytes, () => nodePrivateKey(crypto, bytes))
       } catch {
         this.#nodeKey = null
         return undefined
@@ -352,11 +384,12 @@ function probeRawBox(): RawBox | undefined {
     expected.set(sodium.crypto_box_easy_afternm(plaintext, nonce, key))
     const ours = new Uint8Array(expected.length)
     rawSeal(candidate, ours, 0, 3, body, nonce, key)
-    const opened = rawOpen(candidate, ours, nonce, key)
+    const opened: OpenedMessage = { flags: 0, body: new Uint8Array(0) }
+    const opens = rawOpen(candidate, opened, ours, 0, nonce, key, newArray)
     ours[50] = ours[50]! ^ 1
-    const forged = rawOpen(candidate, ours, nonce, key)
+    const forged = rawOpen(candidate, { flags: 0, body: new Uint8Array(0) }, ours, 0, nonce, key, newArray)
     ours[50] = ours[50]! ^ 1
-    if (equalBytes(ours, expected) && opened !== undefined && equalBytes(opened, plaintext) && forged === undefined) return candidate
+    if (equalBytes(ours, expected) && opens && opened.flags === 3 && equalBytes(opened.body, body) && !forged) return candidate
   } catch {
     // fall through to the wrappers
   } finally {
@@ -410,20 +443,41 @@ function rawSeal(raw: RawBox, out: Uint8Array, outAt: number, flags: number, bod
   release(raw, at)
 }
 
-function rawOpen(raw: RawBox, box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | undefined {
+/**
+ * Opens the box at `frame[boxAt..]` into `result`: one copy of the frame into the heap, opened in place, one
+ * copy of the body out into `allocate(size)` (the flags octet is read off the heap). False if it does not verify.
+ */
+function rawOpen(raw: RawBox, result: OpenedMessage, frame: Uint8Array, boxAt: number, nonce: Uint8Array, key: Uint8Array, allocate: (size: number) => Uint8Array): boolean {
   const module = raw.module
-  const at = scratch(raw, box.length)
+  const boxLength = frame.length - boxAt
+  const at = scratch(raw, frame.length)
+  const boxIn = at + boxAt
+  // The whole frame goes in (its header too), so that no view of the box is made.
   let heap = module.HEAPU8
-  heap.set(box, at)
+  heap.set(frame, at)
   heap.set(key, raw.keyAt)
   heap.set(nonce, raw.nonceAt)
-  const rc = module._crypto_box_open_easy_afternm(at, at, box.length >>> 0, Math.floor(box.length / 4294967296), raw.nonceAt, raw.keyAt)
+  const rc = module._crypto_box_open_easy_afternm(boxIn, boxIn, boxLength >>> 0, Math.floor(boxLength / 4294967296), raw.nonceAt, raw.keyAt)
   heap = module.HEAPU8
   heap.fill(0, raw.keyAt, raw.keyAt + KEY_BYTES)
-  const plaintext = rc === 0 ? heap.slice(at, at + box.length - MAC_BYTES) : undefined
+  if (rc === 0) {
+    const size = boxLength - MAC_BYTES - 1
+    const body = allocate(size)
+    body.set(heap.subarray(boxIn + 1, boxIn + 1 + size), 0)
+    result.flags = heap[boxIn]!
+    result.body = body
+  }
   release(raw, at)
-  return plaintext
+  return rc === 0
 }
+
+/** What `openMessage` fills in: the flags octet inside the box and the body after it. */
+export interface OpenedMessage {
+  flags: number
+  body: Uint8Array
+}
+
+const newArray = (size: number): Uint8Array => new Uint8Array(size)
 
 /**
  * Boxes `flags` followed by `body` (a MESSAGE's plaintext, RFC 26 §"MESSAGE") into `out` at `outAt`, which
@@ -441,12 +495,27 @@ export function sealMessage(out: Uint8Array, outAt: number, flags: number, body:
   out.set(sodium.crypto_box_easy_afternm(plaintext, nonce, key), outAt)
 }
 
-/** Opens a MESSAGE box; the plaintext (flags octet first) in a new array, or undefined if it does not verify. */
-export function openMessage(box: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | undefined {
-  if (box.length < MAC_BYTES) return undefined
+/**
+ * Opens the MESSAGE box at `frame[boxAt..]` (MAC, then flags octet and body, RFC 26 §"MESSAGE") into
+ * `result`: the flags octet, and the body in an array from `allocate(size)` (by default a new one) that
+ * nothing else writes to, so the caller may keep it. False, `result` untouched, if the box does not verify.
+ */
+export function openMessage(
+  result: OpenedMessage,
+  frame: Uint8Array,
+  boxAt: number,
+  nonce: Uint8Array,
+  key: Uint8Array,
+  allocate: (size: number) => Uint8Array = newArray,
+): boolean {
+  if (frame.length - boxAt < MAC_BYTES + 1) return false
   const raw = rawBox
-  if (raw !== undefined) return rawOpen(raw, box, nonce, key)
-  return open(box, nonce, key)
+  if (raw !== undefined) return rawOpen(raw, result, frame, boxAt, nonce, key, allocate)
+  const plaintext = open(frame.subarray(boxAt), nonce, key)
+  if (plaintext === undefined) return false
+  result.flags = plaintext[0]!
+  result.body = plaintext.subarray(1) // the wrappers' fresh array
+  return true
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────────
