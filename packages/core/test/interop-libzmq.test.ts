@@ -19,19 +19,16 @@ import {
   BACKWARD,
   EMPTY,
   FORWARD,
+  PATTERNS,
   SIZES,
   TIMEOUT,
   afterThisTest,
   asPeer,
   bindAddress,
   bindAndConnect,
-  exchangeDealerReply,
   exchangeDealerRouter,
-  exchangePushPull,
   exchangeRequestReply,
-  exchangeRequestRouter,
   exchangeRouterRouter,
-  exchangeSymmetric,
   expectFrames,
   expectNoMessage,
   ipcAddress,
@@ -45,6 +42,7 @@ import {
   theirs,
   until,
   type Library,
+  type PatternCase,
   type Peer,
   type PeerTransport,
   type SocketTypeName,
@@ -54,23 +52,6 @@ import {
 
 type Transport = PeerTransport
 
-/** One compatible pair: `a` and `b` are its two socket types; `exchange` drives a conversation and checks it. */
-interface PatternCase {
-  readonly a: SocketTypeName
-  readonly b: SocketTypeName
-  readonly exchange: (a: Peer, b: Peer) => Promise<void>
-}
-
-const PATTERNS: readonly PatternCase[] = [
-  { a: "PAIR", b: "PAIR", exchange: exchangeSymmetric },
-  { a: "PUSH", b: "PULL", exchange: exchangePushPull },
-  { a: "REQ", b: "REP", exchange: exchangeRequestReply },
-  { a: "REQ", b: "ROUTER", exchange: exchangeRequestRouter },
-  { a: "DEALER", b: "REP", exchange: exchangeDealerReply },
-  { a: "DEALER", b: "ROUTER", exchange: exchangeDealerRouter },
-  { a: "DEALER", b: "DEALER", exchange: exchangeSymmetric },
-  { a: "ROUTER", b: "ROUTER", exchange: exchangeRouterRouter },
-]
 const BINDERS: readonly Library[] = ["ours", "libzmq"]
 const TRANSPORTS: readonly Transport[] = ["tcp", "ipc"]
 

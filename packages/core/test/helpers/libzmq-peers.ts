@@ -268,6 +268,25 @@ export async function exchangeRouterRouter(a: Peer, b: Peer): Promise<void> {
   expectFrames(atA.slice(1), BACKWARD)
 }
 
+/** One compatible pair: `a` and `b` are its two socket types; `exchange` drives a conversation and checks it. */
+export interface PatternCase {
+  readonly a: SocketTypeName
+  readonly b: SocketTypeName
+  readonly exchange: (a: Peer, b: Peer) => Promise<void>
+}
+
+/** The request-reply, pipeline and exclusive-pair socket-type pairs, each with its conversation. */
+export const PATTERNS: readonly PatternCase[] = [
+  { a: "PAIR", b: "PAIR", exchange: exchangeSymmetric },
+  { a: "PUSH", b: "PULL", exchange: exchangePushPull },
+  { a: "REQ", b: "REP", exchange: exchangeRequestReply },
+  { a: "REQ", b: "ROUTER", exchange: exchangeRequestRouter },
+  { a: "DEALER", b: "REP", exchange: exchangeDealerReply },
+  { a: "DEALER", b: "ROUTER", exchange: exchangeDealerRouter },
+  { a: "DEALER", b: "DEALER", exchange: exchangeSymmetric },
+  { a: "ROUTER", b: "ROUTER", exchange: exchangeRouterRouter },
+]
+
 /** A mandatory ROUTER fails with EHOSTUNREACH until the handshake has told it the peer's routing id. */
 export async function sendWhenRoutable(router: Pick<Peer, "send">, message: Buffer[]): Promise<void> {
   const deadline = Date.now() + TIMEOUT

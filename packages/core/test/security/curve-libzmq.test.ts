@@ -22,16 +22,10 @@ import { Context, Router, curveKeyPair, type Dealer, type Socket, type Subscribe
 import {
   EMPTY,
   FORWARD,
+  PATTERNS,
   afterThisTest,
   bindAddress,
   bindAndConnect,
-  exchangeDealerReply,
-  exchangeDealerRouter,
-  exchangePushPull,
-  exchangeRequestReply,
-  exchangeRequestRouter,
-  exchangeRouterRouter,
-  exchangeSymmetric,
   expectFrames,
   expectNoMessage,
   nextEvent,
@@ -44,6 +38,7 @@ import {
   theirs,
   until,
   type Library,
+  type PatternCase,
   type Peer,
   type PeerTransport,
   type SocketTypeName,
@@ -63,12 +58,6 @@ const clientOptions = (serverKey = SERVER.publicKey, client = CLIENT): Record<st
 })
 
 // ── the valid-credentials matrix ───────────────────────────────────────────────────────────────────
-
-interface PatternCase {
-  readonly a: SocketTypeName
-  readonly b: SocketTypeName
-  readonly exchange: (a: Peer, b: Peer) => Promise<void>
-}
 
 /** SUB subscribes to "A"; the publisher sends "B" and "A" messages until one arrives: it must be an "A". */
 async function exchangePubSub(pub: Peer, sub: Peer): Promise<void> {
@@ -93,22 +82,15 @@ async function exchangeXpubXsub(xpub: Peer, xsub: Peer): Promise<void> {
   expectFrames(await xsub.receive(), [text("A"), ...FORWARD])
 }
 
-const PATTERNS: readonly PatternCase[] = [
-  { a: "PAIR", b: "PAIR", exchange: exchangeSymmetric },
-  { a: "PUSH", b: "PULL", exchange: exchangePushPull },
-  { a: "REQ", b: "REP", exchange: exchangeRequestReply },
-  { a: "REQ", b: "ROUTER", exchange: exchangeRequestRouter },
-  { a: "DEALER", b: "REP", exchange: exchangeDealerReply },
-  { a: "DEALER", b: "ROUTER", exchange: exchangeDealerRouter },
-  { a: "DEALER", b: "DEALER", exchange: exchangeSymmetric },
-  { a: "ROUTER", b: "ROUTER", exchange: exchangeRouterRouter },
+const CURVE_PATTERNS: readonly PatternCase[] = [
+  ...PATTERNS,
   { a: "PUB", b: "SUB", exchange: exchangePubSub },
   { a: "XPUB", b: "XSUB", exchange: exchangeXpubXsub },
 ]
 const LIBRARIES: readonly Library[] = ["ours", "libzmq"]
 const TRANSPORTS: readonly PeerTransport[] = ["tcp", "ipc"]
 
-const MATRIX = PATTERNS.flatMap((pattern) =>
+const MATRIX = CURVE_PATTERNS.flatMap((pattern) =>
   (pattern.a === pattern.b ? (["a"] as const) : (["a", "b"] as const)).flatMap((ourSide) =>
     LIBRARIES.flatMap((server) =>
       LIBRARIES.flatMap((binder) =>
