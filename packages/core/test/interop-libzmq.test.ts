@@ -404,7 +404,7 @@ describe("PLAIN against libzmq", () => {
     expect(((await theyRefused) as { error?: { errno?: number } }).error?.errno).toBe(14)
     // `message` is zeromq.js's wording for the code; what happened is in `details`.
     expect((await failed).error).toMatchObject({ details: expect.stringMatching(/closed the connection during the handshake|handshake did not complete within 300 ms/) })
-    await until(() => events.includes("disconnect"), "our disconnect")
+    await until(() => events.includes("disconnect"), TIMEOUT, "our disconnect")
     expect(events.slice(0, 3)).toEqual(["connect", "handshake:error:other", "disconnect"])
     await expectNoMessage(() => router.receive())
   })
@@ -417,7 +417,7 @@ describe("PLAIN against libzmq", () => {
     await bindAndConnect(router, dealer, "tcp")
     void dealer.send("must not arrive").catch(() => undefined)
     expect(((await mismatch) as { error?: { code?: string } }).error?.code).toBe("ERR_ZMTP_MECHANISM_MISMATCH")
-    await until(() => events.includes("disconnect"), "our disconnect")
+    await until(() => events.includes("disconnect"), TIMEOUT, "our disconnect")
     await expectNoMessage(() => router.receive())
     // libzmq reads our whole greeting at once and hangs up before its own greeting has left, so we usually
     // see the connection end mid-handshake (handshake:error:other); if its greeting did arrive, the mismatch.
@@ -436,7 +436,7 @@ describe("the end of a connection during the handshake", () => {
     const failed = nextEvent(dealer, "handshake:error:other")
     dealer.connect(`tcp://127.0.0.1:${port}`)
     expect((await failed).error).toMatchObject({ message: "Connection reset by peer", details: expect.stringMatching(/closed the connection during the handshake/) })
-    await until(() => events.includes("disconnect"), "the disconnect")
+    await until(() => events.includes("disconnect"), TIMEOUT, "the disconnect")
     expect(events).toEqual(["connect", "handshake:error:other", "disconnect"])
   })
 

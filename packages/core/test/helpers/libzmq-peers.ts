@@ -8,7 +8,7 @@ import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import { afterEach, expect } from "vitest"
+import { expect } from "vitest"
 import * as zmq from "zeromq"
 import {
   Dealer,
@@ -23,8 +23,11 @@ import {
   XPublisher,
   XSubscriber,
   type Socket,
-  type SocketEvent,
 } from "../../src/index.js"
+import { afterThisTest, track } from "./cleanup.js"
+
+export { afterThisTest, track }
+export { nextEvent, recordEvents, until } from "./transports.js"
 
 export type SocketTypeName = "PAIR" | "PUSH" | "PULL" | "REQ" | "REP" | "DEALER" | "ROUTER" | "PUB" | "SUB" | "XPUB" | "XSUB"
 export type Library = "ours" | "libzmq"
@@ -129,33 +132,11 @@ export function asPeer(socket: Socket | zmq.Socket, library: Library, type: Sock
 
 // ── resources: every socket and ipc path a test opens is closed/removed after it ───────────────────
 
-const cleanups: Array<() => void> = []
-
-/** Runs `cleanup` after the current test (in reverse order of registration). */
-export function afterThisTest(cleanup: () => void): void {
-  cleanups.push(cleanup)
-}
-
-export function track<S extends Endpoints>(socket: S): S {
-  cleanups.push(() => socket.close())
-  return socket
-}
-
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      cleanup()
-    } catch {
-      // already closed
-    }
-  }
-})
-
 let ipcCounter = 0
 
 export function ipcAddress(): string {
   const path = join(tmpdir(), `zmq-ts-interop-${process.pid}-${++ipcCounter}-${Math.random().toString(36).slice(2, 8)}.sock`)
-  cleanups.push(() => rmSync(path, { force: true }))
+  afterThisTest(() => rmSync(path, { force: true }))
   return `ipc://${path}`
 }
 
@@ -303,19 +284,6 @@ export async function sendWhenRoutable(router: Pick<Peer, "send">, message: Buff
 
 // ── observers ──────────────────────────────────────────────────────────────────────────────────────
 
-/** Resolves with the first event of `type` from our socket; register before bind/connect. */
-export function nextEvent<T extends SocketEvent["type"]>(socket: Socket, type: T): Promise<Extract<SocketEvent, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${TIMEOUT} ms`)), TIMEOUT)
-    const listener = (event: Extract<SocketEvent, { type: T }>): void => {
-      clearTimeout(timer)
-      socket.events.off(type, listener)
-      resolve(event)
-    }
-    socket.events.on(type, listener)
-  })
-}
-
 /** Resolves with the first event of `type` from a zeromq.js socket; register before bind/connect. */
 export function nextTheirEvent(socket: zmq.Socket, type: zmq.EventType): Promise<zmq.Event> {
   return new Promise((resolve, reject) => {
@@ -333,14 +301,6 @@ export async function expectNoMessage(receive: () => Promise<Buffer[]>): Promise
   await expect(receive()).rejects.toMatchObject({ code: "EAGAIN" })
 }
 
-/** Every event type our socket reports from now on. */
-export function recordEvents(socket: Socket): string[] {
-  const seen: string[] = []
-  const types = ["connect", "accept", "handshake", "handshake:error:protocol", "handshake:error:auth", "handshake:error:other", "disconnect"] as const
-  for (const type of types) socket.events.on(type, (event) => seen.push(event.type))
-  return seen
-}
-
 /** Every event a zeromq.js socket reports from now on. */
 export function recordTheirEvents(socket: zmq.Socket): zmq.Event[] {
   const seen: zmq.Event[] = []
@@ -352,12 +312,4 @@ export function recordTheirEvents(socket: zmq.Socket): zmq.Event[] {
     }
   })()
   return seen
-}
-
-export async function until(condition: () => boolean, what: string, timeoutMs = TIMEOUT): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
-  }
 }

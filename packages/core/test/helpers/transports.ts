@@ -145,6 +145,20 @@ export function events<T extends SocketEventType>(
   })
 }
 
+/** The first event of `type` from `socket` (see `events`); register before the action. */
+export async function nextEvent<T extends SocketEventType>(socket: Socket, type: T, timeoutMs = 5000): Promise<SocketEventOfType<T>> {
+  const [event] = await events(socket, type, 1, timeoutMs)
+  return event!
+}
+
+/** Every connection and handshake event type `socket` reports from now on, in order. */
+export function recordEvents(socket: Socket): string[] {
+  const seen: string[] = []
+  const types = ["connect", "accept", "handshake", "handshake:error:protocol", "handshake:error:auth", "handshake:error:other", "disconnect"] as const
+  for (const type of types) socket.events.on(type, (event) => seen.push(event.type))
+  return seen
+}
+
 /**
  * Resolves once `socket` has completed `count` handshakes over `transport`. Over inproc at once: inproc has
  * no handshake and raises no events (as in libzmq); its peers are joined when connect() (or, for a connect

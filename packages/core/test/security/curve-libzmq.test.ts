@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
 import { Context, Router, curveKeyPair, type Dealer, type Socket, type Subscriber } from "../../src/index.js"
 import {
+  TIMEOUT,
   EMPTY,
   FORWARD,
   PATTERNS,
@@ -135,7 +136,7 @@ describe("CURVE heartbeats against libzmq", () => {
     const events = recordEvents(ourDealer)
     const theirEvents = recordTheirEvents(theirDealer)
     await bindAndConnect(ourDealer, theirDealer, "tcp")
-    await until(() => events.includes("handshake"), "the handshake")
+    await until(() => events.includes("handshake"), TIMEOUT, "the handshake")
     // Six heartbeat intervals, twice the timeout: a PING either side could not read would have ended it.
     await sleep(600)
     await ourDealer.send("after heartbeats")
@@ -409,10 +410,7 @@ describe("malformed CURVE handshakes: our server reports what libzmq's does, and
 
   it.each(ROWS)("$name → $code ($server server)", async ({ server, code, send }) => {
     const router = server === "ours" ? ours("ROUTER", serverOptions()) : theirs("ROUTER", serverOptions())
-    const failed =
-      server === "ours"
-        ? nextEvent(router as Socket, "handshake:error:protocol").then((event) => (event.error as { code?: string }).code)
-        : nextTheirEvent(router as zmq.Socket, "handshake:error:protocol").then((event) => (event as { error?: { code?: string } }).error?.code)
+    const failed = protocolErrorCode(router, server)
     await router.bind(bindAddress("tcp"))
     send(router.lastEndpoint!)
     expect(await failed).toBe(code)

@@ -7,9 +7,11 @@
  *
  * plus the helpers the ZAP tests share: sockets closed after each test, event waiting.
  */
-import { setTimeout as sleep } from "node:timers/promises"
-import { afterEach } from "vitest"
-import { Reply, Router, type Context, type Socket, type SocketEvent } from "../../src/index.js"
+import { Reply, Router, type Context } from "../../src/index.js"
+import { afterThisTest, track } from "../helpers/cleanup.js"
+
+export { afterThisTest, track }
+export { nextEvent, recordEvents, until } from "../helpers/transports.js"
 
 /** One request, decoded (the frames after the handler's routing id and the delimiter). */
 export interface ZapRequest {
@@ -94,62 +96,5 @@ export async function startZapHandler(context: Context, answer: ZapAnswer = allo
   return { socket, requests, close: () => socket.close() }
 }
 
-// ── resources ──────────────────────────────────────────────────────────────────────────────────────
-
-const cleanups: Array<() => void> = []
-
-/** Closes `socket` after the current test. */
-export function track<S extends { close(): void }>(socket: S): S {
-  cleanups.push(() => socket.close())
-  return socket
-}
-
-export function afterThisTest(cleanup: () => void): void {
-  cleanups.push(cleanup)
-}
-
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      cleanup()
-    } catch {
-      // already closed
-    }
-  }
-})
-
-// ── events ─────────────────────────────────────────────────────────────────────────────────────────
-
+/** How long the ZAP tests wait for an event or a condition. */
 export const TIMEOUT = 5000
-
-/** The first event of `type` from `socket`; register before the action. */
-export function nextEvent<T extends SocketEvent["type"]>(socket: Socket, type: T, timeoutMs = TIMEOUT): Promise<Extract<SocketEvent, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.events.off(type, listener)
-      reject(new Error(`no ${type} event within ${timeoutMs} ms`))
-    }, timeoutMs)
-    const listener = (event: Extract<SocketEvent, { type: T }>): void => {
-      clearTimeout(timer)
-      socket.events.off(type, listener)
-      resolve(event)
-    }
-    socket.events.on(type, listener)
-  })
-}
-
-/** Every handshake-related event type `socket` reports from now on, in order. */
-export function recordEvents(socket: Socket): string[] {
-  const seen: string[] = []
-  const types = ["accept", "connect", "handshake", "handshake:error:protocol", "handshake:error:auth", "handshake:error:other", "disconnect"] as const
-  for (const type of types) socket.events.on(type, (event) => seen.push(event.type))
-  return seen
-}
-
-export async function until(condition: () => boolean, what: string, timeoutMs = TIMEOUT): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
-  }
-}

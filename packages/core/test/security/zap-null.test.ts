@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { Context, Dealer, Router, messageProperty } from "../../src/index.js"
-import { nextEvent, recordEvents, reply, startZapHandler, track, until, type ZapAnswer } from "./zap-handler.js"
+import { TIMEOUT, nextEvent, recordEvents, reply, startZapHandler, track, until, type ZapAnswer } from "./zap-handler.js"
 
 const TRANSPORTS = ["tcp", "ipc"] as const
 type TransportName = (typeof TRANSPORTS)[number]
@@ -73,7 +73,7 @@ describe.each(TRANSPORTS)("NULL and ZAP over %s", (transport) => {
     const serverDenied = nextEvent(server, "handshake:error:auth")
     void client.send("must not arrive").catch(() => undefined)
     expect((await serverDenied).error).toMatchObject({ status: 300 })
-    await until(() => clientEvents.includes("disconnect"), "the client's disconnect")
+    await until(() => clientEvents.includes("disconnect"), TIMEOUT, "the client's disconnect")
     expect(clientEvents).not.toContain("handshake:error:auth")
     expect(clientEvents).not.toContain("handshake")
   })

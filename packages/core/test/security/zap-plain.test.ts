@@ -14,6 +14,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { Context, Dealer, Router, ZmqError, messageProperty, type Socket } from "../../src/index.js"
 import {
+  TIMEOUT,
   allowAdmin,
   metadata,
   nextEvent,
@@ -134,9 +135,9 @@ describe.each(TRANSPORTS)("PLAIN with a ZAP handler over %s", (transport) => {
     expect((await serverDenied).error).toMatchObject({ status, message: status === 400 ? "Authentication failure" : "Internal error" })
     expect((await clientDenied).error).toMatchObject({ status, cause: { code: "ERR_ZMTP_PEER_ERROR", reason: String(status) } })
     await expectNothingDelivered(pair.server)
-    await until(() => pair.serverEvents.includes("disconnect"), "the server's disconnect")
+    await until(() => pair.serverEvents.includes("disconnect"), TIMEOUT, "the server's disconnect")
     expect(pair.serverEvents).toEqual(["accept", "handshake:error:auth", "disconnect"])
-    await until(() => pair.clientEvents.includes("disconnect"), "the client's disconnect")
+    await until(() => pair.clientEvents.includes("disconnect"), TIMEOUT, "the client's disconnect")
     expect(pair.clientEvents).toEqual(["connect", "handshake:error:auth", "disconnect"])
   })
 
@@ -145,7 +146,7 @@ describe.each(TRANSPORTS)("PLAIN with a ZAP handler over %s", (transport) => {
     const serverDenied = nextEvent(pair.server, "handshake:error:auth")
     void pair.client.send("must not arrive").catch(() => undefined)
     expect((await serverDenied).error).toMatchObject({ status: 300, message: "Temporary error" })
-    await until(() => pair.clientEvents.includes("disconnect"), "the client's disconnect")
+    await until(() => pair.clientEvents.includes("disconnect"), TIMEOUT, "the client's disconnect")
     // No ERROR reached the client: it only saw the connection end during the handshake.
     expect(pair.clientEvents).toEqual(["connect", "handshake:error:other", "disconnect"])
     await expectNothingDelivered(pair.server)
@@ -186,7 +187,7 @@ describe.each(TRANSPORTS)("PLAIN with a ZAP handler over %s", (transport) => {
     expect(ZmqError.isInstance(error.cause)).toBe(true)
     expect(error.cause).toMatchObject({ code: "EPROTO", details: expect.stringMatching(/ZAP reply/) })
     await expectNothingDelivered(pair.server)
-    await until(() => pair.clientEvents.includes("disconnect"), "the client's disconnect")
+    await until(() => pair.clientEvents.includes("disconnect"), TIMEOUT, "the client's disconnect")
     expect(pair.clientEvents).not.toContain("handshake")
     expect(pair.serverEvents).toEqual(["accept", "handshake:error:protocol", "disconnect"])
   })
@@ -218,9 +219,9 @@ describe.each(TRANSPORTS)("PLAIN with a ZAP handler over %s", (transport) => {
     await server.bind(bindAddress(transport))
     const clients = [1, 2].map(() => track(new Dealer({ plainUsername: "admin", plainPassword: "secret", linger: 0, reconnectInterval: 10_000 })))
     for (const client of clients) client.connect(server.lastEndpoint!)
-    await until(() => zap.requests.length === 2, "two pending requests")
+    await until(() => zap.requests.length === 2, TIMEOUT, "two pending requests")
     zap.close()
-    await until(() => failures.length === 2, "two failed handshakes")
+    await until(() => failures.length === 2, TIMEOUT, "two failed handshakes")
     expect(failures).toEqual(["EFAULT", "EFAULT"])
     await expectNothingDelivered(server)
   })
@@ -289,7 +290,7 @@ describe("requests from several connections are matched by request id", () => {
     // Each connection has a pipe of its own; crossing the replies swaps their request ids.
     await handler.send([a[0]!, Buffer.alloc(0), Buffer.from("1.0"), b[3]!, Buffer.from("200"), Buffer.from("OK"), Buffer.alloc(0), Buffer.alloc(0)])
     await handler.send([b[0]!, Buffer.alloc(0), Buffer.from("1.0"), a[3]!, Buffer.from("200"), Buffer.from("OK"), Buffer.alloc(0), Buffer.alloc(0)])
-    await until(() => codes.length === 2, "two protocol errors")
+    await until(() => codes.length === 2, TIMEOUT, "two protocol errors")
     expect(codes).toEqual(["ERR_ZAP_BAD_REQUEST_ID", "ERR_ZAP_BAD_REQUEST_ID"])
     await expect(server.receive()).rejects.toMatchObject({ code: "EAGAIN" })
   })

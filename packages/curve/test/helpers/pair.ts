@@ -9,6 +9,7 @@
  * transport would after closing.
  */
 import { ZmtpConnection, type Mechanism, type ZmtpConnectionOptions, type ZmtpEvent } from "@zmq-ts/zmtp"
+import { concat as joinBytes } from "../../src/wire.js"
 
 export interface Side {
   readonly connection: ZmtpConnection
@@ -87,16 +88,9 @@ export class Pair {
 export const allowAll: EventHook = (_side, event, connection) =>
   event.type === "authenticate" ? connection.resolveAuthentication({ allow: true }) : undefined
 
+/** The package's own `concat` (src/wire.ts), taking an array. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0
-  for (const part of parts) size += part.length
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
+  return joinBytes(...parts)
 }
 
 export function ascii(text: string): Uint8Array {
