@@ -77,24 +77,24 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
    * (CURVE's loads on first use), once it has loaded. Node buffers what the peer sends meanwhile.
    */
   startEngine(socket: NetSocket, peerAddress: string, peerHost: string): void {
+    const start = (): void => this.attach(new StreamEngine(socket, this.engineOptions(peerAddress, peerHost), this))
     const ready = mechanismReady(this.#host.options)
     if (ready === undefined) {
-      this.attach(new StreamEngine(socket, this.engineOptions(peerAddress, peerHost), this))
+      start()
       return
     }
-    const start = (): void => {
-      if (this.#closing || socket.destroyed) {
-        socket.destroy()
-        if (!this.#closing) this.engineClosed(undefined)
-        return
-      }
-      this.attach(new StreamEngine(socket, this.engineOptions(peerAddress, peerHost), this))
-    }
-    ready.then(start, (error: unknown) => {
-      this.#host.emit({ type: "handshake:error:other", address: this.#address, error: zmqError("EFAULT", `the CURVE mechanism could not be loaded: ${String(error)}`, this.#address) })
+    /** The stream ends unused: stopped meanwhile (stop() has finished the session), or the peer left. */
+    const abandon = (): void => {
       socket.destroy()
-      this.engineClosed(undefined)
-    })
+      if (!this.#closing) this.engineClosed(undefined)
+    }
+    ready.then(
+      () => (this.#closing || socket.destroyed ? abandon() : start()),
+      (error: unknown) => {
+        this.#host.emit({ type: "handshake:error:other", address: this.#address, error: zmqError("EFAULT", `the CURVE mechanism could not be loaded: ${String(error)}`, this.#address) })
+        abandon()
+      },
+    )
   }
 
   engineOptions(peerAddress: string, peerHost: string) {
