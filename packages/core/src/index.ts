@@ -51,6 +51,8 @@ export { XPublisher } from "./sockets/xpub.js"
 export type { XPublisherOptions } from "./sockets/xpub.js"
 export { XSubscriber } from "./sockets/xsub.js"
 export type { XSubscriberOptions } from "./sockets/xsub.js"
+export { Stream } from "./sockets/stream.js"
+export type { StreamOptions, StreamConnectOptions } from "./sockets/stream.js"
 
 /** The libzmq behaviour level zmq-ts matches. */
 export const version = "4.3.5"

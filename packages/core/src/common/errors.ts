@@ -48,6 +48,10 @@ export const ErrorCode = {
   EFAULT: "EFAULT",
   /** A peer broke a protocol: the ZAP handler's reply (the `cause` of a `handshake:error:protocol` ERR_ZAP_* event). */
   EPROTO: "EPROTO",
+  /** The transport cannot carry the socket type (a STREAM socket over inproc). */
+  ENOCOMPATPROTO: "ENOCOMPATPROTO",
+  /** The peer ended a raw (STREAM) connection: libzmq's errno in the event that reports it. */
+  EPIPE: "EPIPE",
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -75,6 +79,8 @@ const ERRNO: Readonly<Record<ErrorCode, number>> = {
   ECONNRESET: 104,
   EFAULT: 14,
   EPROTO: 71,
+  ENOCOMPATPROTO: HAUSNUMERO + 52,
+  EPIPE: 32,
 }
 
 /**
@@ -106,6 +112,8 @@ const MESSAGES: Readonly<Record<ErrorCode, string>> = {
   // zeromq.js's ErrnoMessage rewords EFAULT, which libzmq's API reports for a closed context.
   EFAULT: "Context is closed",
   EPROTO: "Protocol error",
+  ENOCOMPATPROTO: "The protocol is not compatible with the socket type",
+  EPIPE: "Broken pipe",
 }
 
 const BRAND: unique symbol = Symbol.for("@zmq-ts/core.ZmqError") as never

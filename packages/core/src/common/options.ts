@@ -20,8 +20,14 @@ export const DEFAULT_RECONNECT_INTERVAL = 100
 export const DEFAULT_HANDSHAKE_INTERVAL = 30_000
 export const DEFAULT_BACKLOG = 100
 
+/**
+ * The socket types core has: the ZMTP ones, and STREAM, which speaks no ZMTP (raw bytes over tcp and ipc,
+ * libzmq's raw engine) and so is no type the codec knows.
+ */
+export type SocketTypeName = SocketType | "STREAM"
+
 /** zeromq.js's `socket.type`: libzmq's ZMQ_PAIR … ZMQ_CHANNEL numbers. */
-export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketType, number>> = {
+export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketTypeName, number>> = {
   PAIR: 0,
   PUB: 1,
   SUB: 2,
@@ -33,6 +39,7 @@ export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketType, number>> = {
   PUSH: 8,
   XPUB: 9,
   XSUB: 10,
+  STREAM: 11,
   SERVER: 12,
   CLIENT: 13,
   RADIO: 14,
@@ -251,6 +258,15 @@ export interface XPublisherOptionProperties {
   verbosity: Verbosity
 }
 
+/** STREAM (zeromq.js defines `notify` on Stream). */
+export interface StreamOptionProperties {
+  /**
+   * ZMQ_STREAM_NOTIFY. Default true: each connection delivers [routing id, empty frame] when it is made and
+   * when the peer goes away.
+   */
+  notify: boolean
+}
+
 /** Every option of any socket type, by name. */
 type AllOptionProperties = SocketOptionProperties &
   SendOptionProperties &
@@ -262,7 +278,8 @@ type AllOptionProperties = SocketOptionProperties &
   NoDropOptionProperties &
   RouterOptionProperties &
   RequestOptionProperties &
-  XPublisherOptionProperties
+  XPublisherOptionProperties &
+  StreamOptionProperties
 
 export type OptionName = keyof AllOptionProperties
 
@@ -328,6 +345,8 @@ export interface SocketOptionValues {
   /** The welcome message's bytes; null for none (also when set to an empty message). */
   welcomeMessage: Buffer | null
   verbosity: Verbosity
+  /** STREAM's ZMQ_STREAM_NOTIFY. */
+  notify: boolean
 }
 
 // ── the option table ─────────────────────────────────────────────────────────────────────────────────
@@ -340,7 +359,7 @@ export interface OptionSpec {
   /** Reading only: assigning throws zeromq.js's TypeError. */
   readonly readOnly?: true
   /** The socket types zeromq.js defines the option on; all of them when absent. */
-  readonly on?: readonly SocketType[]
+  readonly on?: readonly SocketTypeName[]
   /**
    * One of the options zeromq.js does not warn about when set after bind/connect (they apply at once);
    * the others warn "Socket option will not take effect until next connect/bind.".
@@ -351,8 +370,8 @@ export interface OptionSpec {
   readonly max?: number
 }
 
-const WRITABLES: readonly SocketType[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB"]
-const READABLES: readonly SocketType[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB"]
+const WRITABLES: readonly SocketTypeName[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", "STREAM"]
+const READABLES: readonly SocketTypeName[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", "STREAM"]
 const INT32_MAX = 2 ** 31 - 1
 
 /**
@@ -422,6 +441,7 @@ export const SOCKET_OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   zapEnforceDomain: { kind: "bool" },
   loopbackFastPath: { kind: "bool" },
   verbosity: { kind: "verbosity", on: ["XPUB"], immediate: true },
+  notify: { kind: "bool", on: ["STREAM"] },
 }
 
 // ── conversions (zeromq.js's argument checks and number casts) ───────────────────────────────────────
@@ -541,7 +561,7 @@ export class OptionStore {
   /** The CURVE keys set so far, as 32 bytes each. */
   readonly #curveKeys: Partial<Record<"curvePublicKey" | "curveSecretKey" | "curveServerKey", Uint8Array>> = {}
 
-  constructor(type: SocketType, defaults: OptionDefaults) {
+  constructor(type: SocketTypeName, defaults: OptionDefaults) {
     // libzmq's xsub_t sets linger 0 for SUB and XSUB: a subscriber's queued subscriptions never hold up exit.
     const linger = !defaults.blocky || type === "SUB" || type === "XSUB" ? 0 : DEFAULT_LINGER
     this.#values = {
@@ -605,6 +625,7 @@ export class OptionStore {
       zapEnforceDomain: false,
       loopbackFastPath: false,
       verbosity: null,
+      notify: true,
     }
     this.effective = {
       linger,
@@ -645,6 +666,7 @@ export class OptionStore {
       invertMatching: false,
       welcomeMessage: null,
       verbosity: null,
+      notify: true,
     }
   }
 

@@ -4,7 +4,8 @@ import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pi
 import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type { Socket as NetSocket } from "node:net"
 import { StreamEngine, type EngineHandler } from "./stream-engine.js"
-import { pipeAtConnect, type SocketHost } from "../pipes/socket-host.js"
+import { RawEngine, type RawEngineHandler } from "./raw-engine.js"
+import { pipeAtConnect, zmtpTypeOf, type SocketHost } from "../pipes/socket-host.js"
 import { zmqError } from "../common/errors.js"
 import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
 import { mechanismFor, mechanismReady } from "../security/mechanisms.js"
@@ -17,8 +18,9 @@ import { ConnectionProperties } from "./message-properties.js"
  * persistent: its pipe (and the messages queued in it) outlive each TCP connection, so `send()` works before
  * the peer is up and across reconnects. An accepted session lives and dies with its one connection.
  * ROUTER-like sockets, and `immediate`, get a pipe only once a handshake has told who the peer is.
+ * A socket whose host's wire is "raw" (STREAM) gets a raw engine instead: no handshake, bytes as messages.
  */
-export class StreamSession implements PipeListener, EngineHandler, Undelivered {
+export class StreamSession implements PipeListener, EngineHandler, RawEngineHandler, Undelivered {
   readonly #host: SocketHost
   readonly #address: string
   readonly #persistent: boolean
@@ -26,7 +28,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   /** Opens a pipe to the context's ZAP handler, for the mechanism's authentication requests. */
   readonly #zap: ZapConnector
   #pipe: PipeEnd | undefined
-  #engine: StreamEngine | undefined
+  #engine: StreamEngine | RawEngine | undefined
   #closing = false
   /** Handshakes completed so far; after the first, a new one on the same pipe is a reconnect. */
   #handshakes = 0
@@ -49,7 +51,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     if (persistent && pipeAtConnect(host, routingId)) this.#createPipe(undefined)
   }
 
-  get engine(): StreamEngine | undefined {
+  get engine(): StreamEngine | RawEngine | undefined {
     return this.#engine
   }
 
@@ -57,7 +59,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   get undelivered(): boolean {
     if ((this.#pipe?.incomingCount ?? 0) > 0) return true
     const engine = this.#engine
-    return engine !== undefined && !engine.closed && (engine.connection.pendingBytes > 0 || engine.socket.writableLength > 0)
+    return engine !== undefined && !engine.closed && (pendingBytes(engine) > 0 || engine.socket.writableLength > 0)
   }
 
   get linger(): number {
@@ -77,6 +79,10 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
    * (CURVE's loads on first use), once it has loaded. Node buffers what the peer sends meanwhile.
    */
   startEngine(socket: NetSocket, peerAddress: string, peerHost: string): void {
+    if (this.#host.wire === "raw") {
+      this.#startRaw(new RawEngine(socket, peerAddress, peerHost, this))
+      return
+    }
     const start = (): void => this.attach(new StreamEngine(socket, this.engineOptions(peerAddress, peerHost), this))
     const ready = mechanismReady(this.#host.options)
     if (ready === undefined) {
@@ -101,7 +107,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     const options = this.#host.options
     const routingId = options.routingId === null ? undefined : Buffer.from(options.routingId)
     return {
-      socketType: this.#host.type,
+      socketType: zmtpTypeOf(this.#host, this.#address),
       mechanism: mechanismFor(options),
       routingId,
       maxMessageSize: options.maxMessageSize,
@@ -122,6 +128,28 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
 
   attach(engine: StreamEngine): void {
     this.#engine = engine
+  }
+
+  /**
+   * A raw connection is up at once (libzmq's raw_engine plug_internal): the pipe is made if there is none
+   * yet, which gives the STREAM socket its routing id, and with ZMQ_STREAM_NOTIFY an empty message tells
+   * the application the peer is there. No handshake event: libzmq's raw engine reports none.
+   */
+  #startRaw(engine: RawEngine): void {
+    this.#engine = engine
+    if (this.#closing) {
+      engine.destroy()
+      return
+    }
+    const pipe = this.#pipe
+    if (pipe === undefined || pipe.closed) this.#createPipe(undefined)
+    this.#handshakes++
+    if (this.#host.options.notify) this.#pipe?.forceWriteFrame(EMPTY)
+    engine.setSource(() => this.#pipe?.readForWire())
+  }
+
+  engineClosing(_engine: RawEngine): void {
+    this.#closing = true
   }
 
   /**
@@ -205,16 +233,18 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     }
   }
 
-  engineError(_engine: StreamEngine, error: ZmtpError | Error, duringHandshake: boolean): void {
+  engineError(_engine: StreamEngine | RawEngine, error: ZmtpError | Error, duringHandshake: boolean): void {
     if (!duringHandshake) return // a broken connection; 'disconnect' follows when it closes
     const event = handshakeFailure(this.#address, error)
     if (event !== undefined) this.#host.emit(event)
   }
 
   /** `engine` undefined: the stream closed before an engine could start on it (see `startEngine`). */
-  engineClosed(engine: StreamEngine | undefined): void {
-    const handshakeSucceeded = engine?.connection.peer !== undefined
+  engineClosed(engine: StreamEngine | RawEngine | undefined): void {
+    const handshakeSucceeded = engine instanceof RawEngine || engine?.connection.peer !== undefined
     if (engine !== undefined && this.#engine === engine) this.#engine = undefined
+    // ZMQ_STREAM_NOTIFY's disconnect notification (raw_engine.cpp's error()), for a peer that went away.
+    if (engine instanceof RawEngine && !this.#closing && this.#host.options.notify) this.#pipe?.forceWriteFrame(EMPTY)
     // ZMQ_EVENT_DISCONNECTED comes from a connection that failed or that the peer closed
     // (stream_engine_base.cpp's error()), not from one we ended: disconnect(), unbind(), close().
     if (!this.#closing) this.#host.emit({ type: "disconnect", address: this.#address })
@@ -272,7 +302,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
   #linger(linger: number): void {
     const engine = this.#engine
     const pending = this.#pipe?.incomingCount ?? 0
-    if (linger === 0 || (pending === 0 && (engine === undefined || engine.connection.pendingBytes === 0))) {
+    if (linger === 0 || (pending === 0 && (engine === undefined || pendingBytes(engine) === 0))) {
       if (engine === undefined) this.#finish()
       else if (linger === 0 || !engine.ready) engine.destroy()
       else engine.endWhenFlushed()
@@ -304,6 +334,11 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** Bytes an engine holds that the stream has not been given yet (the ZMTP codec's output). */
+function pendingBytes(engine: StreamEngine | RawEngine): number {
+  return engine instanceof RawEngine ? engine.pendingBytes : engine.connection.pendingBytes
+}
 
 function toPeerIdentity(peer: PeerInfo): PeerIdentity {
   const properties = new Map<string, Buffer>()

@@ -21,6 +21,11 @@ export class FairQueue {
     this.#remove(pipe)
   }
 
+  /** Stops reading `pipe` now, unread messages and all (STREAM: the application closed that connection). */
+  remove(pipe: PipeEnd): void {
+    this.#remove(pipe)
+  }
+
   get hasIncoming(): boolean {
     for (const pipe of this.#pipes) if (pipe.hasIncoming) return true
     return false

@@ -1,5 +1,4 @@
 import type { Buffer } from "node:buffer"
-import type { SocketType } from "@zmq-ts/zmtp"
 import { zmqError, ZmqError } from "../common/errors.js"
 import type { SocketEvent } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"
@@ -12,6 +11,7 @@ import {
   type OptionName,
   type OptionValue,
   type SocketOptionProperties,
+  type SocketTypeName,
   type SocketOptionValues,
   type WritableOptions,
 } from "../common/options.js"
@@ -114,7 +114,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
   /** `events`, made on first access (observer.ts). */
   #events: Observer | undefined
   readonly #context: Context
-  readonly #zmtpType: SocketType
+  readonly #zmtpType: SocketTypeName
   readonly #options: OptionStore
 
   #closed = false
@@ -143,7 +143,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
    * Context, and is taken out of the caller's object (zeromq.js deletes it there before assigning the rest
    * as properties, so code reusing the object gets the default context the second time; so does ours).
    */
-  protected constructor(type: SocketType, options: object | undefined) {
+  protected constructor(type: SocketTypeName, options: object | undefined) {
     if (new.target === Socket) {
       // zeromq.js's `new Socket(type)` makes a socket of any type; ours are made by their classes.
       if (typeof type !== "number") throw new TypeError("Socket type must be a number")
@@ -199,8 +199,8 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
     return SOCKET_TYPE_NUMBERS[this.#zmtpType]
   }
 
-  /** @internal The ZMTP name of the socket type ("PUSH", "ROUTER", …): what the handshake names. */
-  get zmtpType(): SocketType {
+  /** @internal The ZMTP name of the socket type ("PUSH", "ROUTER", …): what the handshake names; or "STREAM". */
+  get zmtpType(): SocketTypeName {
     return this.#zmtpType
   }
 
@@ -235,6 +235,10 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
   /** Socket types that route by the peer's routing id (ROUTER) attach pipes only after the handshake. */
   protected get requiresPeerIdentity(): boolean {
     return false
+  }
+  /** What its connections carry: ZMTP, or raw bytes (STREAM). */
+  protected get wire(): "zmtp" | "raw" {
+    return "zmtp"
   }
   /** Socket types that can send (all but PULL, SUB). */
   protected get canSend(): boolean {
@@ -783,6 +787,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
       get requiresPeerIdentity() {
         return socket.requiresPeerIdentity
       },
+      wire: socket.wire,
       listener: socket,
       attachPipe: (pipe) => socket.#attach(pipe),
       emit: (event) => socket.#emit(event),
@@ -871,7 +876,7 @@ function defineOptionProperties(prototype: object, include: (name: OptionName) =
 defineOptionProperties(Socket.prototype, (name) => SOCKET_OPTIONS[name].on === undefined)
 
 /** Defines on a socket class the options zeromq.js gives its type beyond those of every socket. */
-export function defineSocketOptions(socketClass: { readonly prototype: Socket }, type: SocketType): void {
+export function defineSocketOptions(socketClass: { readonly prototype: Socket }, type: SocketTypeName): void {
   defineOptionProperties(socketClass.prototype, (name) => SOCKET_OPTIONS[name].on?.includes(type) === true)
 }
 

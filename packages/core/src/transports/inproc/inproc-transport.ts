@@ -2,7 +2,7 @@ import type { Buffer } from "node:buffer"
 import type { MessagePort } from "node:worker_threads"
 import { zmqError } from "../../common/errors.js"
 import type { PipeEnd } from "../../pipes/pipe.js"
-import { pipeAtConnect, type SocketHost } from "../../pipes/socket-host.js"
+import { pipeAtConnect, zmtpTypeOf, type SocketHost } from "../../pipes/socket-host.js"
 import { ThreadLink } from "../threads/thread-link.js"
 import type { WirePeer } from "../threads/thread-pipe.js"
 import type { Transport, TransportBinding, TransportConnection } from "../transport.js"
@@ -32,6 +32,7 @@ export class InprocTransport implements Transport<InprocEndpoint> {
   }
 
   async bind(host: SocketHost, endpoint: InprocEndpoint): Promise<TransportBinding> {
+    zmtpTypeOf(host, endpoint.address) // inproc joins pipes of messages: no STREAM
     const bindings = this.#bindings
     if (bindings.has(endpoint.name)) throw zmqError("EADDRINUSE", `${endpoint.address} is already bound`, endpoint.address)
     bindings.set(endpoint.name, host)
@@ -63,6 +64,7 @@ export class InprocTransport implements Transport<InprocEndpoint> {
   }
 
   connect(host: SocketHost, endpoint: InprocEndpoint, routingId: Buffer | undefined): TransportConnection {
+    zmtpTypeOf(host, endpoint.address)
     const binder = this.#bindings.get(endpoint.name)
     if (binder !== undefined) {
       joinInproc({ host, endpoint, routingId, early: undefined }, binder, endpoint)
