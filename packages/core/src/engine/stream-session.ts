@@ -142,7 +142,8 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
       return
     }
     const pipe = this.#pipe
-    if (pipe === undefined || pipe.closed) this.#createPipe(undefined)
+    if (pipe === undefined || pipe.closed) this.#createPipe(RAW_PEER)
+    else pipe.other.peer = RAW_PEER
     this.#handshakes++
     if (this.#host.options.notify) this.#pipe?.forceWriteFrame(EMPTY)
     engine.setSource(() => this.#pipe?.readForWire())
@@ -334,6 +335,9 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** Who a raw connection's peer is: nobody ZMTP can name; it counts as a peer once connected. */
+const RAW_PEER: PeerIdentity = { socketType: undefined, routingId: EMPTY, properties: new Map() }
 
 /** Bytes an engine holds that the stream has not been given yet (the ZMTP codec's output). */
 function pendingBytes(engine: StreamEngine | RawEngine): number {
