@@ -104,7 +104,7 @@ export function collect(socket: NetSocket): { readonly bytes: () => Buffer; atLe
 
 /** The STREAM-like socket the conversations read: ours, or zeromq.js's. */
 export interface StreamLike {
-  send(message: Array<Buffer | string>): Promise<void>
+  send(message: [Buffer | string, Buffer | string]): Promise<void>
   receive(): Promise<Buffer[]>
 }
 
@@ -197,7 +197,8 @@ export async function streamToStream(server: StreamLike, client: StreamLike, exp
   await client.send([atClient, "GET /\n\n"])
   const request = await receiveBytes(server, atServer, 7)
   expect(request.toString()).toBe("GET /\n\n")
-  await server.send([atServer, HTTP_RESPONSE, atServer, Buffer.alloc(0)])
+  await server.send([atServer, HTTP_RESPONSE])
+  await server.send([atServer, Buffer.alloc(0)])
   const response = await receiveBytes(client, atClient, HTTP_RESPONSE.length)
   expect(response.equals(HTTP_RESPONSE)).toBe(true)
   if (expectDisconnectNotification) expect((await notification(client)).equals(atClient)).toBe(true)
