@@ -1,5 +1,4 @@
-import { Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, XSubscriber, type Socket as V6Socket } from "@zmq-ts/core"
-import { compatFailure } from "./errors.js"
+import { Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Stream, Subscriber, XPublisher, XSubscriber, type Socket as V6Socket } from "@zmq-ts/core"
 
 /** libzmq's socket type numbers (zmq.h), as zeromq.js v5 exported them. */
 export const ZMQ_PAIR = 0
@@ -17,7 +16,7 @@ export const ZMQ_PULL = 7
 export const ZMQ_PUSH = 8
 export const ZMQ_XPUB = 9
 export const ZMQ_XSUB = 10
-/** Exported for completeness: zmq-ts has no STREAM socket yet, so `socket("stream")` fails with ENOTSUP. */
+/** Raw TCP (and ipc): `socket("stream")` sends and receives [routing id, bytes]. */
 export const ZMQ_STREAM = 11
 
 /** v5's `zmq.types`: the type names `socket()` takes, with their numbers. */
@@ -79,7 +78,7 @@ export function makeSocket(type: SocketType): V6Socket {
     case "xsub":
       return new XSubscriber()
     case "stream":
-      throw compatFailure("ENOTSUP", "stream sockets (ZMQ_STREAM) are not implemented in zmq-ts yet")
+      return new Stream()
     default:
       // zeromq.js's wording and class for a name it does not know (JavaScript callers can pass anything).
       throw new Error(`Invalid socket type: ${String(type)}`)

@@ -4,10 +4,11 @@
  * and the short-name properties. Messaging is in v5-messaging.test.ts.
  */
 import { Buffer } from "node:buffer"
+import { connect } from "node:net"
 import { describe, expect, it } from "vitest"
 import { capability, context, version as coreVersion, ZmqError } from "../../src/index.js"
 import * as zmq from "../../src/v5-compat.js"
-import { socketsClosedAfterEach } from "../helpers/v5-sockets.js"
+import { bound, socketsClosedAfterEach } from "../helpers/v5-sockets.js"
 
 const open = socketsClosedAfterEach()
 
@@ -265,7 +266,7 @@ describe("v5-compat Context", () => {
 })
 
 describe("v5-compat socket()", () => {
-  it.each(Object.entries(zmq.types).filter(([name]) => name !== "stream"))("makes a %s socket (ZMQ_TYPE %i)", (name, number) => {
+  it.each(Object.entries(zmq.types))("makes a %s socket (ZMQ_TYPE %i)", (name, number) => {
     const sock = open(name as zmq.SocketType)
     expect(sock.type).toBe(name)
     expect(sock.getsockopt(zmq.ZMQ_TYPE)).toBe(number)
@@ -277,10 +278,27 @@ describe("v5-compat socket()", () => {
     expect(() => zmq.socket("nope" as zmq.SocketType)).toThrow(new Error("Invalid socket type: nope"))
   })
 
-  it("refuses stream sockets, which zmq-ts does not have yet, with ENOTSUP", () => {
-    const error = thrown(() => zmq.socket("stream"))
-    expect((error as ZmqError).code).toBe("ENOTSUP")
-    expect(error.message).toBe("Operation not supported")
+  it("makes stream sockets that speak raw TCP: [routing id, bytes] in and out", async () => {
+    const sock = open("stream")
+    const endpoint = await bound(sock, "tcp://127.0.0.1:*")
+    const messages: Buffer[][] = []
+    const two = new Promise<void>((resolve) =>
+      sock.on("message", (...frames: Buffer[]) => {
+        messages.push(frames)
+        if (messages.length === 2) resolve()
+      }),
+    )
+    const peer = connect(Number(endpoint.slice(endpoint.lastIndexOf(":") + 1)), "127.0.0.1")
+    peer.write("ping")
+    await two
+    const [[id, notification], [from, data]] = messages as [[Buffer, Buffer], [Buffer, Buffer]]
+    expect(notification.length).toBe(0)
+    expect(from.equals(id)).toBe(true)
+    expect(data.toString()).toBe("ping")
+    const answered = new Promise<string>((resolve) => peer.once("data", (chunk: Buffer) => resolve(chunk.toString())))
+    sock.send([id, "pong"])
+    expect(await answered).toBe("pong")
+    peer.destroy()
   })
 
   it("applies the options it is given, by short name", () => {
