@@ -13,7 +13,8 @@ import type { ZapReply } from "../security/zap-client.js"
  *   "Routing-Id" also names), and any application metadata ("X-…").
  *
  * zmq-ts gives them for the connections a ZAP handler authenticated, which are the ones with a user id to
- * tell, at no cost to any other connection (the receive path of those is not touched; their frames have
+ * tell, and "Peer-Address" for a STREAM socket's raw connections (libzmq's test_stream reads it), at no
+ * cost to any other connection (the receive path of those is not touched; their frames have
  * no properties). A frame is matched to its connection by the ArrayBuffer it views: a received frame
  * views either the chunk Node read from that connection's socket (a buffer of its own for each read) or a
  * buffer the connection's frame decoder made for a frame split across reads, so each such buffer holds
@@ -26,11 +27,16 @@ import type { ZapReply } from "../security/zap-client.js"
 export class ConnectionProperties {
   readonly #values = new Map<string, string>()
 
-  constructor(peerAddress: string, reply: ZapReply, peer: PeerInfo) {
+  /** A raw (STREAM) connection has only its peer's address: no ZAP reply, no handshake. */
+  constructor(peerAddress: string, reply?: ZapReply, peer?: PeerInfo) {
     this.#add("Peer-Address", peerAddress)
-    this.#add("User-Id", reply.userId)
-    for (const [name, value] of reply.metadata) this.#add(name, value.toString("utf8"))
-    for (const [name, value] of peer.metadata) this.#add(name, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8"))
+    if (reply !== undefined) {
+      this.#add("User-Id", reply.userId)
+      for (const [name, value] of reply.metadata) this.#add(name, value.toString("utf8"))
+    }
+    if (peer !== undefined) {
+      for (const [name, value] of peer.metadata) this.#add(name, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8"))
+    }
   }
 
   get(name: string): string | undefined {
@@ -60,6 +66,8 @@ const properties = new WeakMap<object, ConnectionProperties>()
  * "Routing-Id" (the peer's routing id, if it sent one), any property of the handler's metadata frame, and
  * the peer's own handshake metadata ("X-…"). Names are compared without regard to case; values are read
  * as UTF-8.
+ *
+ * A STREAM socket's frames (the routing id and the data of a raw connection) have "Peer-Address".
  *
  * Undefined for a name the connection has no property of, and for every frame of a connection no ZAP
  * handler authenticated (NULL without `zapDomain`, a PLAIN or CURVE client), of inproc, or made by the

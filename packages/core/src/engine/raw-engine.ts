@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer"
 import type { Socket as NetSocket } from "node:net"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"
+import type { ConnectionProperties } from "./message-properties.js"
 
 /**
  * libzmq's in_batch_size (8192): its raw decoder hands the socket what one read(2) of that size brought, so
@@ -55,6 +56,8 @@ export class RawEngine {
   #readPaused = false
   /** The stream's error, if it had one before closing (ECONNRESET…). */
   #error: Error | undefined
+  /** What every chunk read is given for `messageProperty()` ("Peer-Address"), once set. */
+  #properties: ConnectionProperties | undefined
   readonly #flush = (): void => this.#doFlush()
 
   constructor(socket: NetSocket, peerAddress: string, peerHost: string, handler: RawEngineHandler) {
@@ -88,6 +91,14 @@ export class RawEngine {
   /** Bytes taken from the session and not yet handed to the stream: none, the stream buffers them. */
   get pendingBytes(): number {
     return 0
+  }
+
+  /**
+   * From now on every chunk read has `properties` (each read is a buffer of its own: one tag per read; see
+   * message-properties.ts).
+   */
+  tagReceivedChunks(properties: ConnectionProperties): void {
+    this.#properties = properties
   }
 
   /** Starts pulling outgoing messages from `source` (the session's pipe end). */
@@ -172,6 +183,7 @@ export class RawEngine {
 
   #onData(chunk: Buffer): void {
     if (this.#closed || this.#ending) return
+    this.#properties?.attachTo(chunk.buffer)
     const handler = this.#handler
     if (chunk.length <= READ_PIECE) {
       if (!handler.engineFrame(chunk)) this.pause()

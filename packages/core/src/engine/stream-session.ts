@@ -145,6 +145,11 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     if (pipe === undefined || pipe.closed) this.#createPipe(RAW_PEER)
     else pipe.other.peer = RAW_PEER
     this.#handshakes++
+    // "Peer-Address" on what the connection delivers, the routing id the socket puts first included.
+    const properties = new ConnectionProperties(engine.peerHost)
+    engine.tagReceivedChunks(properties)
+    const routingId = this.#pipe?.other.routingId
+    if (routingId !== undefined) properties.attachTo(routingId)
     if (this.#host.options.notify) this.#pipe?.forceWriteFrame(EMPTY)
     engine.setSource(() => this.#pipe?.readForWire())
   }

@@ -9,7 +9,7 @@
  *                                   [id, ""] sent: that connection ends once what came before is written
  */
 import { describe, expect, it } from "vitest"
-import { Context, Dealer, Pair, Stream } from "../../src/index.js"
+import { Context, Dealer, messageProperty, Pair, Stream } from "../../src/index.js"
 import { track } from "../helpers/cleanup.js"
 import { nextEvent, recordEvents } from "../helpers/transports.js"
 import {
@@ -284,6 +284,20 @@ for (const transport of RAW_TRANSPORTS) {
       const id = await notification(stream)
       peer.write(Buffer.alloc(1000, 7))
       expect((await receiveBytes(stream, id, 1000)).equals(Buffer.alloc(1000, 7))).toBe(true)
+    })
+
+    it("gives its routing ids and data the connection's Peer-Address property, as libzmq's test_stream reads it", async () => {
+      const stream = track(new Stream(TIMEOUTS))
+      await stream.bind(streamBindAddress(transport))
+      const peer = await rawConnect(stream.lastEndpoint!)
+      const [id] = await stream.receive()
+      peer.write("hello")
+      const [sameId, data] = await stream.receive()
+      const address = transport === "tcp" ? "127.0.0.1" : "localhost"
+      expect(messageProperty(id!, "Peer-Address")).toBe(address)
+      expect(messageProperty(sameId!, "peer-address")).toBe(address)
+      expect(messageProperty(data!, "Peer-Address")).toBe(address)
+      expect(messageProperty(data!, "User-Id")).toBeUndefined()
     })
 
     it("counts connected raw peers in peerCount, and forgets them when they leave", async () => {
