@@ -1,7 +1,7 @@
 /**
  * zeromq.js's typings as a contract: a program typed against zeromq.js v6 (fixtures/zeromqjs-typed-usage.ts.txt:
  * its type names — Message, MessageLike, Event, EventType, EventOfType, SocketOptions<S>, Readable, Writable,
- * RouterConnectOptions — every common option property, `new Context({ ioThreads })`, `socket.type` as a
+ * RouterConnectOptions, Stream and StreamConnectOptions — every common option property, `new Context({ ioThreads })`, `socket.type` as a
  * number, Proxy, Observer) compiles unchanged against our sources when only the import changes. The same
  * program is compiled against zeromq.js's own typings first, so it is known to be valid zeromq.js code.
  */
