@@ -87,8 +87,9 @@ export class Stream extends Socket {
     for (let index = 0; index < end; index += 2) {
       const pipe = this.#pipeFor(message[index]!)
       const data = message[index + 1]!
+      // Forced: every pipe had room above, and two pairs for one connection must not lose the second.
       if (data.length === 0) this.#close(pipe)
-      else pipe.writeFrame(data)
+      else pipe.forceWriteFrame(data)
     }
     return true
   }

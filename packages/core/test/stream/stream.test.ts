@@ -169,7 +169,7 @@ for (const transport of RAW_TRANSPORTS) {
       const received = peers.map((peer) => collect(peer))
       // Two connections in one message: [id, data] pairs, as libzmq reads a STREAM send's frames.
       await stream.send([idOf.get("from 2")!, "to 2", idOf.get("from 0")!, "to 0"])
-      await stream.send([idOf.get("from 1")!, "to 1"])
+      await stream.send([idOf.get("from 1")!, "to", idOf.get("from 1")!, " 1"]) // one connection twice
       expect((await received[0]!.atLeast(4)).toString()).toBe("to 0")
       expect((await received[1]!.atLeast(4)).toString()).toBe("to 1")
       expect((await received[2]!.atLeast(4)).toString()).toBe("to 2")
@@ -234,6 +234,7 @@ for (const transport of RAW_TRANSPORTS) {
     it("a connecting STREAM keeps its routing id across reconnects, and delivers what was sent meanwhile", async () => {
       const server = await rawServer(transport)
       const stream = track(new Stream({ ...TIMEOUTS, linger: 0, reconnectInterval: 20 }))
+      const seen = recordEvents(stream)
       stream.connect(server.address)
       const first = await server.connection(0)
       const id = await notification(stream)
@@ -245,6 +246,8 @@ for (const transport of RAW_TRANSPORTS) {
       const second = await server.connection(1)
       expect((await notification(stream)).equals(id)).toBe(true)
       expect((await collect(second).atLeast(17)).toString()).toBe("queued while away")
+      // As libzmq 4.3.5 reports it (probed with zeromq.js's Stream): no handshake event, ever.
+      expect(seen).toEqual(["connect", "handshake:error:other", "disconnect", "connect"])
     })
 
     it("a full connection refuses sends with EAGAIN at sendTimeout 0, and a waiting send goes once the peer reads", async () => {
