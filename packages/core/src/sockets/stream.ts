@@ -79,6 +79,14 @@ export class Stream extends Socket {
    * with no data after it is dropped, as libzmq drops it.
    */
   protected xsend(message: Frames): boolean {
+    if (message.length === 2) {
+      // The usual [id, data]: one lookup.
+      const pipe = this.#pipeFor(message[0]!)
+      const data = message[1]!
+      if (data.length > 0) return pipe.writeFrame(data)
+      this.#close(pipe)
+      return true
+    }
     const end = message.length - (message.length % 2)
     for (let index = 0; index < end; index += 2) {
       const pipe = this.#pipeFor(message[index]!)
