@@ -51,6 +51,23 @@ export { XPublisher } from "./sockets/xpub.js"
 export type { XPublisherOptions } from "./sockets/xpub.js"
 export { XSubscriber } from "./sockets/xsub.js"
 export type { XSubscriberOptions } from "./sockets/xsub.js"
+// libzmq 4.3.5's newer options: the values of routerNotify and reconnectStop (zmq_draft.h's names).
+export {
+  NOTIFY_CONNECT,
+  NOTIFY_DISCONNECT,
+  RECONNECT_STOP_AFTER_DISCONNECT,
+  RECONNECT_STOP_CONN_REFUSED,
+  RECONNECT_STOP_HANDSHAKE_FAILED,
+} from "./common/options.js"
+export type {
+  DisconnectMessageOptionProperties,
+  HelloMessageOptionProperties,
+  HiccupMessageOptionProperties,
+  OnlyFirstSubscribeOptionProperties,
+  RouterNotifyOptionProperties,
+  TopicsCountOptionProperties,
+  XPublisherLastValueOptionProperties,
+} from "./common/options.js"
 
 /** The libzmq behaviour level zmq-ts matches. */
 export const version = "4.3.5"
