@@ -125,7 +125,7 @@ export abstract class PublisherBase extends Socket {
    * Applies the subscriptions a subscriber sent, and queues what the application should see. As libzmq's
    * xpub.cpp: every frame of a message that starts with 0x01/0x00 is a subscribe/cancel (with
    * `onlyFirstSubscribe`, only when the first frame is one); each reaches the application as a message of
-   * its own, and the other frames, in order, as one data message.
+   * its own, in order, and the data frames between them as data messages.
    */
   #readUpstream(pipe: PipeEnd): void {
     const onlyFirst = this.options.onlyFirstSubscribe
@@ -142,8 +142,14 @@ export abstract class PublisherBase extends Socket {
         const frame = message[i]!
         const isSubscription: boolean = processSubscribe && frame.length > 0 && (frame[0] === 1 || frame[0] === 0)
         if (i === 0) processSubscribe = !onlyFirst || isSubscription
-        if (isSubscription) this.#subscription(pipe, frame, [frame])
-        else (data ??= []).push(frame)
+        if (!isSubscription) {
+          ;(data ??= []).push(frame)
+          continue
+        }
+        // In order: the data frames before a subscription reach the application before it.
+        if (data !== undefined && this.deliversSubscriptions) this.#deliver(data, undefined)
+        data = undefined
+        this.#subscription(pipe, frame, [frame])
       }
       // XSUB peers may send other messages upstream; XPUB passes them on.
       if (data !== undefined && this.deliversSubscriptions) this.#deliver(data, undefined)

@@ -79,6 +79,9 @@ export abstract class SubscriberBase extends Socket {
       this.#stash = undefined
       return stashed
     }
+    // libzmq filters on SUB only (options.filter): an XSUB takes whatever its publishers send, which
+    // matters behind a manual XPUB that maps subscriptions to other topics.
+    if (this.zmtpType === "XSUB") return this.#in.read()
     // ZMQ_INVERT_MATCHING (settable on SUB): keep the messages that match no subscription instead.
     const invert = this.options.invertMatching
     for (let message = this.#in.read(); message !== undefined; message = this.#in.read()) {
