@@ -111,6 +111,20 @@ for (const transport of STREAM_TRANSPORTS) {
       expect(text(await peer.receive())).toEqual(["after reconnect"])
     })
 
+    for (const library of ["ours", "libzmq"] as const) {
+      it(`a connection that fails mid-message (maxMessageSize) gives the notification alone, not the partial message, with ${library === "ours" ? "our" : "a libzmq"} DEALER (test_error_during_multipart)`, async () => {
+        const server = router({ routerNotify: NOTIFY_DISCONNECT, maxMessageSize: 64 })
+        await server.bind(transport.bindAddress())
+        const address = transport.connectAddress(server)
+        const dealer: { send(message: string[]): Promise<void> } =
+          library === "ours" ? track(new Dealer({ routingId: "X" })) : (theirs("DEALER", { routingId: "X" }) as zmq.Dealer)
+        ;(dealer as unknown as { connect(address: string): void }).connect(address)
+        await dealer.send(["Hello2", "*".repeat(127)])
+        expect(text(await server.receive())).toEqual(["X", ""])
+        await expectNothingWaiting(server)
+      })
+    }
+
     it("a handshake that fails raises no notification (test_handshake_fail)", async () => {
       const server = router({ routerNotify: NOTIFY_CONNECT | NOTIFY_DISCONNECT, handshakeInterval: 200 })
       await server.bind(transport.bindAddress())
