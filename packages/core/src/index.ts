@@ -53,6 +53,23 @@ export { XSubscriber } from "./sockets/xsub.js"
 export type { XSubscriberOptions } from "./sockets/xsub.js"
 export { Stream } from "./sockets/stream.js"
 export type { StreamOptions, StreamConnectOptions } from "./sockets/stream.js"
+// libzmq 4.3.5's newer options: the values of routerNotify and reconnectStop (zmq_draft.h's names).
+export {
+  NOTIFY_CONNECT,
+  NOTIFY_DISCONNECT,
+  RECONNECT_STOP_AFTER_DISCONNECT,
+  RECONNECT_STOP_CONN_REFUSED,
+  RECONNECT_STOP_HANDSHAKE_FAILED,
+} from "./common/options.js"
+export type {
+  DisconnectMessageOptionProperties,
+  HelloMessageOptionProperties,
+  HiccupMessageOptionProperties,
+  OnlyFirstSubscribeOptionProperties,
+  RouterNotifyOptionProperties,
+  TopicsCountOptionProperties,
+  XPublisherLastValueOptionProperties,
+} from "./common/options.js"
 
 /** The libzmq behaviour level zmq-ts matches. */
 export const version = "4.3.5"

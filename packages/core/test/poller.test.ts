@@ -387,7 +387,8 @@ async function rawPublisher(): Promise<{
 }
 
 describe("Poller and subscriptions", () => {
-  it.each(["SUB", "XSUB"] as const)("%s is readable only for a message that matches its subscription", async (type) => {
+  // XSUB takes what its publishers send, matching or not: libzmq filters on SUB only (options.filter).
+  it.each(["SUB"] as const)("%s is readable only for a message that matches its subscription", async (type) => {
     const publisher = await rawPublisher()
     await using subscriber = type === "SUB" ? new Subscriber({ linger: 0 }) : new XSubscriber({ linger: 0 })
     subscriber.connect(publisher.endpoint)
@@ -405,6 +406,19 @@ describe("Poller and subscriptions", () => {
     expect(await waiting).toEqual([{ socket: subscriber, readable: true, writable: false }])
     expect(text(await subscriber.receive())).toEqual(["weather", "sunny"])
     expect(await poller.poll(50)).toEqual([])
+    publisher.close()
+  })
+
+  it("XSUB is readable for any message its publisher sends, as libzmq's XSUB (no filter)", async () => {
+    const publisher = await rawPublisher()
+    await using subscriber = new XSubscriber({ linger: 0 })
+    subscriber.connect(publisher.endpoint)
+    await subscriber.send(Buffer.concat([Buffer.from([1]), Buffer.from("weather")]))
+    expect(await publisher.subscribed).toBe("weather")
+    const waiting = new Poller().add(subscriber).poll()
+    publisher.publish("sports", "result")
+    expect(await waiting).toEqual([{ socket: subscriber, readable: true, writable: false }])
+    expect(text(await subscriber.receive())).toEqual(["sports", "result"])
     publisher.close()
   })
 })

@@ -160,6 +160,12 @@ export interface SocketOptionProperties {
   zapEnforceDomain: boolean
   /** ZMQ_LOOPBACK_FASTPATH. Default false. Accepted and read back; no effect (a Windows-only TCP setting). */
   loopbackFastPath: boolean
+  /**
+   * ZMQ_RECONNECT_STOP (libzmq 4.3.5 draft). Default 0. A bit mask of when a connecting socket stops
+   * reconnecting: `RECONNECT_STOP_CONN_REFUSED` (1, tcp), `RECONNECT_STOP_HANDSHAKE_FAILED` (2),
+   * `RECONNECT_STOP_AFTER_DISCONNECT` (4, ipc, once `disconnect()` was called), as libzmq's connecters.
+   */
+  reconnectStop: number
   /** ZMQ_MECHANISM: the security mechanism the options select: `null` (NULL), `"plain"` or `"curve"`. */
   readonly securityMechanism: SecurityMechanism
   /** ZMQ_THREAD_SAFE. Always false: the stable socket types are not thread-safe. */
@@ -267,6 +273,79 @@ export interface StreamOptionProperties {
   notify: boolean
 }
 
+// ── libzmq 4.3.5's newer options (draft in libzmq; zeromq.js 6.8 has none of them) ─────────────────────
+
+/** ZMQ_RECONNECT_STOP's bits (zmq_draft.h). */
+export const RECONNECT_STOP_CONN_REFUSED = 0x1
+export const RECONNECT_STOP_HANDSHAKE_FAILED = 0x2
+export const RECONNECT_STOP_AFTER_DISCONNECT = 0x4
+/** ZMQ_ROUTER_NOTIFY's bits (zmq_draft.h: ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT). */
+export const NOTIFY_CONNECT = 1
+export const NOTIFY_DISCONNECT = 2
+
+/** ROUTER. */
+export interface RouterNotifyOptionProperties {
+  /**
+   * ZMQ_ROUTER_NOTIFY. Default 0. `NOTIFY_CONNECT` (1) and/or `NOTIFY_DISCONNECT` (2): deliver
+   * [routing id][empty frame] when a tcp or ipc peer completes its handshake / when its connection drops.
+   * 0 to 3, else EINVAL.
+   */
+  routerNotify: number
+}
+
+/** ROUTER, DEALER, CLIENT, SERVER, PEER. */
+export interface HelloMessageOptionProperties {
+  /**
+   * ZMQ_HELLO_MSG. Default none. A message sent to each peer first, on every new connection (each
+   * reconnect too) and on each inproc join. A string or Buffer; empty means none.
+   */
+  helloMessage: string | null
+}
+
+/** ROUTER, SERVER, PEER. */
+export interface DisconnectMessageOptionProperties {
+  /**
+   * ZMQ_DISCONNECT_MSG. Default none. A message the socket receives, as if from the peer, when an
+   * accepted tcp/ipc peer's connection drops after its handshake, or an inproc peer disconnects or closes.
+   */
+  disconnectMessage: string | null
+}
+
+/** DEALER, CLIENT, PEER. */
+export interface HiccupMessageOptionProperties {
+  /**
+   * ZMQ_HICCUP_MSG. Default none. A message the socket receives, as if from the peer, when a connection it
+   * made (tcp, ipc) drops after its handshake, before it reconnects.
+   */
+  hiccupMessage: string | null
+}
+
+/** XPUB, XSUB. */
+export interface OnlyFirstSubscribeOptionProperties {
+  /**
+   * ZMQ_ONLY_FIRST_SUBSCRIBE. Default false: every frame of a multipart message that starts with 0x01/0x00
+   * is a subscribe/cancel. With it, only a message whose first frame is one is read as subscriptions; the
+   * frames of any other message are passed on as data.
+   */
+  onlyFirstSubscribe: boolean
+}
+
+/** PUB, SUB, XPUB, XSUB. */
+export interface TopicsCountOptionProperties {
+  /** ZMQ_TOPICS_COUNT, read-only: how many distinct topics (prefixes) are subscribed here. */
+  readonly topicsCount: number
+}
+
+/** XPUB. */
+export interface XPublisherLastValueOptionProperties {
+  /**
+   * ZMQ_XPUB_MANUAL_LAST_VALUE. Default false. `manual`, and after the application subscribes a
+   * subscriber (`subscribe()`), the next message goes to that subscriber alone (last value caching without
+   * duplicates). Setting it sets `manual` to the same value, as in libzmq.
+   */
+  xpubManualLastValue: boolean
+}
+
 /** Every option of any socket type, by name. */
 type AllOptionProperties = SocketOptionProperties &
   SendOptionProperties &
@@ -279,12 +358,19 @@ type AllOptionProperties = SocketOptionProperties &
   RouterOptionProperties &
   RequestOptionProperties &
   XPublisherOptionProperties &
-  StreamOptionProperties
+  StreamOptionProperties &
+  RouterNotifyOptionProperties &
+  HelloMessageOptionProperties &
+  DisconnectMessageOptionProperties &
+  HiccupMessageOptionProperties &
+  OnlyFirstSubscribeOptionProperties &
+  TopicsCountOptionProperties &
+  XPublisherLastValueOptionProperties
 
 export type OptionName = keyof AllOptionProperties
 
 /** What a read-only option is: it is left out of what constructors take. */
-export type ReadOnlyOptionName = "securityMechanism" | "threadSafe"
+export type ReadOnlyOptionName = "securityMechanism" | "threadSafe" | "topicsCount"
 
 /** Options a constructor may set (zeromq.js's `SocketOptions<S>`: the writable ones). */
 export type WritableOptions<P> = Partial<Omit<P, ReadOnlyOptionName>>
@@ -347,6 +433,16 @@ export interface SocketOptionValues {
   verbosity: Verbosity
   /** STREAM's ZMQ_STREAM_NOTIFY. */
   notify: boolean
+  /** ZMQ_ROUTER_NOTIFY's bits. */
+  routerNotify: number
+  /** ZMQ_RECONNECT_STOP's bits. */
+  reconnectStop: number
+  /** ZMQ_HELLO_MSG, ZMQ_DISCONNECT_MSG, ZMQ_HICCUP_MSG: their bytes; null for none (also when set empty). */
+  helloMessage: Buffer | null
+  disconnectMessage: Buffer | null
+  hiccupMessage: Buffer | null
+  onlyFirstSubscribe: boolean
+  xpubManualLastValue: boolean
 }
 
 // ── the option table ─────────────────────────────────────────────────────────────────────────────────
@@ -442,6 +538,15 @@ export const SOCKET_OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   loopbackFastPath: { kind: "bool" },
   verbosity: { kind: "verbosity", on: ["XPUB"], immediate: true },
   notify: { kind: "bool", on: ["STREAM"] },
+  // libzmq 4.3.5's draft options, on the types libzmq lets act on them (can_send_hello_msg and so on).
+  reconnectStop: { kind: "int32" },
+  routerNotify: { kind: "int32", on: ["ROUTER"], min: 0, max: NOTIFY_CONNECT | NOTIFY_DISCONNECT },
+  helloMessage: { kind: "string", on: ["ROUTER", "DEALER", "CLIENT", "SERVER", "PEER"] },
+  disconnectMessage: { kind: "string", on: ["ROUTER", "SERVER", "PEER"] },
+  hiccupMessage: { kind: "string", on: ["DEALER", "CLIENT", "PEER"] },
+  onlyFirstSubscribe: { kind: "bool", on: ["XPUB", "XSUB"], immediate: true },
+  xpubManualLastValue: { kind: "bool", on: ["XPUB"], immediate: true },
+  topicsCount: { kind: "int32", on: ["PUB", "SUB", "XPUB", "XSUB"], readOnly: true },
 }
 
 // ── conversions (zeromq.js's argument checks and number casts) ───────────────────────────────────────
@@ -626,6 +731,14 @@ export class OptionStore {
       loopbackFastPath: false,
       verbosity: null,
       notify: true,
+      reconnectStop: 0,
+      routerNotify: 0,
+      helloMessage: null,
+      disconnectMessage: null,
+      hiccupMessage: null,
+      onlyFirstSubscribe: false,
+      xpubManualLastValue: false,
+      topicsCount: 0, // the socket type answers it (xpub.ts, xsub.ts)
     }
     this.effective = {
       linger,
@@ -667,6 +780,13 @@ export class OptionStore {
       welcomeMessage: null,
       verbosity: null,
       notify: true,
+      routerNotify: 0,
+      reconnectStop: 0,
+      helloMessage: null,
+      disconnectMessage: null,
+      hiccupMessage: null,
+      onlyFirstSubscribe: false,
+      xpubManualLastValue: false,
     }
   }
 
@@ -744,6 +864,11 @@ export class OptionStore {
         this.#asServer = value
         this.#select(value ? "curve" : null)
         return
+      case "xpubManualLastValue":
+        // libzmq's xpub.cpp: ZMQ_XPUB_MANUAL_LAST_VALUE sets `manual` too.
+        this.#store(name, value)
+        this.#store("manual", value)
+        return
       default:
         this.#store(name, value)
     }
@@ -815,9 +940,12 @@ export class OptionStore {
         if (bytes.length === 0 || bytes.length > 16) throw outOfRange(name, input, "a device name of 1 to 16 bytes, or null")
         throw zmqError("ENOTSUP", "interface cannot be set: Node.js cannot bind a socket to a network device (SO_BINDTODEVICE)")
       case "welcomeMessage":
-        // libzmq: an empty message (or none) means no welcome message.
-        this.#values.welcomeMessage = text
-        this.effective.welcomeMessage = bytes === null || bytes.length === 0 ? null : Buffer.from(bytes)
+      case "helloMessage":
+      case "disconnectMessage":
+      case "hiccupMessage":
+        // libzmq: an empty message (or none) means no message.
+        this.#values[name] = text
+        this.effective[name] = bytes === null || bytes.length === 0 ? null : Buffer.from(bytes)
         return
       default:
         this.#store(name, text)

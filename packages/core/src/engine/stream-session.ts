@@ -7,6 +7,7 @@ import { StreamEngine, type EngineHandler } from "./stream-engine.js"
 import { RawEngine, type RawEngineHandler } from "./raw-engine.js"
 import { pipeAtConnect, zmtpTypeOf, type SocketHost } from "../pipes/socket-host.js"
 import { zmqError } from "../common/errors.js"
+import { NOTIFY_CONNECT, NOTIFY_DISCONNECT } from "../common/options.js"
 import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
 import { mechanismFor, mechanismReady } from "../security/mechanisms.js"
 import type { ZapConnector } from "../security/zap-client.js"
@@ -202,6 +203,11 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     }
     this.#host.emit({ type: "handshake", address: this.#address })
     const connection = engine.connection
+    const options = this.#host.options
+    // ZMQ_HELLO_MSG: the first message on every connection, ahead of anything queued (hello_msg_session_t).
+    if (options.helloMessage !== null) connection.send([options.helloMessage])
+    // ZMQ_ROUTER_NOTIFY: [routing id][empty] once the peer is known (stream_engine_base's mechanism_ready).
+    if ((options.routerNotify & NOTIFY_CONNECT) !== 0) this.#pipe?.forceWrite([EMPTY])
     engine.setSource(
       this.#sendsSubscriptions
         ? () => {
@@ -255,6 +261,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     // (stream_engine_base.cpp's error()), not from one we ended: disconnect(), unbind(), close().
     if (!this.#closing) this.#host.emit({ type: "disconnect", address: this.#address })
     const pipe = this.#pipe
+    if (pipe !== undefined && handshakeSucceeded && !this.#closing) this.#notifyDropped(pipe)
     const keepPipe = this.#persistent && !this.#closing && pipeAtConnect(this.#host, this.#routingId)
     if (pipe !== undefined && !keepPipe) {
       pipe.close()
@@ -266,6 +273,32 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
       if (!this.#persistent) this.#forgetAtExit()
       this.onEngineClosed?.(handshakeSucceeded)
     }
+  }
+
+  /**
+   * The connection dropped after its handshake, and not by our doing: what libzmq hands the socket then,
+   * as if the peer had sent it. ZMQ_ROUTER_NOTIFY's [routing id][empty] (stream_engine_base's error()),
+   * then ZMQ_DISCONNECT_MSG on an accepted connection or ZMQ_HICCUP_MSG on one we made (session_base's
+   * engine_error()).
+   */
+  #notifyDropped(pipe: PipeEnd): void {
+    const options = this.#host.options
+    if ((options.routerNotify & NOTIFY_DISCONNECT) !== 0) pipe.forceWrite([EMPTY])
+    const message = this.#persistent ? options.hiccupMessage : options.disconnectMessage
+    if (message !== null) pipe.forceWrite([message])
+  }
+
+  /**
+   * The connecter gave up for good (ZMQ_RECONNECT_STOP): the pipe ends, with what was queued on it, and
+   * the socket sees its peer gone, as libzmq's session terminates.
+   */
+  abandon(): void {
+    if (this.#closing) return
+    this.#closing = true
+    const pipe = this.#pipe
+    if (pipe !== undefined) pipe.close()
+    if (this.#engine === undefined) this.#finish()
+    else this.#engine.destroy()
   }
 
   // ── PipeListener (our end of the pipe) ─────────────────────────────────────────────────────────────

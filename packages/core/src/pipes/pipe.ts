@@ -100,6 +100,11 @@ export class PipeEnd {
    * change, test_sockopt_hwm).
    */
   resize: (() => void) | undefined
+  /**
+   * Written to the other end when this end's owner closes it (an inproc binder's ZMQ_DISCONNECT_MSG on
+   * the connecter's end, as libzmq's pipe_t::send_disconnect_msg).
+   */
+  farewell: Buffer | undefined
   /** The endpoint this pipe came from (for events and errors). */
   readonly endpoint: string
   #other!: PipeEnd
@@ -245,6 +250,7 @@ export class PipeEnd {
   /** Closes this end; the other end hears `pipeTerminated` and may still read what was queued for it. */
   close(): void {
     if (this.#closed) return
+    if (this.farewell !== undefined) this.forceWrite([this.farewell])
     this.#closed = true
     this.#incoming.queue.clear()
     const other = this.#other

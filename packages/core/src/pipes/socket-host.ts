@@ -22,6 +22,11 @@ export interface SocketHost {
   readonly blocky: boolean
   /** ROUTER-like sockets need the peer's routing id before a pipe is attached. */
   readonly requiresPeerIdentity: boolean
+  /**
+   * `disconnect()` was called on the socket while its ZMQ_RECONNECT_STOP had AFTER_DISCONNECT (libzmq's
+   * `_disconnected`): its ipc connecters stop retrying a refused connect.
+   */
+  readonly disconnected?: boolean
   /** The socket, as the listener of its pipe ends. */
   readonly listener: PipeListener
   /** Gives the socket a pipe end to a peer. */

@@ -13,12 +13,19 @@ class TrieNode<K> {
 export class SubscriptionTrie<K> {
   readonly #root = new TrieNode<K>()
   #size = 0
+  /** Topics with at least one holder (libzmq's num_prefixes, ZMQ_TOPICS_COUNT). */
+  #topics = 0
 
   constructor(readonly counted = true) {}
 
   /** Distinct (topic, holder) subscriptions. */
   get size(): number {
     return this.#size
+  }
+
+  /** Distinct topics held by anyone (ZMQ_TOPICS_COUNT). */
+  get topicCount(): number {
+    return this.#topics
   }
 
   /** Adds one subscription of `holder` to `topic`. Returns true if nobody held `topic` before. */
@@ -38,6 +45,7 @@ export class SubscriptionTrie<K> {
     const wasEmpty = node.holders.size === 0
     const count = node.holders.get(holder) ?? 0
     if (count === 0) this.#size++
+    if (wasEmpty) this.#topics++
     node.holders.set(holder, this.counted ? count + 1 : 1)
     return wasEmpty
   }
@@ -64,7 +72,10 @@ export class SubscriptionTrie<K> {
     node.holders!.delete(holder)
     this.#size--
     const last = node.holders!.size === 0
-    if (last) this.#prune(path, node)
+    if (last) {
+      this.#topics--
+      this.#prune(path, node)
+    }
     return last
   }
 
@@ -74,7 +85,10 @@ export class SubscriptionTrie<K> {
     this.#visitAll(this.#root, [], (node, topic) => {
       if (node.holders?.delete(holder) === true) {
         this.#size--
-        if (node.holders.size === 0) emptied.push(Uint8Array.from(topic))
+        if (node.holders.size === 0) {
+          this.#topics--
+          emptied.push(Uint8Array.from(topic))
+        }
       }
     })
     for (const topic of emptied) {

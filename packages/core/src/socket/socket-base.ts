@@ -6,6 +6,7 @@ import { holdAlive, releaseAlive } from "../common/keep-alive.js"
 import {
   checkOptionType,
   OptionStore,
+  RECONNECT_STOP_AFTER_DISCONNECT,
   SOCKET_OPTIONS,
   SOCKET_TYPE_NUMBERS,
   type OptionName,
@@ -346,7 +347,11 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
     this.#connections.delete(address)
     this.#closePipesOf(address)
     for (const connection of connections) connection.close(this.options.linger)
+    if ((this.options.reconnectStop & RECONNECT_STOP_AFTER_DISCONNECT) !== 0) this.#disconnected = true
   }
+
+  /** See SocketHost's `disconnected`. */
+  #disconnected = false
 
   /**
    * Sends a message: one frame or an array of frames (strings are UTF-8; `null` is an empty frame; other
@@ -788,6 +793,9 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
         return socket.requiresPeerIdentity
       },
       wire: socket.wire,
+      get disconnected() {
+        return socket.#disconnected
+      },
       listener: socket,
       attachPipe: (pipe) => socket.#attach(pipe),
       emit: (event) => socket.#emit(event),

@@ -5,6 +5,8 @@ import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"
 import type {
   ConflateOptionProperties,
+  HelloMessageOptionProperties,
+  HiccupMessageOptionProperties,
   ProbeRouterOptionProperties,
   ReceiveOptionProperties,
   RoutingIdOptionProperties,
@@ -18,7 +20,9 @@ type DealerOptionProperties = SendOptionProperties &
   ReceiveOptionProperties &
   RoutingIdOptionProperties &
   ProbeRouterOptionProperties &
-  ConflateOptionProperties
+  ConflateOptionProperties &
+  HelloMessageOptionProperties &
+  HiccupMessageOptionProperties
 
 export interface DealerOptions extends CommonSocketOptions, WritableOptions<DealerOptionProperties> {}
 
@@ -61,5 +65,12 @@ export class Dealer extends Socket {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Dealer extends SendOptionProperties, ReceiveOptionProperties, RoutingIdOptionProperties, ProbeRouterOptionProperties, ConflateOptionProperties {}
+export interface Dealer
+  extends SendOptionProperties,
+    ReceiveOptionProperties,
+    RoutingIdOptionProperties,
+    ProbeRouterOptionProperties,
+    ConflateOptionProperties,
+    HelloMessageOptionProperties,
+    HiccupMessageOptionProperties {}
 defineSocketOptions(Dealer, "DEALER")

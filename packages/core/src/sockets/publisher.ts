@@ -1,6 +1,7 @@
 import type {
   ConflateOptionProperties,
   InvertMatchingOptionProperties,
+  TopicsCountOptionProperties,
   NoDropOptionProperties,
   SendOptionProperties,
   WritableOptions,
@@ -33,5 +34,5 @@ export class Publisher extends PublisherBase {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Publisher extends SendOptionProperties, NoDropOptionProperties, ConflateOptionProperties, InvertMatchingOptionProperties {}
+export interface Publisher extends SendOptionProperties, NoDropOptionProperties, ConflateOptionProperties, InvertMatchingOptionProperties, TopicsCountOptionProperties {}
 defineSocketOptions(Publisher, "PUB")

@@ -6,7 +6,10 @@ import { toFrame } from "../socket/message-like.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"
 import type {
+  DisconnectMessageOptionProperties,
+  HelloMessageOptionProperties,
   ProbeRouterOptionProperties,
+  RouterNotifyOptionProperties,
   ReceiveOptionProperties,
   RouterOptionProperties,
   RoutingIdOptionProperties,
@@ -20,7 +23,10 @@ type RouterOptionPropertiesAll = SendOptionProperties &
   ReceiveOptionProperties &
   RoutingIdOptionProperties &
   ProbeRouterOptionProperties &
-  RouterOptionProperties
+  RouterOptionProperties &
+  RouterNotifyOptionProperties &
+  HelloMessageOptionProperties &
+  DisconnectMessageOptionProperties
 
 export interface RouterOptions extends CommonSocketOptions, WritableOptions<RouterOptionPropertiesAll> {}
 
@@ -146,5 +152,13 @@ export class Router extends Socket {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Router extends SendOptionProperties, ReceiveOptionProperties, RoutingIdOptionProperties, ProbeRouterOptionProperties, RouterOptionProperties {}
+export interface Router
+  extends SendOptionProperties,
+    ReceiveOptionProperties,
+    RoutingIdOptionProperties,
+    ProbeRouterOptionProperties,
+    RouterOptionProperties,
+    RouterNotifyOptionProperties,
+    HelloMessageOptionProperties,
+    DisconnectMessageOptionProperties {}
 defineSocketOptions(Router, "ROUTER")

@@ -2,6 +2,7 @@ import type { Buffer } from "node:buffer"
 import type {
   ConflateOptionProperties,
   InvertMatchingOptionProperties,
+  TopicsCountOptionProperties,
   ReceiveOptionProperties,
   WritableOptions,
 } from "../common/options.js"
@@ -38,5 +39,5 @@ export class Subscriber extends SubscriberBase {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Subscriber extends ReceiveOptionProperties, ConflateOptionProperties, InvertMatchingOptionProperties {}
+export interface Subscriber extends ReceiveOptionProperties, ConflateOptionProperties, InvertMatchingOptionProperties, TopicsCountOptionProperties {}
 defineSocketOptions(Subscriber, "SUB")

@@ -7,9 +7,14 @@ import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type {
   InvertMatchingOptionProperties,
   NoDropOptionProperties,
+  OnlyFirstSubscribeOptionProperties,
+  OptionName,
+  OptionValue,
   ReceiveOptionProperties,
   SendOptionProperties,
+  TopicsCountOptionProperties,
   WritableOptions,
+  XPublisherLastValueOptionProperties,
   XPublisherOptionProperties,
 } from "../common/options.js"
 import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
@@ -20,7 +25,10 @@ type XPublisherOptionPropertiesAll = SendOptionProperties &
   ReceiveOptionProperties &
   NoDropOptionProperties &
   InvertMatchingOptionProperties &
-  XPublisherOptionProperties
+  XPublisherOptionProperties &
+  OnlyFirstSubscribeOptionProperties &
+  XPublisherLastValueOptionProperties &
+  TopicsCountOptionProperties
 
 export interface XPublisherOptions extends CommonSocketOptions, WritableOptions<XPublisherOptionPropertiesAll> {}
 
@@ -46,7 +54,16 @@ export abstract class PublisherBase extends Socket {
   /** Whether subscription messages reach the application (XPUB: yes; PUB: no). */
   protected abstract get deliversSubscriptions(): boolean
 
+  /**
+   * With `manual`: the subscriber whose subscription message the application received last (libzmq's
+   * `_last_pipe`), which `subscribe`/`unsubscribe` act for and, with `xpubManualLastValue`, the next send
+   * goes to alone.
+   */
   #lastSubscriber: PipeEnd | undefined
+  /** Beside #upstream, message for message: the subscriber a subscription message came from (manual mode). */
+  readonly #upstreamFrom = new Fifo<PipeEnd | undefined>()
+  /** With `manual`: what each subscriber asked for, so its requests are cancelled when it leaves (libzmq). */
+  readonly #requested = new SubscriptionTrie<PipeEnd>(false)
 
   /** XPUB's `subscribe`/`unsubscribe` with `manual`: for the subscriber whose message was received last. */
   protected manualApply(topics: Array<Buffer | string>, add: boolean): void {
@@ -60,6 +77,12 @@ export abstract class PublisherBase extends Socket {
     }
   }
 
+  /** ZMQ_TOPICS_COUNT: the distinct topics subscribers hold here. */
+  protected override readOption(name: OptionName): OptionValue {
+    const value = super.readOption(name)
+    return name === "topicsCount" ? this.#subscriptions.topicCount : value
+  }
+
   protected xattach(pipe: PipeEnd): void {
     this.#pipes.add(pipe)
     const welcome = this.options.welcomeMessage
@@ -70,12 +93,22 @@ export abstract class PublisherBase extends Socket {
   protected xdetach(pipe: PipeEnd): void {
     this.#readUpstream(pipe)
     this.#pipes.delete(pipe)
+    if (this.#lastSubscriber === pipe) this.#lastSubscriber = undefined
+    if (this.options.manual) {
+      // libzmq's xpipe_terminated in manual mode: each topic the subscriber asked for is cancelled upstream.
+      const asked: Uint8Array[] = []
+      for (const [topic, holder] of this.#requested.entries()) if (holder === pipe) asked.push(topic)
+      this.#requested.removeHolder(pipe)
+      this.#subscriptions.removeHolder(pipe)
+      if (this.deliversSubscriptions) for (const topic of asked) this.#deliver([subscriptionMessage(0, topic)], undefined)
+      return
+    }
     const verbose = this.options.verbosity === "allSubsUnsubs"
     const cancelled: Uint8Array[] = []
     if (verbose) for (const [topic, holder] of this.#subscriptions.entries()) if (holder === pipe) cancelled.push(topic)
     this.#subscriptions.removeHolder(pipe, verbose ? undefined : (topic) => cancelled.push(topic))
-    if (this.deliversSubscriptions && !this.options.manual) {
-      for (const topic of cancelled) this.#upstream.push([subscriptionMessage(0, topic)])
+    if (this.deliversSubscriptions) {
+      for (const topic of cancelled) this.#deliver([subscriptionMessage(0, topic)], undefined)
     }
   }
 
@@ -83,31 +116,62 @@ export abstract class PublisherBase extends Socket {
     this.#readUpstream(pipe)
   }
 
-  /** Applies the subscriptions a subscriber sent, and queues what the application should see. */
+  #deliver(message: Frames, from: PipeEnd | undefined): void {
+    this.#upstream.push(message)
+    this.#upstreamFrom.push(from)
+  }
+
+  /**
+   * Applies the subscriptions a subscriber sent, and queues what the application should see. As libzmq's
+   * xpub.cpp: every frame of a message that starts with 0x01/0x00 is a subscribe/cancel (with
+   * `onlyFirstSubscribe`, only when the first frame is one); each reaches the application as a message of
+   * its own, in order, and the data frames between them as data messages.
+   */
   #readUpstream(pipe: PipeEnd): void {
+    const onlyFirst = this.options.onlyFirstSubscribe
     for (let message = pipe.read(); message !== undefined; message = pipe.read()) {
-      const first = message[0]!
-      const isSubscription = message.length === 1 && first.length > 0 && (first[0] === 1 || first[0] === 0)
-      if (!isSubscription) {
-        // XSUB peers may send other messages upstream; XPUB passes them on as they are.
-        if (this.deliversSubscriptions) this.#upstream.push(message)
+      if (message.length === 1) {
+        const first = message[0]!
+        if (first.length > 0 && (first[0] === 1 || first[0] === 0)) this.#subscription(pipe, first, message)
+        else if (this.deliversSubscriptions) this.#deliver(message, undefined)
         continue
       }
-      const subscribe = first[0] === 1
-      const topic = first.subarray(1)
-      let notify: boolean
-      if (this.options.manual) {
-        notify = true
-        this.#lastSubscriber = pipe
-      } else if (subscribe) {
-        const unique = this.#subscriptions.add(topic, pipe)
-        notify = unique || this.options.verbosity !== null
-      } else {
-        const last = this.#subscriptions.remove(topic, pipe)
-        notify = last || this.options.verbosity === "allSubsUnsubs"
+      let data: Frames | undefined
+      let processSubscribe = true
+      for (let i = 0; i < message.length; i++) {
+        const frame = message[i]!
+        const isSubscription: boolean = processSubscribe && frame.length > 0 && (frame[0] === 1 || frame[0] === 0)
+        if (i === 0) processSubscribe = !onlyFirst || isSubscription
+        if (!isSubscription) {
+          ;(data ??= []).push(frame)
+          continue
+        }
+        // In order: the data frames before a subscription reach the application before it.
+        if (data !== undefined && this.deliversSubscriptions) this.#deliver(data, undefined)
+        data = undefined
+        this.#subscription(pipe, frame, [frame])
       }
-      if (notify && this.deliversSubscriptions) this.#upstream.push(message)
+      // XSUB peers may send other messages upstream; XPUB passes them on.
+      if (data !== undefined && this.deliversSubscriptions) this.#deliver(data, undefined)
     }
+  }
+
+  #subscription(pipe: PipeEnd, frame: Buffer, message: Frames): void {
+    const subscribe = frame[0] === 1
+    const topic = frame.subarray(1)
+    let notify: boolean
+    if (this.options.manual) {
+      notify = true
+      if (subscribe) this.#requested.add(topic, pipe)
+      else this.#requested.remove(topic, pipe)
+    } else if (subscribe) {
+      const unique = this.#subscriptions.add(topic, pipe)
+      notify = unique || this.options.verbosity !== null
+    } else {
+      const last = this.#subscriptions.remove(topic, pipe)
+      notify = last || this.options.verbosity === "allSubsUnsubs"
+    }
+    if (notify && this.deliversSubscriptions) this.#deliver(message, pipe)
   }
 
   protected xsend(message: Frames): boolean {
@@ -116,6 +180,7 @@ export abstract class PublisherBase extends Socket {
     // Each subscriber gets the same frames: Buffers are never modified after sending, so sharing is safe.
     const targets = this.#targets
     for (let i = 0; i < count; i++) targets[i]!.write(message)
+    if (this.options.xpubManualLastValue) this.#lastSubscriber = undefined
     return true
   }
 
@@ -124,6 +189,7 @@ export abstract class PublisherBase extends Socket {
     if (count < 0) return false
     const targets = this.#targets
     for (let i = 0; i < count; i++) targets[i]!.writeFrame(frame)
+    if (this.options.xpubManualLastValue) this.#lastSubscriber = undefined
     return true
   }
 
@@ -133,7 +199,13 @@ export abstract class PublisherBase extends Socket {
    */
   #match(topic: Buffer): number {
     this.#targetCount = 0
-    if (this.options.invertMatching) {
+    const last = this.#lastSubscriber
+    if (last !== undefined && this.options.xpubManualLastValue && this.options.manual) {
+      // ZMQ_XPUB_MANUAL_LAST_VALUE: the first send after a subscription goes to that subscriber alone.
+      this.#subscriptions.match(topic, (pipe) => {
+        if (pipe === last) this.#collect(pipe)
+      })
+    } else if (this.options.invertMatching) {
       const matched = new Set<PipeEnd>()
       this.#subscriptions.match(topic, (pipe) => matched.add(pipe))
       for (const pipe of this.#pipes) if (!matched.has(pipe)) this.#collect(pipe)
@@ -157,7 +229,12 @@ export abstract class PublisherBase extends Socket {
   }
 
   protected xreceive(): Frames | undefined {
-    return this.#upstream.shift()
+    const message = this.#upstream.shift()
+    if (message === undefined) return undefined
+    const from = this.#upstreamFrom.shift()
+    // libzmq's xrecv: the subscriber of the message the application reads is the one `subscribe` acts for.
+    if (this.options.manual) this.#lastSubscriber = from !== undefined && this.#pipes.has(from) ? from : undefined
+    return message
   }
 
   protected xwritable(): boolean {
@@ -205,5 +282,8 @@ export interface XPublisher
     ReceiveOptionProperties,
     NoDropOptionProperties,
     InvertMatchingOptionProperties,
-    XPublisherOptionProperties {}
+    XPublisherOptionProperties,
+    OnlyFirstSubscribeOptionProperties,
+    XPublisherLastValueOptionProperties,
+    TopicsCountOptionProperties {}
 defineSocketOptions(XPublisher, "XPUB")

@@ -54,6 +54,23 @@ export const ZMQ_HEARTBEAT_IVL = 75
 export const ZMQ_HEARTBEAT_TTL = 76
 export const ZMQ_HEARTBEAT_TIMEOUT = 77
 export const ZMQ_CONNECT_TIMEOUT = 79
+/**
+ * libzmq 4.3.5's draft options (zmq_draft.h). zeromq.js's compatibility layer has none of them ("Unknown
+ * option"); zmq-ts maps them to the v6 properties that have them, so v5-style code can set them by number.
+ */
+export const ZMQ_ROUTER_NOTIFY = 97
+export const ZMQ_XPUB_MANUAL_LAST_VALUE = 98
+export const ZMQ_ONLY_FIRST_SUBSCRIBE = 108
+export const ZMQ_RECONNECT_STOP = 109
+export const ZMQ_HELLO_MSG = 110
+export const ZMQ_DISCONNECT_MSG = 111
+export const ZMQ_HICCUP_MSG = 114
+export const ZMQ_TOPICS_COUNT = 116
+export const ZMQ_NOTIFY_CONNECT = 1
+export const ZMQ_NOTIFY_DISCONNECT = 2
+export const ZMQ_RECONNECT_STOP_CONN_REFUSED = 0x1
+export const ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED = 0x2
+export const ZMQ_RECONNECT_STOP_AFTER_DISCONNECT = 0x4
 /** Context options (zmq_ctx_set); see `Context.setMaxThreads` / `setMaxSockets`. */
 export const ZMQ_IO_THREADS = 1
 export const ZMQ_MAX_SOCKETS = 2

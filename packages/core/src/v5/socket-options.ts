@@ -159,6 +159,15 @@ const HANDLERS = new Map<number, OptionHandler>([
   [id.ZMQ_HEARTBEAT_TIMEOUT, property("heartbeatTimeout")],
   [id.ZMQ_CONNECT_TIMEOUT, property("connectTimeout")],
   [id.ZMQ_ROUTER_HANDOVER, writeOnly(flag("handover"))],
+  // libzmq 4.3.5's draft options: a zmq-ts extension (zeromq.js's compat knows none of them).
+  [id.ZMQ_ROUTER_NOTIFY, property("routerNotify")],
+  [id.ZMQ_XPUB_MANUAL_LAST_VALUE, flag("xpubManualLastValue")],
+  [id.ZMQ_ONLY_FIRST_SUBSCRIBE, flag("onlyFirstSubscribe")],
+  [id.ZMQ_RECONNECT_STOP, property("reconnectStop")],
+  [id.ZMQ_HELLO_MSG, property("helloMessage")],
+  [id.ZMQ_DISCONNECT_MSG, property("disconnectMessage")],
+  [id.ZMQ_HICCUP_MSG, property("hiccupMessage")],
+  [id.ZMQ_TOPICS_COUNT, { get: property("topicsCount").get! }],
 ])
 
 /** The option number for a number or a short name (`"linger"`); undefined for a name that is not one. */

@@ -28,7 +28,14 @@ export function earlyPipe(host: SocketHost, endpoint: InprocEndpoint, routingId:
     early[0].setLimits(limits.aToB, limits.bToA)
   }
   host.attachPipe(early[0])
+  sayHello(host, early[0])
   return early
+}
+
+/** ZMQ_HELLO_MSG: what an inproc socket sends first on each new pipe (libzmq's send_hello_msg). */
+function sayHello(host: SocketHost, end: PipeEnd): void {
+  const hello = host.options.helloMessage
+  if (hello !== null) end.forceWrite([hello])
 }
 
 function identityOf(host: SocketHost): PeerIdentity {
@@ -100,6 +107,12 @@ export function joinInproc(connect: PendingConnect, binder: SocketHost, endpoint
   // sides' marks now (libzmq's set_hwms).
   connecterEnd.resize = binderEnd.resize = () => connecterEnd.setLimits(combined(connecter, binder), combined(binder, connecter))
   if (connect.early !== undefined) connecterEnd.resize()
+  // The connecter's hello went into its early pipe at connect time; the binder's goes now. A binder's
+  // ZMQ_DISCONNECT_MSG reaches it when the connecter disconnects or closes (ctx.cpp, socket_base.cpp).
+  if (connect.early === undefined) sayHello(connecter, connecterEnd)
+  sayHello(binder, binderEnd)
+  const farewell = binder.options.disconnectMessage
+  if (farewell !== null) connecterEnd.farewell = farewell
   // No monitor events: libzmq joins inproc sockets without a listener, connecter or engine, the objects
   // that raise them (socket_base.cpp's inproc bind/connect report nothing), and zeromq.js shows none.
 }

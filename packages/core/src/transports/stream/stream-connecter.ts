@@ -1,4 +1,5 @@
 import type { Buffer } from "node:buffer"
+import { RECONNECT_STOP_AFTER_DISCONNECT, RECONNECT_STOP_CONN_REFUSED, RECONNECT_STOP_HANDSHAKE_FAILED } from "../../common/options.js"
 import { connect as netConnect, type Socket as NetSocket } from "node:net"
 import { StreamSession } from "../../engine/stream-session.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
@@ -14,6 +15,12 @@ import type { StreamAddressing } from "./stream-addressing.js"
  * Its events follow libzmq's: `connect:delay` when a tcp attempt starts (an ipc connect completes or fails at
  * once, so libzmq never reports it there), `close` when a failed attempt's socket is closed, then
  * `connect:retry` with the interval as the next attempt is scheduled; `connect` once the stream is up.
+ *
+ * ZMQ_RECONNECT_STOP ends the retries as libzmq 4.3.5's connecters do: CONN_REFUSED on a tcp attempt
+ * refused (the session ends: tcp_connecter's send_conn_failed), HANDSHAKE_FAILED on a connection that
+ * failed before its handshake completed (the session ends: stream_engine_base treats it as a protocol
+ * error), AFTER_DISCONNECT on an ipc attempt refused once `disconnect()` was called on the socket
+ * (ipc_connecter: no retry, the session stays).
  */
 export function connectStream<E extends TransportEndpoint>(
   host: SocketHost,
@@ -59,6 +66,7 @@ export function connectStream<E extends TransportEndpoint>(
     socket = attemptSocket
     attemptSocket.unref()
     let connected = false
+    let failure: string | undefined
     if (delayedConnect) host.emit({ type: "connect:delay", address })
     if (options.connectTimeout > 0) {
       connectTimer = setTimeout(() => attemptSocket.destroy(new Error("connect timed out")), options.connectTimeout)
@@ -76,8 +84,9 @@ export function connectStream<E extends TransportEndpoint>(
       session.startEngine(attemptSocket, address, addressing.peerHost(attemptSocket))
       host.emit({ type: "connect", address })
     })
-    attemptSocket.once("error", () => {
+    attemptSocket.once("error", (error: NodeJS.ErrnoException) => {
       if (connected) return // the engine reports and closes
+      failure = error.code
     })
     attemptSocket.once("close", () => {
       if (connectTimer !== undefined) clearTimeout(connectTimer)
@@ -85,11 +94,27 @@ export function connectStream<E extends TransportEndpoint>(
       if (socket === attemptSocket) socket = undefined
       // stream_connecter_base.cpp's close(): the failed attempt's socket is closed, ZMQ_EVENT_CLOSED.
       host.emit({ type: "close", address })
+      if (failure === "ECONNREFUSED" && stopsOnRefusal()) {
+        stopped = true
+        if (delayedConnect) session.abandon()
+        return
+      }
       scheduleReconnect()
     })
   }
 
-  session.onEngineClosed = () => {
+  /** tcp: RECONNECT_STOP_CONN_REFUSED; ipc: RECONNECT_STOP_AFTER_DISCONNECT once disconnect() was called. */
+  const stopsOnRefusal = (): boolean =>
+    delayedConnect
+      ? (options.reconnectStop & RECONNECT_STOP_CONN_REFUSED) !== 0
+      : (options.reconnectStop & RECONNECT_STOP_AFTER_DISCONNECT) !== 0 && host.disconnected === true
+
+  session.onEngineClosed = (handshakeSucceeded) => {
+    if (!handshakeSucceeded && (options.reconnectStop & RECONNECT_STOP_HANDSHAKE_FAILED) !== 0) {
+      stopped = true
+      session.abandon()
+      return
+    }
     // session_base.cpp's reconnect(): a new connecter, whose interval starts again from reconnectInterval.
     reconnect = reconnectIntervals()
     scheduleReconnect()

@@ -68,6 +68,8 @@ export class ThreadPipe implements PipeListener, Undelivered {
   #granted = 0
   #flushScheduled = false
   #grantScheduled = false
+  /** The binding side's pipe (it said hello): its socket hears ZMQ_DISCONNECT_MSG when the connecter leaves. */
+  #accepted = false
   /** Our socket closed its end: we flush what it left within linger, then end. */
   #closing = false
   #done = false
@@ -126,6 +128,9 @@ export class ThreadPipe implements PipeListener, Undelivered {
     }
     this.#end = end
     this.#host.attachPipe(socketEnd)
+    // ZMQ_HELLO_MSG: what the socket sends first on each new pipe, as on one thread (inproc-pipe.ts).
+    const hello = this.#host.options.helloMessage
+    if (hello !== null && !socketEnd.closed) socketEnd.forceWrite([hello])
   }
 
   /** Takes over the far end of a pipe the socket already holds (a connect made before the context was shared). */
@@ -142,6 +147,7 @@ export class ThreadPipe implements PipeListener, Undelivered {
 
   /** Accepting side: introduce ourselves; the connecter may then send up to `credit` messages. */
   hello(peerCredit: number): void {
+    this.#accepted = true
     this.#post({ t: "hello", peer: wirePeerOf(this.#host), credit: receiveCredit(this.#host) })
     this.#addCredit(peerCredit)
   }
@@ -281,6 +287,9 @@ export class ThreadPipe implements PipeListener, Undelivered {
     this.#port.off("message", this.#onMessage)
     this.#port.off("close", this.#onPortClosed)
     this.#port.close()
+    // A binder's ZMQ_DISCONNECT_MSG when the connecter disconnected or closed (libzmq's pipe_t, ctx.cpp).
+    const farewell = this.#host.options.disconnectMessage
+    if (peerGone && this.#accepted && farewell !== null) this.#end?.forceWrite([farewell])
     // The socket keeps what already arrived and sees the peer gone.
     this.#end?.close()
     this.onDone?.(peerGone)
