@@ -41,6 +41,7 @@ export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketType, number>> = {
   SCATTER: 17,
   PEER: 19,
   CHANNEL: 20,
+  DGRAM: 18,
 }
 
 // ── the options as socket properties (zeromq.js's typings) ────────────────────────────────────────────
@@ -167,7 +168,7 @@ export interface SendOptionProperties {
   sendHighWaterMark: number
   /** ZMQ_SNDTIMEO. Default -1 (wait forever); 0 = fail at once with EAGAIN. ms. */
   sendTimeout: number
-  /** ZMQ_MULTICAST_HOPS. Default 1. Accepted and read back; no effect (multicast only). */
+  /** ZMQ_MULTICAST_HOPS. Default 1: the TTL of multicast datagrams a RADIO sends over udp (elsewhere no effect). */
   multicastHops: number
 }
 
@@ -179,6 +180,12 @@ export interface ReceiveOptionProperties {
   receiveHighWaterMark: number
   /** ZMQ_RCVTIMEO. Default -1 (wait forever); 0 = fail at once with EAGAIN. ms. */
   receiveTimeout: number
+}
+
+/** RADIO's option for udp multicast (libzmq has it on every socket; zeromq.js on none). */
+export interface MulticastLoopOptionProperties {
+  /** ZMQ_MULTICAST_LOOP. Default true: multicast datagrams a RADIO sends over udp reach this host's DISHes too. */
+  multicastLoop: boolean
 }
 
 /** REQ, REP, DEALER, ROUTER. */
@@ -262,7 +269,8 @@ type AllOptionProperties = SocketOptionProperties &
   NoDropOptionProperties &
   RouterOptionProperties &
   RequestOptionProperties &
-  XPublisherOptionProperties
+  XPublisherOptionProperties &
+  MulticastLoopOptionProperties
 
 export type OptionName = keyof AllOptionProperties
 
@@ -328,6 +336,9 @@ export interface SocketOptionValues {
   /** The welcome message's bytes; null for none (also when set to an empty message). */
   welcomeMessage: Buffer | null
   verbosity: Verbosity
+  /** udp multicast: the TTL and whether our own datagrams loop back (ZMQ_MULTICAST_HOPS, ZMQ_MULTICAST_LOOP). */
+  multicastHops: number
+  multicastLoop: boolean
 }
 
 // ── the option table ─────────────────────────────────────────────────────────────────────────────────
@@ -351,8 +362,8 @@ export interface OptionSpec {
   readonly max?: number
 }
 
-const WRITABLES: readonly SocketType[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB"]
-const READABLES: readonly SocketType[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB"]
+const WRITABLES: readonly SocketType[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", "DGRAM"]
+const READABLES: readonly SocketType[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", "DGRAM"]
 const INT32_MAX = 2 ** 31 - 1
 
 /**
@@ -422,6 +433,7 @@ export const SOCKET_OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   zapEnforceDomain: { kind: "bool" },
   loopbackFastPath: { kind: "bool" },
   verbosity: { kind: "verbosity", on: ["XPUB"], immediate: true },
+  multicastLoop: { kind: "bool", on: ["RADIO"] },
 }
 
 // ── conversions (zeromq.js's argument checks and number casts) ───────────────────────────────────────
@@ -605,6 +617,7 @@ export class OptionStore {
       zapEnforceDomain: false,
       loopbackFastPath: false,
       verbosity: null,
+      multicastLoop: true,
     }
     this.effective = {
       linger,
@@ -645,6 +658,8 @@ export class OptionStore {
       invertMatching: false,
       welcomeMessage: null,
       verbosity: null,
+      multicastHops: 1,
+      multicastLoop: true,
     }
   }
 

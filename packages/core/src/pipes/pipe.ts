@@ -94,6 +94,11 @@ export class PipeEnd {
   /** The peer behind this pipe, once known. */
   peer: PeerIdentity | undefined
   /**
+   * Set by a transport that carries no subscriptions back (udp): the socket sends this pipe every message,
+   * whatever its groups or topics (libzmq's `subscribe_to_all`).
+   */
+  subscribeToAll = false
+  /**
    * Set by whoever made the pipe: recomputes both queue limits from the owners' current high-water marks,
    * when the socket's SNDHWM or RCVHWM changes after the pipe exists (libzmq's `set_hwms` on an option
    * change, test_sockopt_hwm).
