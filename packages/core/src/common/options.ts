@@ -156,7 +156,7 @@ export interface SocketOptionProperties {
   loopbackFastPath: boolean
   /** ZMQ_MECHANISM: the security mechanism the options select: `null` (NULL), `"plain"` or `"curve"`. */
   readonly securityMechanism: SecurityMechanism
-  /** ZMQ_THREAD_SAFE. Always false: the stable socket types are not thread-safe. */
+  /** ZMQ_THREAD_SAFE. False on the stable socket types, true on the draft ones (SERVER, CLIENT, RADIO, DISH, …). */
   readonly threadSafe: boolean
 }
 
@@ -200,7 +200,7 @@ export interface ProbeRouterOptionProperties {
   probeRouter: boolean
 }
 
-/** PUSH, PULL, PUB, SUB, DEALER. */
+/** PUSH, PULL, PUB, SUB, DEALER, SCATTER, GATHER. */
 export interface ConflateOptionProperties {
   /**
    * ZMQ_CONFLATE. Default false. Keep only the newest message in each pipe, ignoring the high-water marks.
@@ -219,7 +219,7 @@ export interface InvertMatchingOptionProperties {
   invertMatching: boolean
 }
 
-/** PUB, XPUB. */
+/** PUB, XPUB, RADIO. */
 export interface NoDropOptionProperties {
   /** ZMQ_XPUB_NODROP. Default false. Wait (up to sendTimeout) instead of dropping when a subscriber's pipe is full. */
   noDrop: boolean
@@ -362,8 +362,13 @@ export interface OptionSpec {
   readonly max?: number
 }
 
-const WRITABLES: readonly SocketType[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", "DGRAM"]
-const READABLES: readonly SocketType[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", "DGRAM"]
+// The draft types (RFC 41, 48, 49, 51, 52): libzmq's thread-safe sockets, with zeromq.js's option sets.
+/** libzmq's thread-safe socket types: ZMQ_THREAD_SAFE reads true on them. */
+export const THREAD_SAFE_TYPES: readonly SocketType[] = ["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"]
+const DRAFT_WRITABLES: readonly SocketType[] = ["SERVER", "CLIENT", "RADIO", "SCATTER", "PEER", "CHANNEL", "DGRAM"]
+const DRAFT_READABLES: readonly SocketType[] = ["SERVER", "CLIENT", "DISH", "GATHER", "PEER", "CHANNEL", "DGRAM"]
+const WRITABLES: readonly SocketType[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", ...DRAFT_WRITABLES]
+const READABLES: readonly SocketType[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", ...DRAFT_READABLES]
 const INT32_MAX = 2 ** 31 - 1
 
 /**
@@ -408,13 +413,13 @@ export const SOCKET_OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   probeRouter: { kind: "bool", on: ["ROUTER", "DEALER", "REQ"], immediate: true },
   correlate: { kind: "bool", on: ["REQ"], immediate: true },
   relaxed: { kind: "bool", on: ["REQ"], immediate: true },
-  conflate: { kind: "bool", on: ["PULL", "PUSH", "SUB", "PUB", "DEALER"] },
+  conflate: { kind: "bool", on: ["PULL", "PUSH", "SUB", "PUB", "DEALER", "SCATTER", "GATHER"] },
   zapDomain: { kind: "string" },
   handover: { kind: "bool", on: ["ROUTER"], immediate: true },
   typeOfService: { kind: "uint32" },
   handshakeInterval: { kind: "int32", min: 0 },
   socksProxy: { kind: "string" },
-  noDrop: { kind: "bool", on: ["XPUB", "PUB"] },
+  noDrop: { kind: "bool", on: ["XPUB", "PUB", "RADIO"] },
   manual: { kind: "bool", on: ["XPUB"] },
   welcomeMessage: { kind: "string", on: ["XPUB"] },
   invertMatching: { kind: "bool", on: ["PUB", "SUB", "XPUB"] },
@@ -555,7 +560,8 @@ export class OptionStore {
 
   constructor(type: SocketType, defaults: OptionDefaults) {
     // libzmq's xsub_t sets linger 0 for SUB and XSUB: a subscriber's queued subscriptions never hold up exit.
-    const linger = !defaults.blocky || type === "SUB" || type === "XSUB" ? 0 : DEFAULT_LINGER
+    // dish_t does too, so that its queued JOIN/LEAVE commands never hold it up either.
+    const linger = !defaults.blocky || type === "SUB" || type === "XSUB" || type === "DISH" ? 0 : DEFAULT_LINGER
     this.#values = {
       sendBufferSize: -1,
       sendHighWaterMark: DEFAULT_HIGH_WATER_MARK,
@@ -607,7 +613,7 @@ export class OptionStore {
       heartbeatTimeout: -1,
       connectTimeout: 0,
       tcpMaxRetransmitTimeout: 0,
-      threadSafe: false,
+      threadSafe: THREAD_SAFE_TYPES.includes(type),
       multicastMaxTransportDataUnit: 1500,
       vmciBufferSize: 0,
       vmciBufferMinSize: 0,

@@ -1,0 +1,129 @@
+/**
+ * RADIO ↔ DISH (RFC 48, draft) over tcp, ipc and inproc: libzmq's test_radio_dish, less its udp cases.
+ *
+ *   radio ──[group, body]──▶ dish      only the groups the dish joined, exact match
+ *   radio ◀──JOIN/LEAVE──── dish       sent on every new pipe and again after a reconnect
+ */
+import { describe, expect, it } from "vitest"
+import { Poller } from "../../src/index.js"
+import { Dish, Radio } from "../../src/draft.js"
+import { track } from "../helpers/cleanup.js"
+import { handshakes, settlesWithin, TRANSPORTS, until } from "../helpers/transports.js"
+
+/** Sends `body` to `group` until `dish` receives something (a join takes a round trip to reach the radio). */
+async function sendUntilJoined(radio: Radio, dish: Dish, group: string, body = "probe"): Promise<void> {
+  for (;;) {
+    await radio.send(body, { group })
+    if (await settlesWithin(until(() => dish.readable, 50), 100)) {
+      if (dish.readable) break
+    }
+  }
+  // Drain the probes.
+  while (dish.readable) await dish.receive()
+}
+
+for (const transport of TRANSPORTS) {
+  describe(`RADIO ↔ DISH over ${transport.name}`, () => {
+    for (const binder of ["radio", "dish"] as const) {
+      it(`delivers only the joined groups' messages, each with its group (the ${binder} binds)`, async () => {
+        const radio = track(new Radio())
+        const dish = track(new Dish())
+        dish.join("movies", "tv")
+        const [bound, connecting] = binder === "radio" ? [radio, dish] : [dish, radio]
+        const up = handshakes(transport, bound)
+        await bound.bind(transport.bindAddress())
+        connecting.connect(transport.connectAddress(bound))
+        await up
+        await sendUntilJoined(radio, dish, "movies")
+        await radio.send("star wars", { group: "movies" })
+        await radio.send("news", { group: "weather" })
+        await radio.send("friends", { group: "tv" })
+        await radio.send(Buffer.from("blade runner"), { group: Buffer.from("movies") })
+        const received: Array<[string, string]> = []
+        for (let i = 0; i < 3; i++) {
+          const [body, { group }] = await dish.receive()
+          received.push([group.toString(), body.toString()])
+        }
+        expect(received).toEqual([
+          ["movies", "star wars"],
+          ["tv", "friends"],
+          ["movies", "blade runner"],
+        ])
+      })
+    }
+
+    it("stops delivering a group after leave()", async () => {
+      const radio = track(new Radio())
+      const dish = track(new Dish())
+      await dish.bind(transport.bindAddress())
+      const up = handshakes(transport, dish)
+      radio.connect(transport.connectAddress(dish))
+      await up
+      dish.join("a", "b")
+      await sendUntilJoined(radio, dish, "b")
+      dish.leave("a")
+      // The LEAVE and later messages travel the same ordered path: "b" after it shows it has arrived.
+      await radio.send("late a", { group: "a" })
+      await radio.send("b1", { group: "b" })
+      const [body, { group }] = await dish.receive()
+      expect([group.toString(), body.toString()]).toEqual(["b", "b1"])
+    })
+
+    it("Poller sees a DISH readable and a RADIO writable (test_radio_dish's tcp poll)", async () => {
+      const radio = track(new Radio())
+      const dish = track(new Dish())
+      dish.join("poll")
+      await radio.bind(transport.bindAddress())
+      dish.connect(transport.connectAddress(radio))
+      const writable = await new Poller<Radio>().add(radio, "writable").poll(1000)
+      expect(writable.map((item) => item.writable)).toEqual([true])
+      const poller = new Poller<Dish>().add(dish, "readable")
+      expect(await poller.poll(0)).toEqual([])
+      await sendUntilJoined(radio, dish, "poll")
+      await radio.send("hello", { group: "poll" })
+      const ready = await poller.poll(5000)
+      expect(ready.map((item) => item.socket)).toEqual([dish])
+      const [body] = await dish.receive()
+      expect(body.toString()).toBe("hello")
+    })
+  })
+}
+
+describe("RADIO/DISH rules (test_radio_dish)", () => {
+  it("refuses leaving a group not joined, joining twice and a group over 255 bytes: EINVAL", () => {
+    const dish = track(new Dish())
+    expect(() => dish.leave("never")).toThrow(expect.objectContaining({ code: "EINVAL" }))
+    dish.join("once")
+    expect(() => dish.join("once")).toThrow(expect.objectContaining({ code: "EINVAL" }))
+    expect(() => dish.join("x".repeat(256))).toThrow(expect.objectContaining({ code: "EINVAL" }))
+    dish.join("x".repeat(255))
+    dish.leave("x".repeat(255))
+    expect(() => dish.leave("x".repeat(255))).toThrow(expect.objectContaining({ code: "EINVAL" }))
+  })
+
+  it("refuses a multipart send, a send without a group and a group over 255 bytes: EINVAL", async () => {
+    const radio = track(new Radio())
+    await expect(radio.send(["a", "b"], { group: "g" })).rejects.toMatchObject({ code: "EINVAL" })
+    await expect(radio.send("a")).rejects.toMatchObject({ code: "EINVAL" })
+    await expect(radio.send("a", { group: "g".repeat(256) })).rejects.toMatchObject({ code: "EINVAL" })
+    await radio.send("a", { group: "g".repeat(255) }) // nobody joined: dropped, not an error
+    await radio.send(["one part in an array"], { group: "g" })
+  })
+
+  it("a DISH cannot send and a RADIO cannot receive: ENOTSUP", async () => {
+    const radio = track(new Radio())
+    const dish = track(new Dish())
+    await expect(dish.send("x")).rejects.toMatchObject({ code: "ENOTSUP" })
+    await expect(radio.receive()).rejects.toMatchObject({ code: "ENOTSUP" })
+  })
+
+  it("reads DISH linger 0 and threadSafe true, as libzmq", () => {
+    const dish = track(new Dish())
+    const radio = track(new Radio())
+    expect(dish.linger).toBe(0)
+    expect(dish.threadSafe).toBe(true)
+    expect(radio.threadSafe).toBe(true)
+    expect(dish.type).toBe(15)
+    expect(radio.type).toBe(14)
+  })
+})
