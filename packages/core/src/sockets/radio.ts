@@ -1,13 +1,13 @@
 import { zmqError } from "../common/errors.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"
-import type { NoDropOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import type { MulticastLoopOptionProperties, NoDropOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
 import type { MessageLike } from "../socket/message-like.js"
 import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 import { toGroup } from "./group.js"
 import { onlyPart } from "./single-part.js"
 
-export interface RadioOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & NoDropOptionProperties> {}
+export interface RadioOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & NoDropOptionProperties & MulticastLoopOptionProperties> {}
 
 /** What `Radio.send()` takes besides the message, as zeromq.js types it. */
 export interface RadioGroupOptions {
@@ -24,6 +24,8 @@ export interface RadioGroupOptions {
 export class Radio extends Socket {
   /** Who joined each group (by the group's bytes as latin1), with how many JOINs each pipe sent for it. */
   readonly #groups = new Map<string, Map<PipeEnd, number>>()
+  /** Pipes that carry no joins (udp): they get every group's messages (libzmq's _udp_pipes). */
+  readonly #allGroups = new Set<PipeEnd>()
 
   constructor(options?: RadioOptions) {
     super("RADIO", options)
@@ -50,10 +52,12 @@ export class Radio extends Socket {
   }
 
   protected xattach(pipe: PipeEnd): void {
+    if (pipe.subscribeToAll) this.#allGroups.add(pipe)
     this.xpipeReadable(pipe) // JOINs the DISH sent before we had the pipe (inproc, or a fast peer)
   }
 
   protected xdetach(pipe: PipeEnd): void {
+    this.#allGroups.delete(pipe)
     for (const [group, members] of this.#groups) {
       if (members.delete(pipe) && members.size === 0) this.#groups.delete(group)
     }
@@ -81,12 +85,15 @@ export class Radio extends Socket {
   protected xsend(message: Frames): boolean {
     if (message.length !== 2) throw zmqError("EINVAL", "a RADIO message is one part sent to a group")
     const members = this.#groups.get(message[0]!.toString("latin1"))
-    if (members === undefined) return true
+    const allGroups = this.#allGroups
+    if (members === undefined && allGroups.size === 0) return true
     if (this.options.noDrop) {
       // ZMQ_XPUB_NODROP: every DISH of the group must have room, or the send waits (radio.cpp check_hwm).
-      for (const pipe of members.keys()) if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return false
+      if (members !== undefined) for (const pipe of members.keys()) if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return false
+      for (const pipe of allGroups) if (!pipe.writable && !pipe.closed && !pipe.peerClosed) return false
     }
-    for (const pipe of members.keys()) pipe.write(message)
+    if (members !== undefined) for (const pipe of members.keys()) pipe.write(message)
+    for (const pipe of allGroups) pipe.write(message)
     return true
   }
 
@@ -104,5 +111,5 @@ export class Radio extends Socket {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Radio extends SendOptionProperties, NoDropOptionProperties {}
+export interface Radio extends SendOptionProperties, NoDropOptionProperties, MulticastLoopOptionProperties {}
 defineSocketOptions(Radio, "RADIO")

@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer"
 import { describe, expect, it } from "vitest"
 import * as draft from "zeromq/draft"
 import { Dealer, Pair, Publisher, Pull, Push, Router, ZmqError } from "../../src/index.js"
-import { Datagram } from "../../src/sockets/datagram.js"
+import { Datagram } from "../../src/draft.js"
 import { freeUdpPort, rawSocket, sendDatagram, sendUntilReceived, track } from "./udp-helpers.js"
 
 /** "127.0.0.1:5555" of a bound endpoint, as a DGRAM address frame names it. */
