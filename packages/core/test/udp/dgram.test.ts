@@ -7,7 +7,7 @@
  */
 import { Buffer } from "node:buffer"
 import { describe, expect, it } from "vitest"
-import * as draft from "zeromq/draft"
+import * as draft from "zeromq/draft.js"
 import { Dealer, Pair, Publisher, Pull, Push, Router, ZmqError } from "../../src/index.js"
 import { Datagram } from "../../src/draft.js"
 import { freeUdpPort, rawSocket, sendDatagram, sendUntilReceived, track } from "./udp-helpers.js"

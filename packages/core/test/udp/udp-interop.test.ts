@@ -9,7 +9,7 @@
  */
 import { Buffer } from "node:buffer"
 import { describe, expect, it } from "vitest"
-import * as draft from "zeromq/draft"
+import * as draft from "zeromq/draft.js"
 import { Dish, Radio } from "../../src/draft.js"
 import { freeUdpPort, sendUntilReceived, track } from "./udp-helpers.js"
 
