@@ -23,8 +23,6 @@ export const SocketType = {
   SCATTER: "SCATTER",
   PEER: "PEER",
   CHANNEL: "CHANNEL",
-  /** libzmq's ZMQ_DGRAM: raw datagrams over udp, no ZMTP, so no peer type is compatible with it. */
-  DGRAM: "DGRAM",
 } as const
 
 export type SocketType = (typeof SocketType)[keyof typeof SocketType]
@@ -49,7 +47,6 @@ const COMPATIBLE: Readonly<Record<SocketType, readonly SocketType[]>> = {
   SCATTER: ["GATHER"],
   PEER: ["PEER"],
   CHANNEL: ["CHANNEL"],
-  DGRAM: [],
 }
 
 export function isSocketType(name: string): name is SocketType {

@@ -20,8 +20,14 @@ export const DEFAULT_RECONNECT_INTERVAL = 100
 export const DEFAULT_HANDSHAKE_INTERVAL = 30_000
 export const DEFAULT_BACKLOG = 100
 
+/**
+ * The socket types core has: the ZMTP ones, and DGRAM, which speaks no ZMTP (raw datagrams over udp) and so
+ * is no type the codec knows.
+ */
+export type SocketTypeName = SocketType | "DGRAM"
+
 /** zeromq.js's `socket.type`: libzmq's ZMQ_PAIR … ZMQ_CHANNEL numbers. */
-export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketType, number>> = {
+export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketTypeName, number>> = {
   PAIR: 0,
   PUB: 1,
   SUB: 2,
@@ -351,7 +357,7 @@ export interface OptionSpec {
   /** Reading only: assigning throws zeromq.js's TypeError. */
   readonly readOnly?: true
   /** The socket types zeromq.js defines the option on; all of them when absent. */
-  readonly on?: readonly SocketType[]
+  readonly on?: readonly SocketTypeName[]
   /**
    * One of the options zeromq.js does not warn about when set after bind/connect (they apply at once);
    * the others warn "Socket option will not take effect until next connect/bind.".
@@ -365,10 +371,10 @@ export interface OptionSpec {
 // The draft types (RFC 41, 48, 49, 51, 52): libzmq's thread-safe sockets, with zeromq.js's option sets.
 /** libzmq's thread-safe socket types: ZMQ_THREAD_SAFE reads true on them. */
 export const THREAD_SAFE_TYPES: readonly SocketType[] = ["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"]
-const DRAFT_WRITABLES: readonly SocketType[] = ["SERVER", "CLIENT", "RADIO", "SCATTER", "PEER", "CHANNEL", "DGRAM"]
-const DRAFT_READABLES: readonly SocketType[] = ["SERVER", "CLIENT", "DISH", "GATHER", "PEER", "CHANNEL", "DGRAM"]
-const WRITABLES: readonly SocketType[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", ...DRAFT_WRITABLES]
-const READABLES: readonly SocketType[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", ...DRAFT_READABLES]
+const DRAFT_WRITABLES: readonly SocketTypeName[] = ["SERVER", "CLIENT", "RADIO", "SCATTER", "PEER", "CHANNEL", "DGRAM"]
+const DRAFT_READABLES: readonly SocketTypeName[] = ["SERVER", "CLIENT", "DISH", "GATHER", "PEER", "CHANNEL", "DGRAM"]
+const WRITABLES: readonly SocketTypeName[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", ...DRAFT_WRITABLES]
+const READABLES: readonly SocketTypeName[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", ...DRAFT_READABLES]
 const INT32_MAX = 2 ** 31 - 1
 
 /**
@@ -558,7 +564,7 @@ export class OptionStore {
   /** The CURVE keys set so far, as 32 bytes each. */
   readonly #curveKeys: Partial<Record<"curvePublicKey" | "curveSecretKey" | "curveServerKey", Uint8Array>> = {}
 
-  constructor(type: SocketType, defaults: OptionDefaults) {
+  constructor(type: SocketTypeName, defaults: OptionDefaults) {
     // libzmq's xsub_t sets linger 0 for SUB and XSUB: a subscriber's queued subscriptions never hold up exit.
     // dish_t does too, so that its queued JOIN/LEAVE commands never hold it up either.
     const linger = !defaults.blocky || type === "SUB" || type === "XSUB" || type === "DISH" ? 0 : DEFAULT_LINGER
@@ -613,7 +619,7 @@ export class OptionStore {
       heartbeatTimeout: -1,
       connectTimeout: 0,
       tcpMaxRetransmitTimeout: 0,
-      threadSafe: THREAD_SAFE_TYPES.includes(type),
+      threadSafe: (THREAD_SAFE_TYPES as readonly SocketTypeName[]).includes(type),
       multicastMaxTransportDataUnit: 1500,
       vmciBufferSize: 0,
       vmciBufferMinSize: 0,

@@ -4,7 +4,7 @@ import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pi
 import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type { Socket as NetSocket } from "node:net"
 import { StreamEngine, type EngineHandler } from "./stream-engine.js"
-import { pipeAtConnect, type SocketHost } from "../pipes/socket-host.js"
+import { pipeAtConnect, zmtpTypeOf, type SocketHost } from "../pipes/socket-host.js"
 import { zmqError } from "../common/errors.js"
 import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
 import { mechanismFor, mechanismReady } from "../security/mechanisms.js"
@@ -102,7 +102,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
     const options = this.#host.options
     const routingId = options.routingId === null ? undefined : Buffer.from(options.routingId)
     return {
-      socketType: this.#host.type,
+      socketType: zmtpTypeOf(this.#host, this.#address),
       mechanism: mechanismFor(options),
       routingId,
       maxMessageSize: options.maxMessageSize,

@@ -20,7 +20,8 @@ export interface PipeListener {
 
 /** Who is at the far end, learnt at the handshake (tcp/ipc) or at connect time (inproc). */
 export interface PeerIdentity {
-  readonly socketType: SocketType
+  /** Undefined for a peer that speaks no ZMTP and names no type (a DGRAM's datagrams). */
+  readonly socketType: SocketType | undefined
   /** The peer's ZMQ_ROUTING_ID (empty when it set none). */
   readonly routingId: Buffer
   /** Handshake metadata properties, names lower-cased. */

@@ -1,6 +1,7 @@
-import type { SocketType } from "@zmq-ts/zmtp"
+import { isSocketType, type SocketType } from "@zmq-ts/zmtp"
+import { zmqError } from "../common/errors.js"
 import type { SocketEvent } from "../common/events.js"
-import type { SocketOptionValues } from "../common/options.js"
+import type { SocketOptionValues, SocketTypeName } from "../common/options.js"
 import type { PipeEnd, PipeListener } from "./pipe.js"
 
 /**
@@ -9,7 +10,7 @@ import type { PipeEnd, PipeListener } from "./pipe.js"
  * here only so a session can put it in the handshake and inproc can check the pair.
  */
 export interface SocketHost {
-  readonly type: SocketType
+  readonly type: SocketTypeName
   readonly options: Readonly<SocketOptionValues>
   readonly closed: boolean
   /** The context's ZMQ_BLOCKY (the advice of the warning printed when queued messages delay exit). */
@@ -30,4 +31,14 @@ export interface SocketHost {
  */
 export function pipeAtConnect(host: SocketHost, routingId: Uint8Array | undefined): boolean {
   return !host.options.immediate && (!host.requiresPeerIdentity || routingId !== undefined)
+}
+
+/**
+ * The host's socket type as ZMTP names it, for the layers that speak ZMTP or join ZMTP types (tcp, ipc,
+ * inproc): a DGRAM socket has none (udp only), so they fail with ENOCOMPATPROTO at `address`.
+ */
+export function zmtpTypeOf(host: SocketHost, address: string): SocketType {
+  const type = host.type
+  if (!isSocketType(type)) throw zmqError("ENOCOMPATPROTO", `a ${type} socket speaks no ZMTP: only udp:// can carry it`, address)
+  return type
 }

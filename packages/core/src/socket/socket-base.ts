@@ -1,5 +1,4 @@
 import type { Buffer } from "node:buffer"
-import type { SocketType } from "@zmq-ts/zmtp"
 import { zmqError, ZmqError } from "../common/errors.js"
 import type { SocketEvent } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"
@@ -12,6 +11,7 @@ import {
   type OptionName,
   type OptionValue,
   type SocketOptionProperties,
+  type SocketTypeName,
   type SocketOptionValues,
   type WritableOptions,
 } from "../common/options.js"
@@ -130,7 +130,7 @@ export abstract class Socket implements PipeListener {
   /** `events`, made on first access (observer.ts). */
   #events: Observer | undefined
   readonly #context: Context
-  readonly #zmtpType: SocketType
+  readonly #zmtpType: SocketTypeName
   readonly #options: OptionStore
 
   #closed = false
@@ -159,7 +159,7 @@ export abstract class Socket implements PipeListener {
    * Context, and is taken out of the caller's object (zeromq.js deletes it there before assigning the rest
    * as properties, so code reusing the object gets the default context the second time; so does ours).
    */
-  protected constructor(type: SocketType, options: object | undefined) {
+  protected constructor(type: SocketTypeName, options: object | undefined) {
     if (new.target === Socket) {
       // zeromq.js's `new Socket(type)` makes a socket of any type; ours are made by their classes.
       if (typeof type !== "number") throw new TypeError("Socket type must be a number")
@@ -216,7 +216,7 @@ export abstract class Socket implements PipeListener {
   }
 
   /** @internal The ZMTP name of the socket type ("PUSH", "ROUTER", …): what the handshake names. */
-  get zmtpType(): SocketType {
+  get zmtpType(): SocketTypeName {
     return this.#zmtpType
   }
 
@@ -903,7 +903,7 @@ function defineOptionProperties(prototype: object, include: (name: OptionName) =
 defineOptionProperties(Socket.prototype, (name) => SOCKET_OPTIONS[name].on === undefined)
 
 /** Defines on a socket class the options zeromq.js gives its type beyond those of every socket. */
-export function defineSocketOptions(socketClass: { readonly prototype: AnySocket }, type: SocketType): void {
+export function defineSocketOptions(socketClass: { readonly prototype: AnySocket }, type: SocketTypeName): void {
   defineOptionProperties(socketClass.prototype, (name) => SOCKET_OPTIONS[name].on?.includes(type) === true)
 }
 

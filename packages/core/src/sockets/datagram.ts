@@ -20,6 +20,23 @@ export class Datagram extends Socket {
     this.applyOptions(options)
   }
 
+  /** Binds a `udp://` endpoint: libzmq's DGRAM is a udp socket (ENOCOMPATPROTO for any other transport). */
+  override bind(address: string): Promise<void> {
+    if (typeof address === "string" && !address.startsWith("udp://") && address.includes("://")) {
+      return Promise.reject(zmqError("ENOCOMPATPROTO", "a Datagram binds udp:// endpoints only", address))
+    }
+    // With the caller's arguments, so a wrong count is the base's TypeError.
+    return Reflect.apply(super.bind, this, arguments) as Promise<void>
+  }
+
+  /** A Datagram never connects: it sends to the address each message names (ENOCOMPATPROTO, as libzmq). */
+  override connect(address: string): void {
+    if (typeof address === "string" && !address.startsWith("udp://") && address.includes("://")) {
+      throw zmqError("ENOCOMPATPROTO", "a Datagram binds udp:// endpoints only, and never connects", address)
+    }
+    Reflect.apply(super.connect, this, arguments)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     if (this.#pipe !== undefined) {
       pipe.close()

@@ -188,3 +188,22 @@ describe("Datagram with libzmq's DGRAM (zeromq.js zeromq/draft)", () => {
     }
   })
 })
+
+describe("Datagram is udp only", () => {
+  it.each(["tcp://127.0.0.1:*", "ipc:///tmp/zmqts-dgram-never.sock", "inproc://dgram-never"])("bind %s is ENOCOMPATPROTO", async (endpoint) => {
+    const socket = track(new Datagram())
+    await expect(socket.bind(endpoint)).rejects.toMatchObject({ code: "ENOCOMPATPROTO" })
+  })
+
+  it.each(["tcp://127.0.0.1:5555", "inproc://dgram-never"])("connect %s is ENOCOMPATPROTO", (endpoint) => {
+    const socket = track(new Datagram())
+    expect(() => socket.connect(endpoint)).toThrow(expect.objectContaining({ code: "ENOCOMPATPROTO" }))
+  })
+
+  it("reads type 18 (ZMQ_DGRAM) and has the send and receive options, as zeromq.js's Datagram", () => {
+    const socket = track(new Datagram({ sendHighWaterMark: 5, receiveHighWaterMark: 6 }))
+    expect(socket.type).toBe(18)
+    expect([socket.sendHighWaterMark, socket.receiveHighWaterMark, socket.multicastHops]).toEqual([5, 6, 1])
+    expect("multicastLoop" in socket).toBe(false)
+  })
+})

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import { CONFLATE, pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
-import type { SocketHost } from "../../pipes/socket-host.js"
+import { zmtpTypeOf, type SocketHost } from "../../pipes/socket-host.js"
 import type { ThreadPipe } from "../threads/thread-pipe.js"
 import type { InprocEndpoint } from "./inproc-endpoint.js"
 
@@ -34,7 +34,7 @@ export function earlyPipe(host: SocketHost, endpoint: InprocEndpoint, routingId:
 function identityOf(host: SocketHost): PeerIdentity {
   const routingId = host.options.routingId
   return {
-    socketType: host.type,
+    socketType: zmtpTypeOf(host, ""),
     routingId: routingId === null ? Buffer.alloc(0) : Buffer.from(routingId),
     properties: new Map(),
   }
@@ -70,7 +70,7 @@ export function joinInproc(connect: PendingConnect, binder: SocketHost, endpoint
     }
     return
   }
-  if (!isCompatibleSocketType(connecter.type, binder.type)) {
+  if (!isCompatibleSocketType(zmtpTypeOf(connecter, endpoint.address), binder.type)) {
     // Refused without a word: libzmq raises no monitor event for inproc (see below).
     connect.early?.[0].close()
     return

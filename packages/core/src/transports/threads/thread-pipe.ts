@@ -5,7 +5,7 @@ import type { SocketType } from "@zmq-ts/zmtp"
 import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from "./thread-batch.js"
 import { pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
 import type { Frames } from "../../pipes/message.js"
-import type { SocketHost } from "../../pipes/socket-host.js"
+import { zmtpTypeOf, type SocketHost } from "../../pipes/socket-host.js"
 import { lingerAtExit, type Undelivered } from "../../common/exit-linger.js"
 
 /** Who a socket is, as it travels to the other thread (structured-clone friendly). */
@@ -25,7 +25,7 @@ export type ThreadPipeControl =
 
 export function wirePeerOf(host: SocketHost): WirePeer {
   const routingId = host.options.routingId
-  return { socketType: host.type, routingId: routingId === null ? new Uint8Array(0) : Buffer.from(routingId) }
+  return { socketType: zmtpTypeOf(host, ""), routingId: routingId === null ? new Uint8Array(0) : Buffer.from(routingId) }
 }
 
 export function peerIdentityOf(peer: WirePeer): PeerIdentity {

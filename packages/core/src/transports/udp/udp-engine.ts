@@ -147,7 +147,8 @@ export class UdpEngine implements PipeListener {
     }
     // udp carries no JOIN or LEAVE: a RADIO sends this pipe every group (libzmq's subscribe_to_all).
     socketEnd.subscribeToAll = true
-    const peerType = host.type === "RADIO" ? "DISH" : host.type === "DISH" ? "RADIO" : host.type
+    // A DGRAM's peers are whoever sends a datagram: no socket type.
+    const peerType = host.type === "RADIO" ? "DISH" : host.type === "DISH" ? "RADIO" : undefined
     socketEnd.peer = { socketType: peerType, routingId: EMPTY, properties: new Map() }
     this.#pipe = ours
     host.attachPipe(socketEnd)
