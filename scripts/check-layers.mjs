@@ -47,6 +47,7 @@ const FOLDERS = {
     tools: ["socket", "pipes", "common"],
     socket: ["context", "transports/registry.ts", "transports/transport.ts", "pipes", "common"],
     context: ["transports/registry.ts", "transports/transport.ts", "common"],
+    // tcp/, ipc/ (and the stream/ they share), inproc/, threads/, udp/: one folder per transport, one row.
     transports: ["engine", "pipes", "common"],
     engine: ["security", "pipes", "common"],
     security: ["common"],
