@@ -13,7 +13,8 @@
 import { Buffer } from "node:buffer"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Dish, Radio } from "../../src/draft.js"
+import { Poller } from "../../src/index.js"
+import { Datagram, Dish, Radio } from "../../src/draft.js"
 import { freeUdpPort, groupDatagram, rawSocket, sendDatagram, track } from "./udp-helpers.js"
 
 async function boundDish(address: (port: number) => string, options: { ipv6?: boolean; receiveHighWaterMark?: number } = {}): Promise<{ dish: Dish; port: number }> {
@@ -114,6 +115,23 @@ describe("RADIO/DISH over udp (libzmq's test_radio_dish)", () => {
     dish.join(long)
     await radio.send("long group", { group: long })
     expect(await receiveText(dish)).toEqual([long, "long group"])
+  })
+
+  it("Poller: a DISH over udp turns readable when a datagram of a joined group arrives, a Datagram too", async () => {
+    const { dish, port } = await boundDish((p) => `udp://127.0.0.1:${p}`)
+    dish.join("poll")
+    const datagram = track(new Datagram())
+    await datagram.bind("udp://127.0.0.1:*")
+    const poller = new Poller<Dish | Datagram>().add(dish, "readable").add(datagram, "readable")
+    expect(await poller.poll(0)).toEqual([])
+    const radio = track(new Radio())
+    radio.connect(`udp://127.0.0.1:${port}`)
+    await radio.send("ignored", { group: "other" })
+    await radio.send("hello", { group: "poll" })
+    expect((await poller.poll(5000)).map((item) => item.socket)).toEqual([dish])
+    expect(await receiveText(dish)).toEqual(["poll", "hello"])
+    await datagram.send([datagram.lastEndpoint!.slice("udp://".length), "to myself"])
+    expect((await poller.poll(5000)).map((item) => item.socket)).toEqual([datagram])
   })
 
   it("the datagram is [group length][group][body] on the wire", async () => {

@@ -81,7 +81,10 @@ export class UdpEngine implements PipeListener {
       if (roles.send) engine.#setMulticastOptions()
     } catch (error) {
       engine.#destroy()
-      throw fromSystemError(error as NodeJS.ErrnoException, given)
+      const failure = error as NodeJS.ErrnoException
+      // No such interface to join the group on: libzmq's ENODEV.
+      if (failure.code === "ENODEV") throw zmqError("ENODEV", `${failure.message} (${given})`, given, failure)
+      throw fromSystemError(failure, given)
     }
     const bound = endpoint(socket.address().port)
     socket.unref()
@@ -100,7 +103,12 @@ export class UdpEngine implements PipeListener {
     const engine = new UdpEngine(host, resolved, roles)
     const socket = engine.#socket
     engine.#attach(address)
-    socket.bind({ port: 0, address: resolved.bindHost }, () => {
+    // A socket that cannot even bind an ephemeral port sends nothing: what is queued is dropped, not kept.
+    const failed = (): void => engine.#start(undefined)
+    socket.once("error", failed)
+    // Sending only: any local address, an ephemeral port (libzmq lets sendto pick them).
+    socket.bind({ port: 0, address: resolved.family === 6 ? "::" : "0.0.0.0" }, () => {
+      socket.off("error", failed)
       if (engine.#closed) return
       socket.unref()
       try {
