@@ -11,12 +11,18 @@
  */
 import { describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
-import * as libzmq from "zeromq/draft"
+import * as libzmq from "zeromq/draft.js"
 import { Channel, Client, Dish, Gather, Peer, Radio, Scatter, Server } from "../../src/draft.js"
 import { bindAddress, track, type PeerTransport } from "../helpers/libzmq-peers.js"
 import { settlesWithin, until } from "../helpers/transports.js"
 
 const TRANSPORTS: readonly PeerTransport[] = ["tcp", "ipc"]
+
+/** A libzmq socket of a type zeromq.js has no class for (zeromq.js's `new Socket(type)`), as a PAIR-like duplex. */
+function libzmqSocket(type: number): zmq.Pair {
+  const Native = zmq.Socket as unknown as new (type: number) => zmq.Pair
+  return new Native(type)
+}
 const ROLES = ["ours binds", "libzmq binds"] as const
 type Role = (typeof ROLES)[number]
 
@@ -131,7 +137,7 @@ for (const transport of TRANSPORTS) {
 
       it("ours CHANNEL ⇄ libzmq CHANNEL", async () => {
         const channel = track(new Channel())
-        const theirs = track(new zmq.Socket(20)) as unknown as zmq.Pair
+        const theirs = track(libzmqSocket(20))
         await join(role, channel, theirs, transport)
         await channel.send("hello")
         expect((await theirs.receive())[0]!.toString()).toBe("hello")
@@ -141,7 +147,7 @@ for (const transport of TRANSPORTS) {
 
       it("ours PEER ⇄ libzmq PEER: connectPeer's id reaches libzmq (libzmq binds) / libzmq's handshake is accepted", async () => {
         const peer = track(new Peer())
-        const theirs = track(new zmq.Socket(19)) as unknown as zmq.Pair
+        const theirs = track(libzmqSocket(19))
         if (role === "libzmq binds") {
           await theirs.bind(bindAddress(transport))
           const id = peer.connectPeer(theirs.lastEndpoint!)
