@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest"
 import { Poller } from "../../src/index.js"
 import { Dish, Radio } from "../../src/draft.js"
 import { track } from "../helpers/cleanup.js"
-import { handshakes, settlesWithin, TRANSPORTS, until } from "../helpers/transports.js"
+import { handshakes, nextEvent, settlesWithin, TRANSPORTS, until } from "../helpers/transports.js"
 
 /** Sends `body` to `group` until `dish` receives something (a join takes a round trip to reach the radio). */
 async function sendUntilJoined(radio: Radio, dish: Dish, group: string, body = "probe"): Promise<void> {
@@ -69,6 +69,24 @@ for (const transport of TRANSPORTS) {
       expect([group.toString(), body.toString()]).toEqual(["b", "b1"])
     })
 
+    it("sends its joins on every new pipe: a DISH connected to two RADIOs gets both groups' messages", async () => {
+      const dish = track(new Dish())
+      dish.join("one", "two")
+      const radios = [track(new Radio()), track(new Radio())]
+      for (const radio of radios) await radio.bind(transport.bindAddress())
+      for (const radio of radios) dish.connect(transport.connectAddress(radio))
+      await sendUntilJoined(radios[0]!, dish, "one")
+      await sendUntilJoined(radios[1]!, dish, "two")
+      await radios[0]!.send("from the first", { group: "one" })
+      await radios[1]!.send("from the second", { group: "two" })
+      const seen = new Set<string>()
+      for (let i = 0; i < 2; i++) {
+        const [body, { group }] = await dish.receive()
+        seen.add(`${group.toString()}:${body.toString()}`)
+      }
+      expect(seen).toEqual(new Set(["one:from the first", "two:from the second"]))
+    })
+
     it("Poller sees a DISH readable and a RADIO writable (test_radio_dish's tcp poll)", async () => {
       const radio = track(new Radio())
       const dish = track(new Dish())
@@ -125,5 +143,60 @@ describe("RADIO/DISH rules (test_radio_dish)", () => {
     expect(radio.threadSafe).toBe(true)
     expect(dish.type).toBe(15)
     expect(radio.type).toBe(14)
+  })
+})
+
+describe("RADIO/DISH across a reconnect", () => {
+  for (const transport of TRANSPORTS.filter((t) => t.name !== "inproc")) {
+    it(`${transport.name}: a DISH joins again after its RADIO restarts (JOIN resent after a reconnect)`, async () => {
+      const address = await transport.fixedAddress()
+      const dish = track(new Dish({ reconnectInterval: 20 }))
+      dish.join("kept")
+      dish.connect(address)
+      const first = track(new Radio({ linger: 0 }))
+      await first.bind(address)
+      await sendUntilJoined(first, dish, "kept")
+      const gone = nextEvent(dish, "disconnect")
+      first.close()
+      await gone
+      const second = track(new Radio({ linger: 0 }))
+      const up = nextEvent(dish, "handshake")
+      await second.bind(address)
+      await up
+      // The new RADIO has heard no JOIN but the one the DISH resends on reconnecting.
+      await sendUntilJoined(second, dish, "kept")
+      await second.send("after restart", { group: "kept" })
+      const [body, { group }] = await dish.receive()
+      expect([group.toString(), body.toString()]).toEqual(["kept", "after restart"])
+    })
+  }
+})
+
+describe("RADIO at the high-water mark", () => {
+  it("drops for a full DISH (lossy, as PUB), and waits instead with noDrop (EAGAIN with sendTimeout 0)", async () => {
+    const radio = track(new Radio({ sendHighWaterMark: 1 }))
+    const dish = track(new Dish({ receiveHighWaterMark: 1 }))
+    dish.join("g")
+    await radio.bind("inproc://radio-hwm")
+    dish.connect("inproc://radio-hwm")
+    for (let i = 0; i < 10; i++) await radio.send(String(i), { group: "g" })
+    // inproc's pipe holds SNDHWM + RCVHWM = 2: the first two arrive, the rest were dropped.
+    expect((await dish.receive())[0].toString()).toBe("0")
+    expect((await dish.receive())[0].toString()).toBe("1")
+    expect(dish.readable).toBe(false)
+    radio.close()
+    const strict = track(new Radio({ sendHighWaterMark: 1, noDrop: true }))
+    await strict.bind("inproc://radio-hwm-nodrop")
+    dish.connect("inproc://radio-hwm-nodrop")
+    await strict.send("a", { group: "g" })
+    await strict.send("b", { group: "g" })
+    const waiting = strict.send("c", { group: "g" })
+    expect(await settlesWithin(waiting, 100)).toBe(false)
+    strict.sendTimeout = 0
+    await expect(strict.send("d", { group: "g" })).rejects.toMatchObject({ code: "EAGAIN" })
+    expect((await dish.receive())[0].toString()).toBe("a")
+    await waiting
+    expect((await dish.receive())[0].toString()).toBe("b")
+    expect((await dish.receive())[0].toString()).toBe("c")
   })
 })
