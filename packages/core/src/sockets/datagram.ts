@@ -2,7 +2,8 @@ import { zmqError } from "../common/errors.js"
 import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
 import type { Frames } from "../pipes/message.js"
 import type { PipeEnd } from "../pipes/pipe.js"
-import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
+import type { Message } from "../socket/message-like.js"
+import { defineSocketOptions, RECEIVED, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 
 export interface DatagramOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
 
@@ -13,6 +14,8 @@ export interface DatagramOptions extends CommonSocketOptions, WritableOptions<Se
  * second bind is closed, as libzmq's dgram_t keeps its first.
  */
 export class Datagram extends Socket {
+  /** `receive()` resolves to [address, body], as zeromq.js types it. */
+  declare readonly [RECEIVED]?: [Message, Message]
   #pipe: PipeEnd | undefined
 
   constructor(options?: DatagramOptions) {
