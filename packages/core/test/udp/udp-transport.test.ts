@@ -13,8 +13,9 @@
 import { Buffer } from "node:buffer"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Poller } from "../../src/index.js"
+import { Poller, Proxy } from "../../src/index.js"
 import { Datagram, Dish, Radio } from "../../src/draft.js"
+import { settlesWithin, until } from "../helpers/transports.js"
 import { freeUdpPort, groupDatagram, rawSocket, sendDatagram, track } from "./udp-helpers.js"
 
 async function boundDish(address: (port: number) => string, options: { ipv6?: boolean; receiveHighWaterMark?: number } = {}): Promise<{ dish: Dish; port: number }> {
@@ -132,6 +133,32 @@ describe("RADIO/DISH over udp (libzmq's test_radio_dish)", () => {
     expect(await receiveText(dish)).toEqual(["poll", "hello"])
     await datagram.send([datagram.lastEndpoint!.slice("udp://".length), "to myself"])
     expect((await poller.poll(5000)).map((item) => item.socket)).toEqual([datagram])
+  })
+
+  it("Proxy bridges udp to tcp: [udp DISH │ proxy │ tcp RADIO] keeps each message's group", async () => {
+    const { dish: frontEnd, port } = await boundDish((p) => `udp://127.0.0.1:${p}`)
+    frontEnd.join("news", "sports")
+    const backEnd = track(new Radio())
+    await backEnd.bind("tcp://127.0.0.1:*")
+    const proxy = new Proxy(frontEnd, backEnd)
+    const running = proxy.run()
+    const source = track(new Radio())
+    source.connect(`udp://127.0.0.1:${port}`)
+    const listener = track(new Dish())
+    listener.join("sports")
+    listener.connect(backEnd.lastEndpoint!)
+    // The listener's JOIN reaches the tcp RADIO after its handshake: probe until one comes through.
+    while (!listener.readable) {
+      await source.send("probe", { group: "sports" })
+      await settlesWithin(until(() => listener.readable, 50), 100)
+    }
+    await source.send("headline", { group: "news" })
+    await source.send("score", { group: "sports" })
+    let received = await receiveText(listener)
+    while (received[1] === "probe") received = await receiveText(listener)
+    expect(received).toEqual(["sports", "score"])
+    proxy.terminate()
+    await running
   })
 
   it("the datagram is [group length][group][body] on the wire", async () => {
