@@ -69,6 +69,20 @@ for (const transport of TRANSPORTS) {
       expect([group.toString(), body.toString()]).toEqual(["b", "b1"])
     })
 
+    it("carries a 255-byte group (test_long_group), and joins made before the RADIO is there", async () => {
+      const address = await transport.fixedAddress()
+      const long = "L".repeat(255)
+      const dish = track(new Dish({ reconnectInterval: 20 }))
+      dish.join(long)
+      dish.connect(address) // before anything is bound: the JOIN waits in the pipe
+      const radio = track(new Radio())
+      await radio.bind(address)
+      await sendUntilJoined(radio, dish, long)
+      await radio.send("long", { group: long })
+      const [body, { group }] = await dish.receive()
+      expect([group.toString(), body.toString()]).toEqual([long, "long"])
+    })
+
     it("sends its joins on every new pipe: a DISH connected to two RADIOs gets both groups' messages", async () => {
       const dish = track(new Dish())
       dish.join("one", "two")
