@@ -176,6 +176,8 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
             // SUBSCRIBE/CANCEL commands (ZMTP 3.1) or as those very messages (3.0). A DISH's joins and
             // leaves travel the same way and become JOIN/LEAVE commands (dish_session_t).
             const dish = this.#host.type === "DISH"
+            // JOIN/LEAVE exist from ZMTP 3.1 on; a peer claiming 3.0 (no libzmq RADIO does) hears none.
+            const joins = peer.zmtpVersion.major > 3 || peer.zmtpVersion.minor >= 1
             for (let message = this.#pipe?.read(); message !== undefined; message = this.#pipe?.read()) {
               const first = message[0]!
               if (message.length !== 1 || first.length === 0 || first[0]! > 1) {
@@ -183,6 +185,7 @@ export class StreamSession implements PipeListener, EngineHandler, Undelivered {
                 return message
               }
               if (dish) {
+                if (!joins) continue
                 if (first[0] === 1) connection.join(first.subarray(1))
                 else connection.leave(first.subarray(1))
               } else if (first[0] === 1) connection.subscribe(first.subarray(1))

@@ -46,7 +46,7 @@ type WritableKeys<T> = {
  * zeromq.js's `SocketOptions<S>`: what `new S({...})` takes for socket class `S`, its writable option
  * properties and the context. (Each class also has its own named interface, `DealerOptions` and so on.)
  */
-export type SocketOptions<S extends Socket> = Partial<Pick<S, WritableKeys<S>>> & { context?: Context }
+export type SocketOptions<S extends AnySocket> = Partial<Pick<S, WritableKeys<S>>> & { context?: Context }
 
 /**
  * Type-only key: a socket class whose received messages carry more than frames (the draft types: Server's

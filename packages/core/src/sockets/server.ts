@@ -23,8 +23,8 @@ const MAX_ROUTING_ID = 0xffff_ffff
 /**
  * What SERVER and PEER share (libzmq's peer_t is a server_t): each peer's pipe gets a 32-bit routing id
  * (never 0, counting from a random start); each received single-part message is `[body, { routingId }]`;
- * `send(body, { routingId })` goes to that peer: EHOSTUNREACH when there is none, and a full peer waits
- * (EAGAIN with sendTimeout 0). Multipart messages are refused (EINVAL) and dropped whole on arrival.
+ * `send(body, { routingId })` goes to that peer: EHOSTUNREACH when there is none, EAGAIN when its pipe is
+ * full. Multipart messages are refused (EINVAL) and dropped whole on arrival.
  */
 export abstract class ServerBase extends Socket {
   declare readonly [RECEIVED]?: [Message, ServerRoutingOptions]
@@ -87,7 +87,10 @@ export abstract class ServerBase extends Socket {
     if (pipe === undefined || pipe.closed || pipe.peerClosed) {
       throw zmqError("EHOSTUNREACH", `no peer with routing id ${id.readUInt32BE(0)}`)
     }
-    return pipe.write([message[1]!])
+    // Full: EAGAIN at once, as zeromq.js gives it (SERVER is always writable to its poller, so zeromq.js
+    // sends with ZMQ_DONTWAIT and server.cpp refuses).
+    if (!pipe.write([message[1]!])) throw zmqError("EAGAIN", `the peer with routing id ${id.readUInt32BE(0)} is at its high-water mark`)
+    return true
   }
 
   protected xreceive(): Frames | undefined {

@@ -24,11 +24,11 @@ interface RawPeer {
 }
 
 /** A raw ZMTP peer of `type` connected to `endpoint` (tcp://host:port), once its handshake is done. */
-async function rawPeer(type: SocketType, endpoint: string): Promise<RawPeer> {
+async function rawPeer(type: SocketType, endpoint: string, zmtpMinorVersion: 0 | 1 = 1): Promise<RawPeer> {
   const [host, port] = endpoint.replace("tcp://", "").split(":") as [string, string]
   const socket: NetSocket = connect(Number(port), host)
   afterThisTest(() => socket.destroy())
-  const connection = new ZmtpConnection({ socketType: type })
+  const connection = new ZmtpConnection({ socketType: type, zmtpMinorVersion })
   const events: ZmtpEvent[] = []
   const flush = (): void => {
     const bytes = connection.dataToSend()
@@ -126,5 +126,17 @@ describe("draft types on the wire (a raw ZMTP peer)", () => {
     await until(() => messages().length > count, 5000, "the last message")
     expect(text((messages().at(-1) as { frames: Uint8Array[] }).frames)).toEqual(["h", "last"])
     expect(messages().length).toBe(count + 1)
+  })
+
+  it("a peer that claims ZMTP 3.0 (no JOIN command there) gets no JOIN from our DISH, and the DISH lives on", async () => {
+    const dish = track(new Dish())
+    dish.join("g")
+    await dish.bind("tcp://127.0.0.1:*")
+    const radio = await rawPeer("RADIO", dish.lastEndpoint!, 0)
+    dish.join("h")
+    radio.send(["g", "still delivered"])
+    const [body, { group }] = await dish.receive()
+    expect([group.toString(), body.toString()]).toEqual(["g", "still delivered"])
+    expect(radio.events.filter((event) => event.type === "join" || event.type === "command")).toEqual([])
   })
 })

@@ -4,9 +4,10 @@
  *   radio ──[group, body]──▶ dish      only the groups the dish joined, exact match
  *   radio ◀──JOIN/LEAVE──── dish       sent on every new pipe and again after a reconnect
  */
+import { createServer } from "node:net"
 import { describe, expect, it } from "vitest"
 import { Poller } from "../../src/index.js"
-import { Dish, Radio } from "../../src/draft.js"
+import { Dish, Radio, type AnySocket } from "../../src/draft.js"
 import { track } from "../helpers/cleanup.js"
 import { handshakes, nextEvent, settlesWithin, TRANSPORTS, until } from "../helpers/transports.js"
 
@@ -67,6 +68,20 @@ for (const transport of TRANSPORTS) {
       await radio.send("b1", { group: "b" })
       const [body, { group }] = await dish.receive()
       expect([group.toString(), body.toString()]).toEqual(["b", "b1"])
+    })
+
+    it("carries a 255-byte group (test_long_group), and joins made before the RADIO is there", async () => {
+      const address = await transport.fixedAddress()
+      const long = "L".repeat(255)
+      const dish = track(new Dish({ reconnectInterval: 20 }))
+      dish.join(long)
+      dish.connect(address) // before anything is bound: the JOIN waits in the pipe
+      const radio = track(new Radio())
+      await radio.bind(address)
+      await sendUntilJoined(radio, dish, long)
+      await radio.send("long", { group: long })
+      const [body, { group }] = await dish.receive()
+      expect([group.toString(), body.toString()]).toEqual([long, "long"])
     })
 
     it("sends its joins on every new pipe: a DISH connected to two RADIOs gets both groups' messages", async () => {
@@ -199,4 +214,49 @@ describe("RADIO at the high-water mark", () => {
     expect((await dish.receive())[0].toString()).toBe("b")
     expect((await dish.receive())[0].toString()).toBe("c")
   })
+})
+
+async function hasIpv6Loopback(): Promise<boolean> {
+  const server = createServer()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen({ host: "::1", port: 0 }, () => resolve())
+    })
+    return true
+  } catch {
+    return false
+  } finally {
+    server.close()
+  }
+}
+const IPV6 = await hasIpv6Loopback()
+
+describe("test_radio_dish_tcp_poll", () => {
+  for (const ipv6 of [false, true]) {
+    it.skipIf(ipv6 && !IPV6)(`over tcp ${ipv6 ? "IPv6" : "IPv4"}: join, leave, and a Poller seeing only the DISH readable`, async () => {
+      const radio = track(new Radio({ ipv6 }))
+      await radio.bind(ipv6 ? "tcp://[::1]:*" : "tcp://127.0.0.1:*")
+      const dish = track(new Dish({ ipv6 }))
+      dish.join("Movies")
+      dish.connect(radio.lastEndpoint!)
+      await sendUntilJoined(radio, dish, "Movies")
+      await radio.send("Friends", { group: "TV" }) // not joined: not sent
+      await radio.send("Godfather", { group: "Movies" })
+      let [body, { group }] = await dish.receive()
+      expect([group.toString(), body.toString()]).toEqual(["Movies", "Godfather"])
+      dish.join("TV")
+      await sendUntilJoined(radio, dish, "TV")
+      await radio.send("Friends", { group: "TV" })
+      ;[body, { group }] = await dish.receive()
+      expect([group.toString(), body.toString()]).toEqual(["TV", "Friends"])
+      dish.leave("TV")
+      await radio.send("Friends", { group: "TV" })
+      await radio.send("Godfather", { group: "Movies" })
+      const ready = await new Poller<AnySocket>().add(radio, "readable").add(dish, "readable").poll(2000)
+      expect(ready.map((item) => item.socket)).toEqual([dish])
+      ;[body, { group }] = await dish.receive()
+      expect([group.toString(), body.toString()]).toEqual(["Movies", "Godfather"])
+    })
+  }
 })
