@@ -11,6 +11,7 @@
  * of their own (udp-multicast-netns.test.ts).
  */
 import { Buffer } from "node:buffer"
+import { readdirSync } from "node:fs"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { Poller, Proxy } from "../../src/index.js"
@@ -186,6 +187,28 @@ describe("RADIO/DISH over udp (libzmq's test_radio_dish)", () => {
     radio.connect(`udp://127.0.0.1:${port}`)
     radio.disconnect(`udp://127.0.0.1:${port}`)
     expect(() => radio.disconnect(`udp://127.0.0.1:${port}`)).toThrow(expect.objectContaining({ code: "ENOENT" }))
+  })
+
+  it.skipIf(process.platform !== "linux")("200 bind/connect/unbind/disconnect cycles leave no socket open (file descriptors back to where they were)", async () => {
+    const openFds = (): number => readdirSync("/proc/self/fd").length
+    const port = await freeUdpPort()
+    const endpoint = `udp://127.0.0.1:${port}`
+    const radio = track(new Radio())
+    const dish = track(new Dish())
+    const before = openFds()
+    for (let i = 0; i < 200; i++) {
+      // Rebinding the same unicast port each time also proves the previous DISH socket is gone (no reuse).
+      await dish.bind(endpoint)
+      dish.join("g")
+      radio.connect(endpoint)
+      await radio.send(`cycle ${i}`, { group: "g" })
+      expect(await receiveText(dish)).toEqual(["g", `cycle ${i}`])
+      radio.disconnect(endpoint)
+      await dish.unbind(endpoint)
+      dish.leave("g")
+    }
+    await until(() => openFds() <= before)
+    expect(openFds()).toBeLessThanOrEqual(before)
   })
 
   it("an interface is allowed with a multicast group only; IPv6 needs the ipv6 option (EINVAL)", async () => {
