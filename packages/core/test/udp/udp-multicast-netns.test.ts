@@ -18,7 +18,9 @@ const NAMESPACE = `zmqts-udp-${process.pid}-${randomBytes(3).toString("hex")}`
 const SCENARIOS = fileURLToPath(new URL("../fixtures/udp-multicast-scenarios.ts", import.meta.url))
 const TSX_LOADER = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href
 const SETUP = [
-  "sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
+  // No duplicate address detection: a tentative link-local address cannot send to an IPv6 group yet.
+  "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad",
+  "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad",
   "ip link set lo up",
   "ip link add zm0 type veth peer name zm1",
   // Only zm0 carries multicast, so a group joined without an interface is joined there.
@@ -30,11 +32,13 @@ const SETUP = [
   "ip route add 224.0.0.0/4 dev zm0",
 ].join(" && ")
 
-/** Why the namespace cannot be made here, or undefined when it can. */
+/** Why a namespace cannot be made here (tried with a probe made and removed at once), or undefined. */
 function unavailable(): string | undefined {
   if (process.platform !== "linux") return "network namespaces are Linux's"
+  const probe = `${NAMESPACE}-probe`
   try {
-    execFileSync("ip", ["netns", "add", NAMESPACE], { stdio: "pipe" })
+    execFileSync("ip", ["netns", "add", probe], { stdio: "pipe" })
+    execFileSync("ip", ["netns", "del", probe], { stdio: "pipe" })
     return undefined
   } catch (error) {
     return `cannot make a network namespace (ip netns add: ${(error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message}); run as root`
@@ -80,6 +84,7 @@ describe.skipIf(reason !== undefined)(`udp multicast in a network namespace${rea
   let results: Record<string, string[] | string>
 
   beforeAll(async () => {
+    execFileSync("ip", ["netns", "add", NAMESPACE], { stdio: "pipe" })
     execFileSync("ip", ["netns", "exec", NAMESPACE, "sh", "-c", SETUP], { stdio: "pipe" })
     results = await runScenarios()
   }, 120_000)
@@ -104,5 +109,5 @@ describe.skipIf(reason !== undefined)(`udp multicast in a network namespace${rea
   })
 })
 
-// The namespace was made at collection time even if the suite is filtered out: never leave it behind.
+// Should the run be cut short between beforeAll and afterAll, the namespace still goes with the process.
 process.once("exit", removeNamespace)
