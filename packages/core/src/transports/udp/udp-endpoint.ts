@@ -19,7 +19,8 @@ export interface UdpEndpoint {
 /** Reads the part of a udp endpoint after `udp://`. EINVAL when malformed, as libzmq's resolver. */
 export function parseUdpEndpoint(address: string, rest: string, role: "bind" | "connect"): UdpEndpoint {
   const semicolon = rest.lastIndexOf(";")
-  const iface = semicolon >= 0 ? rest.slice(0, semicolon) : undefined
+  let iface = semicolon >= 0 ? rest.slice(0, semicolon) : undefined
+  if (iface?.startsWith("[") === true && iface.endsWith("]")) iface = iface.slice(1, -1)
   if (iface !== undefined && iface.length === 0) throw zmqError("EINVAL", "empty interface before ';'", address)
   const target = semicolon >= 0 ? rest.slice(semicolon + 1) : rest
   const colon = target.lastIndexOf(":")
@@ -105,6 +106,7 @@ export function resolveUdp(endpoint: UdpEndpoint, role: "bind" | "connect", ipv6
 function multicastInterfaceOf(name: string, family: 4 | 6, address: string): string | undefined {
   if (name === "*") return undefined
   if (family === 6) {
+    if (isIP(name) === 4) throw zmqError("EINVAL", `interface ${name} and group are of different families`, address)
     // IPv6 groups are joined by interface index: only a name gives one (libzmq: if_nametoindex).
     if (networkInterfaces()[name] === undefined) throw zmqError("ENODEV", `IPv6 multicast needs an interface name or *, got ${JSON.stringify(name)}`, address)
     return `::%${name}`
