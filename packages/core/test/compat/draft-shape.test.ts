@@ -3,13 +3,13 @@
  * zeromq.js defines on a draft class (its options, `type`, `events`, …) exists on ours and reads the same
  * default, apart from the differences every socket type has (rows under Options in docs/zeromqjs-compat.md)
  * and those the draft rows list. Our sockets are sealed, so a property zeromq.js lacks on a class (Radio's
- * noDrop aside) cannot be set either.
+ * noDrop and multicastLoop aside) cannot be set either.
  */
 import { afterEach, describe, expect, it } from "vitest"
 import * as theirs from "zeromq/draft.js"
 import * as ours from "../../src/draft.js"
 
-const NAMES = ["Server", "Client", "Radio", "Dish", "Gather", "Scatter"] as const
+const NAMES = ["Server", "Client", "Radio", "Dish", "Gather", "Scatter", "Datagram"] as const
 
 /** Differences every socket type has: unset string options read null (zeromq.js: EINVAL), write-only conflate reads back. */
 const KNOWN: Record<string, unknown> = {
@@ -71,7 +71,7 @@ describe("draft classes have zeromq.js's properties and defaults", () => {
     expect(Object.isSealed(our)).toBe(true)
   })
 
-  it("Radio alone has noDrop beyond zeromq.js's set (ZMQ_XPUB_NODROP, which libzmq's radio_t takes)", () => {
+  it("Radio alone has options beyond zeromq.js's set: noDrop (ZMQ_XPUB_NODROP, which libzmq's radio_t takes) and multicastLoop (udp)", () => {
     const extras = NAMES.flatMap((name) => {
       const theirNames = accessors((theirs[name] as unknown as { prototype: object }).prototype)
       const dealerInternals = accessors(Object.getPrototypeOf(ours.Client.prototype) as object)
@@ -80,6 +80,6 @@ describe("draft classes have zeromq.js's properties and defaults", () => {
         .filter((property) => !["receivedShape", "canSend", "canReceive", "requiresPeerIdentity"].includes(property))
         .map((property) => `${name}.${property}`)
     })
-    expect(extras).toEqual(["Radio.noDrop"])
+    expect(extras).toEqual(["Radio.multicastLoop", "Radio.noDrop"])
   })
 })
