@@ -35,6 +35,7 @@ const BUFFER_IMPORT = new Set(["@zmq-ts/core"])
  */
 const FOLDERS = {
   "@zmq-ts/core": {
+    // The public entries: index.ts, v5-compat.ts, auth.ts, draft.ts.
     "": ["v5", "auth", "sockets", "tools", "socket", "context", "transports", "engine", "security", "pipes", "common"],
     // zeromq.js's v5 API is written on our public API, imported by the package's own name: one copy of the
     // core's state (default context, registry) even in CommonJS, where tsup keeps it external.
@@ -46,6 +47,7 @@ const FOLDERS = {
     tools: ["socket", "pipes", "common"],
     socket: ["context", "transports/registry.ts", "transports/transport.ts", "pipes", "common"],
     context: ["transports/registry.ts", "transports/transport.ts", "common"],
+    // tcp/, ipc/ (and the stream/ they share), inproc/, threads/, udp/: one folder per transport, one row.
     transports: ["engine", "pipes", "common"],
     engine: ["security", "pipes", "common"],
     security: ["common"],

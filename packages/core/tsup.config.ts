@@ -8,6 +8,9 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // One copy of the core for every entry in CommonJS too (tsup splits ESM by itself): @zmq-ts/core/draft
+  // shares Socket, Context and the default context with @zmq-ts/core, as its classes must.
+  splitting: true,
   target: "es2022",
   platform: "node",
   // Entries written on the public API (v5-compat) import it by the package's name: left external, every

@@ -190,10 +190,12 @@ describe("options", () => {
 describe("endpoints", () => {
   it("an unsupported transport fails with EPROTONOSUPPORT, on bind and on connect", async () => {
     await using socket = new Pair()
-    for (const address of ["pgm://eth0;239.192.1.1:5555", "epgm://eth0;239.192.1.1:5555", "udp://127.0.0.1:5555", "carrier://pigeon"]) {
+    for (const address of ["pgm://eth0;239.192.1.1:5555", "epgm://eth0;239.192.1.1:5555", "carrier://pigeon"]) {
       await expect(socket.bind(address)).rejects.toMatchObject({ code: "EPROTONOSUPPORT", address })
       expect(() => socket.connect(address)).toThrow(expect.objectContaining({ code: "EPROTONOSUPPORT", address }))
     }
+    // udp:// exists, for RADIO, DISH and DGRAM only (test/udp/dgram.test.ts).
+    await expect(socket.bind("udp://127.0.0.1:5555")).rejects.toMatchObject({ code: "ENOCOMPATPROTO", address: "udp://127.0.0.1:5555" })
   })
 
   it("a malformed endpoint fails with EINVAL", async () => {

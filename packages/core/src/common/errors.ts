@@ -23,6 +23,11 @@ export const ErrorCode = {
   EINVAL: "EINVAL",
   ENOENT: "ENOENT",
   EPROTONOSUPPORT: "EPROTONOSUPPORT",
+  /**
+   * The transport cannot serve this socket type, or not in this direction: udp (RADIO connects, DISH binds,
+   * other types none), a STREAM over inproc, a DGRAM over anything but udp.
+   */
+  ENOCOMPATPROTO: "ENOCOMPATPROTO",
   EMSGSIZE: "EMSGSIZE",
   ENOTSUP: "ENOTSUP",
   ENODEV: "ENODEV",
@@ -48,8 +53,6 @@ export const ErrorCode = {
   EFAULT: "EFAULT",
   /** A peer broke a protocol: the ZAP handler's reply (the `cause` of a `handshake:error:protocol` ERR_ZAP_* event). */
   EPROTO: "EPROTO",
-  /** The transport cannot carry the socket type (a STREAM socket over inproc). */
-  ENOCOMPATPROTO: "ENOCOMPATPROTO",
   /** The peer ended a raw (STREAM) connection: libzmq's errno in the event that reports it. */
   EPIPE: "EPIPE",
 } as const
@@ -66,6 +69,7 @@ const ERRNO: Readonly<Record<ErrorCode, number>> = {
   EINVAL: 22,
   ENOENT: 2,
   EPROTONOSUPPORT: 93,
+  ENOCOMPATPROTO: HAUSNUMERO + 52,
   EMSGSIZE: 90,
   ENOTSUP: 95,
   ENODEV: 19,
@@ -79,7 +83,6 @@ const ERRNO: Readonly<Record<ErrorCode, number>> = {
   ECONNRESET: 104,
   EFAULT: 14,
   EPROTO: 71,
-  ENOCOMPATPROTO: HAUSNUMERO + 52,
   EPIPE: 32,
 }
 
@@ -98,6 +101,7 @@ const MESSAGES: Readonly<Record<ErrorCode, string>> = {
   EINVAL: "Invalid argument",
   ENOENT: "No such endpoint",
   EPROTONOSUPPORT: "Protocol not supported",
+  ENOCOMPATPROTO: "The protocol is not compatible with the socket type",
   EMSGSIZE: "Message too long",
   ENOTSUP: "Operation not supported",
   ENODEV: "No such device",
@@ -112,7 +116,6 @@ const MESSAGES: Readonly<Record<ErrorCode, string>> = {
   // zeromq.js's ErrnoMessage rewords EFAULT, which libzmq's API reports for a closed context.
   EFAULT: "Context is closed",
   EPROTO: "Protocol error",
-  ENOCOMPATPROTO: "The protocol is not compatible with the socket type",
   EPIPE: "Broken pipe",
 }
 

@@ -21,10 +21,10 @@ export const DEFAULT_HANDSHAKE_INTERVAL = 30_000
 export const DEFAULT_BACKLOG = 100
 
 /**
- * The socket types core has: the ZMTP ones, and STREAM, which speaks no ZMTP (raw bytes over tcp and ipc,
- * libzmq's raw engine) and so is no type the codec knows.
+ * The socket types core has: the ZMTP ones, and two that speak no ZMTP and so are no type the codec knows:
+ * STREAM (raw bytes over tcp and ipc, libzmq's raw engine) and DGRAM (raw datagrams over udp).
  */
-export type SocketTypeName = SocketType | "STREAM"
+export type SocketTypeName = SocketType | "STREAM" | "DGRAM"
 
 /** zeromq.js's `socket.type`: libzmq's ZMQ_PAIR … ZMQ_CHANNEL numbers. */
 export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketTypeName, number>> = {
@@ -48,6 +48,7 @@ export const SOCKET_TYPE_NUMBERS: Readonly<Record<SocketTypeName, number>> = {
   SCATTER: 17,
   PEER: 19,
   CHANNEL: 20,
+  DGRAM: 18,
 }
 
 // ── the options as socket properties (zeromq.js's typings) ────────────────────────────────────────────
@@ -168,7 +169,7 @@ export interface SocketOptionProperties {
   reconnectStop: number
   /** ZMQ_MECHANISM: the security mechanism the options select: `null` (NULL), `"plain"` or `"curve"`. */
   readonly securityMechanism: SecurityMechanism
-  /** ZMQ_THREAD_SAFE. Always false: the stable socket types are not thread-safe. */
+  /** ZMQ_THREAD_SAFE. False on the stable socket types, true on the draft ones (SERVER, CLIENT, RADIO, DISH, …). */
   readonly threadSafe: boolean
 }
 
@@ -180,7 +181,7 @@ export interface SendOptionProperties {
   sendHighWaterMark: number
   /** ZMQ_SNDTIMEO. Default -1 (wait forever); 0 = fail at once with EAGAIN. ms. */
   sendTimeout: number
-  /** ZMQ_MULTICAST_HOPS. Default 1. Accepted and read back; no effect (multicast only). */
+  /** ZMQ_MULTICAST_HOPS. Default 1: the TTL of multicast datagrams a RADIO sends over udp (elsewhere no effect). */
   multicastHops: number
 }
 
@@ -192,6 +193,12 @@ export interface ReceiveOptionProperties {
   receiveHighWaterMark: number
   /** ZMQ_RCVTIMEO. Default -1 (wait forever); 0 = fail at once with EAGAIN. ms. */
   receiveTimeout: number
+}
+
+/** RADIO's option for udp multicast (libzmq has it on every socket; zeromq.js on none). */
+export interface MulticastLoopOptionProperties {
+  /** ZMQ_MULTICAST_LOOP. Default true: multicast datagrams a RADIO sends over udp reach this host's DISHes too. */
+  multicastLoop: boolean
 }
 
 /** REQ, REP, DEALER, ROUTER. */
@@ -206,7 +213,7 @@ export interface ProbeRouterOptionProperties {
   probeRouter: boolean
 }
 
-/** PUSH, PULL, PUB, SUB, DEALER. */
+/** PUSH, PULL, PUB, SUB, DEALER, SCATTER, GATHER. */
 export interface ConflateOptionProperties {
   /**
    * ZMQ_CONFLATE. Default false. Keep only the newest message in each pipe, ignoring the high-water marks.
@@ -225,7 +232,7 @@ export interface InvertMatchingOptionProperties {
   invertMatching: boolean
 }
 
-/** PUB, XPUB. */
+/** PUB, XPUB, RADIO. */
 export interface NoDropOptionProperties {
   /** ZMQ_XPUB_NODROP. Default false. Wait (up to sendTimeout) instead of dropping when a subscriber's pipe is full. */
   noDrop: boolean
@@ -365,7 +372,8 @@ type AllOptionProperties = SocketOptionProperties &
   HiccupMessageOptionProperties &
   OnlyFirstSubscribeOptionProperties &
   TopicsCountOptionProperties &
-  XPublisherLastValueOptionProperties
+  XPublisherLastValueOptionProperties &
+  MulticastLoopOptionProperties
 
 export type OptionName = keyof AllOptionProperties
 
@@ -443,6 +451,9 @@ export interface SocketOptionValues {
   hiccupMessage: Buffer | null
   onlyFirstSubscribe: boolean
   xpubManualLastValue: boolean
+  /** udp multicast: the TTL and whether our own datagrams loop back (ZMQ_MULTICAST_HOPS, ZMQ_MULTICAST_LOOP). */
+  multicastHops: number
+  multicastLoop: boolean
 }
 
 // ── the option table ─────────────────────────────────────────────────────────────────────────────────
@@ -466,8 +477,13 @@ export interface OptionSpec {
   readonly max?: number
 }
 
-const WRITABLES: readonly SocketTypeName[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", "STREAM"]
-const READABLES: readonly SocketTypeName[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", "STREAM"]
+// The draft types (RFC 41, 48, 49, 51, 52): libzmq's thread-safe sockets, with zeromq.js's option sets.
+/** libzmq's thread-safe socket types: ZMQ_THREAD_SAFE reads true on them. */
+export const THREAD_SAFE_TYPES: readonly SocketType[] = ["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"]
+const DRAFT_WRITABLES: readonly SocketTypeName[] = ["SERVER", "CLIENT", "RADIO", "SCATTER", "PEER", "CHANNEL", "DGRAM"]
+const DRAFT_READABLES: readonly SocketTypeName[] = ["SERVER", "CLIENT", "DISH", "GATHER", "PEER", "CHANNEL", "DGRAM"]
+const WRITABLES: readonly SocketTypeName[] = ["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", "STREAM", ...DRAFT_WRITABLES]
+const READABLES: readonly SocketTypeName[] = ["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", "STREAM", ...DRAFT_READABLES]
 const INT32_MAX = 2 ** 31 - 1
 
 /**
@@ -512,13 +528,13 @@ export const SOCKET_OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   probeRouter: { kind: "bool", on: ["ROUTER", "DEALER", "REQ"], immediate: true },
   correlate: { kind: "bool", on: ["REQ"], immediate: true },
   relaxed: { kind: "bool", on: ["REQ"], immediate: true },
-  conflate: { kind: "bool", on: ["PULL", "PUSH", "SUB", "PUB", "DEALER"] },
+  conflate: { kind: "bool", on: ["PULL", "PUSH", "SUB", "PUB", "DEALER", "SCATTER", "GATHER"] },
   zapDomain: { kind: "string" },
   handover: { kind: "bool", on: ["ROUTER"], immediate: true },
   typeOfService: { kind: "uint32" },
   handshakeInterval: { kind: "int32", min: 0 },
   socksProxy: { kind: "string" },
-  noDrop: { kind: "bool", on: ["XPUB", "PUB"] },
+  noDrop: { kind: "bool", on: ["XPUB", "PUB", "RADIO"] },
   manual: { kind: "bool", on: ["XPUB"] },
   welcomeMessage: { kind: "string", on: ["XPUB"] },
   invertMatching: { kind: "bool", on: ["PUB", "SUB", "XPUB"] },
@@ -547,6 +563,7 @@ export const SOCKET_OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   onlyFirstSubscribe: { kind: "bool", on: ["XPUB", "XSUB"], immediate: true },
   xpubManualLastValue: { kind: "bool", on: ["XPUB"], immediate: true },
   topicsCount: { kind: "int32", on: ["PUB", "SUB", "XPUB", "XSUB"], readOnly: true },
+  multicastLoop: { kind: "bool", on: ["RADIO"] },
 }
 
 // ── conversions (zeromq.js's argument checks and number casts) ───────────────────────────────────────
@@ -668,7 +685,8 @@ export class OptionStore {
 
   constructor(type: SocketTypeName, defaults: OptionDefaults) {
     // libzmq's xsub_t sets linger 0 for SUB and XSUB: a subscriber's queued subscriptions never hold up exit.
-    const linger = !defaults.blocky || type === "SUB" || type === "XSUB" ? 0 : DEFAULT_LINGER
+    // dish_t does too, so that its queued JOIN/LEAVE commands never hold it up either.
+    const linger = !defaults.blocky || type === "SUB" || type === "XSUB" || type === "DISH" ? 0 : DEFAULT_LINGER
     this.#values = {
       sendBufferSize: -1,
       sendHighWaterMark: DEFAULT_HIGH_WATER_MARK,
@@ -720,7 +738,7 @@ export class OptionStore {
       heartbeatTimeout: -1,
       connectTimeout: 0,
       tcpMaxRetransmitTimeout: 0,
-      threadSafe: false,
+      threadSafe: (THREAD_SAFE_TYPES as readonly SocketTypeName[]).includes(type),
       multicastMaxTransportDataUnit: 1500,
       vmciBufferSize: 0,
       vmciBufferMinSize: 0,
@@ -739,6 +757,7 @@ export class OptionStore {
       onlyFirstSubscribe: false,
       xpubManualLastValue: false,
       topicsCount: 0, // the socket type answers it (xpub.ts, xsub.ts)
+      multicastLoop: true,
     }
     this.effective = {
       linger,
@@ -787,6 +806,8 @@ export class OptionStore {
       hiccupMessage: null,
       onlyFirstSubscribe: false,
       xpubManualLastValue: false,
+      multicastHops: 1,
+      multicastLoop: true,
     }
   }
 

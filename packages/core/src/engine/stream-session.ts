@@ -33,6 +33,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
   #closing = false
   /** Handshakes completed so far; after the first, a new one on the same pipe is a reconnect. */
   #handshakes = 0
+  /** SUB, XSUB and DISH send their subscriptions (joins) upstream, and send them again after a reconnect. */
   readonly #sendsSubscriptions: boolean
   #lingerTimer: ReturnType<typeof setTimeout> | undefined
   /** Called when an engine of this session has closed (the connecter reconnects). */
@@ -48,7 +49,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     this.#persistent = persistent
     this.#routingId = routingId
     this.#zap = zap
-    this.#sendsSubscriptions = host.type === "SUB" || host.type === "XSUB"
+    this.#sendsSubscriptions = host.type === "SUB" || host.type === "XSUB" || host.type === "DISH"
     if (persistent && pipeAtConnect(host, routingId)) this.#createPipe(undefined)
   }
 
@@ -212,11 +213,22 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
       this.#sendsSubscriptions
         ? () => {
             // Subscriptions travel in the pipe as 0x01/0x00 + topic; the codec puts them on the wire as
-            // SUBSCRIBE/CANCEL commands (ZMTP 3.1) or as those very messages (3.0).
+            // SUBSCRIBE/CANCEL commands (ZMTP 3.1) or as those very messages (3.0). A DISH's joins and
+            // leaves travel the same way and become JOIN/LEAVE commands (dish_session_t).
+            const dish = this.#host.type === "DISH"
+            // JOIN/LEAVE exist from ZMTP 3.1 on; a peer claiming 3.0 (no libzmq RADIO does) hears none.
+            const joins = peer.zmtpVersion.major > 3 || peer.zmtpVersion.minor >= 1
             for (let message = this.#pipe?.read(); message !== undefined; message = this.#pipe?.read()) {
               const first = message[0]!
-              if (message.length !== 1 || first.length === 0 || first[0]! > 1) return message
-              if (first[0] === 1) connection.subscribe(first.subarray(1))
+              if (message.length !== 1 || first.length === 0 || first[0]! > 1) {
+                if (dish) continue // a DISH sends nothing else
+                return message
+              }
+              if (dish) {
+                if (!joins) continue
+                if (first[0] === 1) connection.join(first.subarray(1))
+                else connection.leave(first.subarray(1))
+              } else if (first[0] === 1) connection.subscribe(first.subarray(1))
               else connection.cancel(first.subarray(1))
             }
             return undefined
@@ -242,6 +254,10 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     // Subscriptions reach publishers as messages in the pipe, whichever ZMTP version carried them.
     if (event.type === "subscribe" || event.type === "cancel") {
       this.#pipe?.forceWrite([subscriptionMessage(event.type === "subscribe" ? 1 : 0, event.topic)])
+    }
+    // A DISH's JOIN/LEAVE reach its RADIO the same way: 0x01/0x00 + group (radio_session_t).
+    else if ((event.type === "join" || event.type === "leave") && this.#host.type === "RADIO") {
+      this.#pipe?.forceWrite([subscriptionMessage(event.type === "join" ? 1 : 0, event.group)])
     }
   }
 

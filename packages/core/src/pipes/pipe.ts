@@ -20,7 +20,7 @@ export interface PipeListener {
 
 /** Who is at the far end, learnt at the handshake (tcp/ipc) or at connect time (inproc). */
 export interface PeerIdentity {
-  /** Undefined for a raw peer (a STREAM socket's), which speaks no ZMTP and names no type. */
+  /** Undefined for a peer that speaks no ZMTP and names no type (a STREAM's raw peer, a DGRAM's datagrams). */
   readonly socketType: SocketType | undefined
   /** The peer's ZMQ_ROUTING_ID (empty when it set none). */
   readonly routingId: Buffer
@@ -94,6 +94,11 @@ export class PipeEnd {
   routingId: Buffer | undefined
   /** The peer behind this pipe, once known. */
   peer: PeerIdentity | undefined
+  /**
+   * Set by a transport that carries no subscriptions back (udp): the socket sends this pipe every message,
+   * whatever its groups or topics (libzmq's `subscribe_to_all`).
+   */
+  subscribeToAll = false
   /**
    * Set by whoever made the pipe: recomputes both queue limits from the owners' current high-water marks,
    * when the socket's SNDHWM or RCVHWM changes after the pipe exists (libzmq's `set_hwms` on an option

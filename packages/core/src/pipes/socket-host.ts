@@ -44,11 +44,15 @@ export function pipeAtConnect(host: SocketHost, routingId: Uint8Array | undefine
 }
 
 /**
- * The host's socket type as ZMTP names it, for the layers that speak ZMTP or join ZMTP types (inproc): a
- * STREAM socket has none, so they fail with ENOCOMPATPROTO at `address`.
+ * The host's socket type as ZMTP names it, for the layers that speak ZMTP or join ZMTP types (tcp, ipc,
+ * inproc): STREAM (raw bytes) and DGRAM (udp datagrams) have none, so they fail with ENOCOMPATPROTO at
+ * `address` where ZMTP would be spoken.
  */
 export function zmtpTypeOf(host: SocketHost, address: string): SocketType {
   const type = host.type
-  if (!isSocketType(type)) throw zmqError("ENOCOMPATPROTO", `a ${type} socket carries raw bytes: only tcp:// and ipc:// can carry them`, address)
+  if (!isSocketType(type)) {
+    const carriers = type === "STREAM" ? "only tcp:// and ipc:// can carry its raw bytes" : "only udp:// can carry it"
+    throw zmqError("ENOCOMPATPROTO", `a ${type} socket speaks no ZMTP: ${carriers}`, address)
+  }
   return type
 }

@@ -47,7 +47,23 @@ type WritableKeys<T> = {
  * zeromq.js's `SocketOptions<S>`: what `new S({...})` takes for socket class `S`, its writable option
  * properties and the context. (Each class also has its own named interface, `DealerOptions` and so on.)
  */
-export type SocketOptions<S extends Socket> = Partial<Pick<S, WritableKeys<S>>> & { context?: Context }
+export type SocketOptions<S extends AnySocket> = Partial<Pick<S, WritableKeys<S>>> & { context?: Context }
+
+/**
+ * Type-only key: a socket class whose received messages carry more than frames (the draft types: Server's
+ * `[message, { routingId }]`, Dish's `[message, { group }]`) declares under it what `receive()` and `for
+ * await` give. Never set at run time.
+ */
+export const RECEIVED: unique symbol = Symbol("received")
+
+/** What `receive()` resolves to on socket class `S`: its declared `[RECEIVED]` shape, else `Message[]`. */
+export type Received<S> = S extends { readonly [RECEIVED]?: infer M extends object[] } ? M : Message[]
+
+/**
+ * Any socket of ours, whatever `receive()` gives: a Server or a Dish receives more than frames, so it is no
+ * `Socket` to code that reads one as frames, but the Poller, a Proxy and the option helpers take it.
+ */
+export type AnySocket = Omit<Socket, "receive" | typeof Symbol.asyncIterator>
 
 /** An endpoint resolved to the transport of the socket's context that serves it. */
 interface ResolvedEndpoint {
@@ -110,7 +126,7 @@ function isUnroutable(error: unknown): boolean {
  * nothing else. Sends that cannot proceed (every pipe at its high-water mark, or no peer yet) wait in order;
  * concurrent `send()` calls queue instead of failing with EBUSY, and so do concurrent `receive()` calls.
  */
-export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
+export abstract class Socket implements PipeListener {
   // No public fields: a socket is sealed, and zeromq.js's sockets have no own properties.
   /** `events`, made on first access (observer.ts). */
   #events: Observer | undefined
@@ -394,8 +410,22 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
   }
 
   /** Receives the next whole message: its frames, each a `Message` (a Buffer), as zeromq.js types it. */
-  receive(): Promise<Message[]> {
+  receive(): Promise<Received<this>> {
     checkArgumentCount(0, arguments.length)
+    const frames = this.#receiveFrames()
+    const shape = this.receivedShape
+    return (shape === undefined ? frames : frames.then(shape)) as Promise<Received<this>>
+  }
+
+  /**
+   * How the draft types turn what `xreceive` gives into what `receive()` resolves to (Server's routing id,
+   * Dish's group); none for the others, whose messages are their frames.
+   */
+  protected get receivedShape(): ((message: Frames) => object[]) | undefined {
+    return undefined
+  }
+
+  #receiveFrames(): Promise<Frames> {
     this.#validateOpen()
     if (!this.canReceive) return Promise.reject(zmqError("ENOTSUP", `${this.constructor.name} cannot receive`))
     if (this.#receiveQueue.length === 0) {
@@ -420,10 +450,12 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
    * `for await (const message of socket)`: ends when the socket closes. Hand-written rather than an async
    * generator: when a message is already waiting, `next()` costs one resolved promise and nothing else.
    */
-  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+  [Symbol.asyncIterator](): AsyncIterator<Received<this>, undefined> {
+    type Item = Received<this>
     const done: IteratorReturnResult<undefined> = { value: undefined, done: true }
-    const iterator: AsyncIterator<Message[], undefined> & AsyncIterable<Message[]> = {
-      next: (): Promise<IteratorResult<Message[], undefined>> => {
+    const shape = this.receivedShape
+    const iterator: AsyncIterator<Item, undefined> & AsyncIterable<Item> = {
+      next: (): Promise<IteratorResult<Item, undefined>> => {
         if (this.#closed) return Promise.resolve(done)
         if (this.#receiveQueue.length === 0 && this.canReceive && !this.#blocked) {
           let message: Frames | undefined
@@ -434,7 +466,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
           }
           if (message !== undefined) {
             this.#afterReceive()
-            return this.#resolveSoon({ value: message, done: false })
+            return this.#resolveSoon({ value: (shape === undefined ? message : shape(message)) as Item, done: false })
           }
         }
         return this.receive().then(
@@ -446,7 +478,7 @@ export abstract class Socket implements PipeListener, AsyncIterable<Message[]> {
           },
         )
       },
-      return: (): Promise<IteratorResult<Message[], undefined>> => Promise.resolve(done),
+      return: (): Promise<IteratorResult<Item, undefined>> => Promise.resolve(done),
       [Symbol.asyncIterator]() {
         return iterator
       },
@@ -884,7 +916,7 @@ function defineOptionProperties(prototype: object, include: (name: OptionName) =
 defineOptionProperties(Socket.prototype, (name) => SOCKET_OPTIONS[name].on === undefined)
 
 /** Defines on a socket class the options zeromq.js gives its type beyond those of every socket. */
-export function defineSocketOptions(socketClass: { readonly prototype: Socket }, type: SocketTypeName): void {
+export function defineSocketOptions(socketClass: { readonly prototype: AnySocket }, type: SocketTypeName): void {
   defineOptionProperties(socketClass.prototype, (name) => SOCKET_OPTIONS[name].on?.includes(type) === true)
 }
 

@@ -1,11 +1,11 @@
 import { zmqError } from "../common/errors.js"
 import { holdAlive, releaseAlive } from "../common/keep-alive.js"
-import type { Socket } from "../socket/socket-base.js"
+import type { AnySocket, Socket } from "../socket/socket-base.js"
 
 /** What to wait for on a socket: ZMQ_POLLIN, ZMQ_POLLOUT, or both. */
 export type PollEvents = "readable" | "writable" | "both"
 
-export interface PollItem<S extends Socket = Socket> {
+export interface PollItem<S extends AnySocket = Socket> {
   readonly socket: S
   /** ZMQ_POLLIN: `receive()` would resolve at once. */
   readonly readable: boolean
@@ -30,7 +30,7 @@ export interface PollItem<S extends Socket = Socket> {
  * `for await (const message of socket)`, which serves one socket, a Poller multiplexes several in one
  * loop in the order things become ready; both can be mixed, as long as one socket is read by one of them.
  */
-export class Poller<S extends Socket = Socket> {
+export class Poller<S extends AnySocket = Socket> {
   readonly #items: Array<{ socket: S; events: PollEvents }> = []
   #start = 0
 

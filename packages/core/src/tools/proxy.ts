@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from "node:timers/promises"
 import { zmqError, ZmqError } from "../common/errors.js"
 import { holdAlive, releaseAlive } from "../common/keep-alive.js"
 import type { Frames } from "../pipes/message.js"
-import { Socket } from "../socket/socket-base.js"
+import { Socket, type AnySocket } from "../socket/socket-base.js"
 
 /** After this many messages in one turn of the event loop, a direction lets the loop run (timers, I/O). */
 const MESSAGES_PER_TURN = 512
@@ -26,10 +26,12 @@ function checkNoArguments(received: number): void {
  * EBUSY ("Socket is blocked by a bind or unbind operation") and `close()` waits; when the proxy ends, it
  * closes both. `pause()`, `resume()` and `terminate()` steer a running proxy and throw EBADF otherwise.
  */
-export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
+export class Proxy<F extends AnySocket = Socket, B extends AnySocket = Socket> {
   readonly #frontEnd: F
   readonly #backEnd: B
   readonly #capture: Socket | undefined
+  /** The two sockets as the forwarding loops move messages between them (a Dish is no `Socket` type). */
+  readonly #sockets: readonly [Socket, Socket]
   #running = false
   /** terminate(), a failure or context termination: the forwarding loops are ending. */
   #stopping = false
@@ -52,8 +54,11 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     if (capture !== undefined && !(capture instanceof Socket)) {
       throw zmqError("EINVAL", "the capture is not a socket of @zmq-ts/core")
     }
+    const refused = draftPairProblem(frontEnd.zmtpType, backEnd.zmtpType)
+    if (refused !== undefined) throw zmqError("ENOTSUP", refused)
     this.#frontEnd = frontEnd
     this.#backEnd = backEnd
+    this.#sockets = [frontEnd, backEnd]
     this.#capture = capture
   }
 
@@ -100,7 +105,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.#interrupts = [frontEnd.interruptCount, backEnd.interruptCount]
     const release = [frontEnd.holdForProxy(), backEnd.holdForProxy()]
     holdAlive() // a running proxy keeps the thread alive, as a blocked zmq_proxy does
-    return Promise.all([this.#direction(frontEnd, backEnd), this.#direction(backEnd, frontEnd)]).then(() => {
+    const [front, back] = this.#sockets
+    return Promise.all([this.#direction(front, back), this.#direction(back, front)]).then(() => {
       this.#running = false
       releaseAlive()
       for (const unblock of release) unblock()
@@ -250,9 +256,27 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
 }
 
 function canReceive(socket: Socket): boolean {
-  return !["PUSH", "PUB"].includes(socket.zmtpType)
+  return !["PUSH", "PUB", "RADIO", "SCATTER"].includes(socket.zmtpType)
 }
 
 function canSend(socket: Socket): boolean {
-  return !["PULL", "SUB"].includes(socket.zmtpType)
+  return !["PULL", "SUB", "DISH", "GATHER"].includes(socket.zmtpType)
+}
+
+/**
+ * What libzmq's zmq_proxy cannot do with the draft types, whose messages carry more than their frames: a
+ * SERVER's or PEER's routing id does not come back through a proxy (the reply reaches it with routing id 0,
+ * EHOSTUNREACH), and a group is only meaningful from a DISH to a RADIO (a DISH front end forwards its
+ * groups' messages, group and all, to a RADIO back end, or the other way round). CLIENT, SCATTER, GATHER
+ * and CHANNEL carry plain single-part messages and proxy as their stable counterparts do.
+ */
+function draftPairProblem(frontEnd: string, backEnd: string): string | undefined {
+  for (const type of [frontEnd, backEnd]) {
+    if (type === "SERVER" || type === "PEER") return `a ${type} cannot be proxied: its routing ids do not survive the proxy`
+  }
+  const grouped = (type: string): boolean => type === "RADIO" || type === "DISH"
+  if ((grouped(frontEnd) || grouped(backEnd)) && !((frontEnd === "DISH" && backEnd === "RADIO") || (frontEnd === "RADIO" && backEnd === "DISH"))) {
+    return `a ${grouped(frontEnd) ? frontEnd : backEnd} can only be proxied to its counterpart (DISH → RADIO keeps each message's group)`
+  }
+  return undefined
 }

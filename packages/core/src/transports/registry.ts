@@ -4,6 +4,7 @@ import { InprocTransport } from "./inproc/inproc-transport.js"
 import { ipcTransport } from "./ipc/ipc-transport.js"
 import { tcpTransport } from "./tcp/tcp-transport.js"
 import type { Transport } from "./transport.js"
+import { udpTransport } from "./udp/udp-transport.js"
 
 /**
  * What a context gives the transports it makes (the Context itself): its inproc transport, which holds the
@@ -23,6 +24,7 @@ const TRANSPORTS = {
   tcp: (context: TransportContext) => tcpTransport(zapConnector(context)),
   ipc: (context: TransportContext) => ipcTransport(zapConnector(context)),
   inproc: () => new InprocTransport(),
+  udp: () => udpTransport(),
 } satisfies Record<string, (context: TransportContext) => Transport>
 
 /** Opens a pipe to the ZAP handler bound in the context at the time of each request (libzmq's zap_connect). */

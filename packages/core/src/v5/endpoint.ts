@@ -26,7 +26,8 @@ export function checkAddressType(address: unknown): asserts address is string {
 /**
  * Throws what the core would refuse `address` with when binding (`role` "bind", which unbind shares) or
  * connecting (`role` "connect", which disconnect shares), as zeromq.js's synchronous calls throw it: a
- * ZmqError EINVAL or EPROTONOSUPPORT (ENOTSUP for an abstract ipc name off Linux) with the address.
+ * ZmqError EINVAL or EPROTONOSUPPORT (ENOTSUP for an abstract ipc name off Linux, ENOCOMPATPROTO for udp)
+ * with the address.
  * `ipv6` is the socket's option, which decides whether a tcp connect may name an IPv6 address.
  */
 export function checkEndpoint(address: unknown, role: "bind" | "connect", ipv6: boolean): asserts address is string {
@@ -35,6 +36,8 @@ export function checkEndpoint(address: unknown, role: "bind" | "connect", ipv6: 
   if (match === null) throw refused("EINVAL", `invalid endpoint ${JSON.stringify(address)}: expected transport://address`, address)
   const scheme = match[1]!
   const rest = match[2]!
+  // udp serves RADIO, DISH and DGRAM only, and the v5 API has none of them.
+  if (scheme === "udp") throw refused("ENOCOMPATPROTO", "udp:// carries RADIO, DISH and DGRAM only, which the v5 API has none of", address)
   if (!SCHEMES.has(scheme)) throw refused("EPROTONOSUPPORT", `transport ${JSON.stringify(scheme)} is not available in zmq-ts`, address)
   switch (scheme) {
     case "tcp":

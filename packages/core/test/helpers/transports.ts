@@ -14,6 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { setTimeout as delay } from "node:timers/promises"
 import type { Message, Socket, SocketEventOfType, SocketEventType } from "../../src/index.js"
+import type { AnySocket } from "../../src/draft.js"
 
 export type TransportName = "tcp" | "ipc" | "inproc"
 
@@ -22,7 +23,7 @@ export interface Transport {
   /** A fresh address to bind: `tcp://127.0.0.1:*`, a unique ipc path in the temp dir, a unique inproc name. */
   bindAddress(): string
   /** Where peers connect once `bound` has bound `bindAddress()`: its `lastEndpoint` (the `*` port resolved). */
-  connectAddress(bound: Socket): string
+  connectAddress(bound: AnySocket): string
   /** An address known before anything binds it, good for both bind and connect (connect-before-bind tests). */
   fixedAddress(): Promise<string>
 }
@@ -86,7 +87,7 @@ export async function freePorts(count: number, host = "127.0.0.1"): Promise<numb
   return ports
 }
 
-function boundAddress(socket: Socket): string {
+function boundAddress(socket: AnySocket): string {
   const endpoint = socket.lastEndpoint
   if (endpoint === null) throw new Error(`${socket.constructor.name} socket has not bound anything`)
   return endpoint
@@ -123,7 +124,7 @@ export function text(message: Message[]): string[] {
  * inproc emits `connect`/`accept`/`handshake` synchronously inside `connect()`/`bind()`.
  */
 export function events<T extends SocketEventType>(
-  socket: Socket,
+  socket: AnySocket,
   type: T,
   count = 1,
   timeoutMs = 5000,
@@ -146,13 +147,13 @@ export function events<T extends SocketEventType>(
 }
 
 /** The first event of `type` from `socket` (see `events`); register before the action. */
-export async function nextEvent<T extends SocketEventType>(socket: Socket, type: T, timeoutMs = 5000): Promise<SocketEventOfType<T>> {
+export async function nextEvent<T extends SocketEventType>(socket: AnySocket, type: T, timeoutMs = 5000): Promise<SocketEventOfType<T>> {
   const [event] = await events(socket, type, 1, timeoutMs)
   return event!
 }
 
 /** Every connection and handshake event type `socket` reports from now on, in order. */
-export function recordEvents(socket: Socket): string[] {
+export function recordEvents(socket: AnySocket): string[] {
   const seen: string[] = []
   const types = ["connect", "accept", "handshake", "handshake:error:protocol", "handshake:error:auth", "handshake:error:other", "disconnect"] as const
   for (const type of types) socket.events.on(type, (event) => seen.push(event.type))
@@ -164,7 +165,7 @@ export function recordEvents(socket: Socket): string[] {
  * no handshake and raises no events (as in libzmq); its peers are joined when connect() (or, for a connect
  * made first, bind()) returns. Call it before the action, as `events()`.
  */
-export function handshakes(transport: Transport, socket: Socket, count = 1): Promise<unknown> {
+export function handshakes(transport: Transport, socket: AnySocket, count = 1): Promise<unknown> {
   return transport.name === "inproc" ? Promise.resolve() : events(socket, "handshake", count)
 }
 
