@@ -601,7 +601,7 @@ export class OptionStore {
       heartbeatTimeout: -1,
       connectTimeout: 0,
       tcpMaxRetransmitTimeout: 0,
-      threadSafe: (THREAD_SAFE_TYPES as readonly string[]).includes(type),
+      threadSafe: THREAD_SAFE_TYPES.includes(type),
       multicastMaxTransportDataUnit: 1500,
       vmciBufferSize: 0,
       vmciBufferMinSize: 0,
