@@ -19,9 +19,7 @@ export class Peer extends ServerBase {
   /** Connects to `address` and returns the routing id of that peer. EFAULT with `immediate`, as libzmq. */
   connectPeer(address: string): number {
     if (this.immediate) throw zmqError("EFAULT", "connectPeer cannot work with immediate: the peer's pipe must exist at once", address)
-    this.lastAttachedId = undefined
-    this.connect(address)
-    const id = this.lastAttachedId
+    const id = this.connectNamingPeer(address)
     if (id === undefined) throw zmqError("EFAULT", "the connection made no pipe to name the peer by", address)
     return id
   }

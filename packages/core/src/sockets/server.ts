@@ -32,7 +32,7 @@ export abstract class ServerBase extends Socket {
   readonly #byId = new Map<number, PipeEnd>()
   #nextId = randomBytes(4).readUInt32BE(0)
   /** The routing id of the pipe attached last (PEER's connectPeer() returns it). */
-  protected lastAttachedId: number | undefined
+  #lastAttachedId: number | undefined
 
   protected constructor(type: SocketType, options: object | undefined) {
     super(type, options)
@@ -67,7 +67,14 @@ export abstract class ServerBase extends Socket {
     pipe.routingId = frame
     this.#byId.set(id, pipe)
     this.#in.attach(pipe)
-    this.lastAttachedId = id
+    this.#lastAttachedId = id
+  }
+
+  /** Connects and returns the routing id of the pipe the connect made at once, if it made one (zmq_connect_peer). */
+  protected connectNamingPeer(address: string): number | undefined {
+    this.#lastAttachedId = undefined
+    this.connect(address)
+    return this.#lastAttachedId
   }
 
   protected xdetach(pipe: PipeEnd): void {

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest"
 import * as theirs from "zeromq/draft.js"
 import * as ours from "../../src/draft.js"
+import { Dealer } from "../../src/index.js"
 
 const NAMES = ["Server", "Client", "Radio", "Dish", "Gather", "Scatter", "Datagram"] as const
 
@@ -69,6 +70,10 @@ describe("draft classes have zeromq.js's properties and defaults", () => {
     }
     expect(differences).toEqual([])
     expect(Object.isSealed(our)).toBe(true)
+    // No own properties beyond what every socket of ours has (docs/zeromqjs-compat.md: Object.keys).
+    const dealer = new Dealer()
+    made.push(dealer)
+    expect(Object.keys(our)).toEqual(Object.keys(dealer))
   })
 
   it("Radio alone has options beyond zeromq.js's set: noDrop (ZMQ_XPUB_NODROP, which libzmq's radio_t takes) and multicastLoop (udp)", () => {
