@@ -82,5 +82,5 @@ export const capability = Object.freeze({
   norm: false,
   curve: true,
   gssapi: false,
-  draft: false,
+  draft: true,
 })

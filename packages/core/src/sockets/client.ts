@@ -2,11 +2,17 @@ import { FairQueue } from "../pipes/fair-queue.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"
-import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import type {
+  HelloMessageOptionProperties,
+  HiccupMessageOptionProperties,
+  ReceiveOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
 import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 import { readSinglePart, refuseMultipart } from "./single-part.js"
 
-export interface ClientOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
+export interface ClientOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties & HelloMessageOptionProperties & HiccupMessageOptionProperties> {}
 
 /**
  * CLIENT (RFC 41, draft): talks to SERVER peers, load-balancing what it sends and fair-queueing what it
@@ -49,5 +55,5 @@ export class Client extends Socket {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Client extends SendOptionProperties, ReceiveOptionProperties {}
+export interface Client extends SendOptionProperties, ReceiveOptionProperties, HelloMessageOptionProperties, HiccupMessageOptionProperties {}
 defineSocketOptions(Client, "CLIENT")

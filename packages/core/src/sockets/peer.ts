@@ -1,9 +1,16 @@
 import { zmqError } from "../common/errors.js"
-import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import type {
+  DisconnectMessageOptionProperties,
+  HelloMessageOptionProperties,
+  HiccupMessageOptionProperties,
+  ReceiveOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
 import { defineSocketOptions, type CommonSocketOptions } from "../socket/socket-base.js"
 import { ServerBase } from "./server.js"
 
-export interface PeerOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
+export interface PeerOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties & DisconnectMessageOptionProperties & HelloMessageOptionProperties & HiccupMessageOptionProperties> {}
 
 /**
  * PEER (RFC 51, draft): a SERVER that also connects out to other PEERs. `connectPeer(address)` connects
@@ -26,5 +33,5 @@ export class Peer extends ServerBase {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Peer extends SendOptionProperties, ReceiveOptionProperties {}
+export interface Peer extends SendOptionProperties, ReceiveOptionProperties, DisconnectMessageOptionProperties, HelloMessageOptionProperties, HiccupMessageOptionProperties {}
 defineSocketOptions(Peer, "PEER")

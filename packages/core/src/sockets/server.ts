@@ -5,12 +5,18 @@ import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"
-import type { ReceiveOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
+import type {
+  DisconnectMessageOptionProperties,
+  HelloMessageOptionProperties,
+  ReceiveOptionProperties,
+  SendOptionProperties,
+  WritableOptions,
+} from "../common/options.js"
 import type { Message, MessageLike } from "../socket/message-like.js"
 import { defineSocketOptions, RECEIVED, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
 import { onlyPart, readSinglePart } from "./single-part.js"
 
-export interface ServerOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties> {}
+export interface ServerOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties & DisconnectMessageOptionProperties & HelloMessageOptionProperties> {}
 
 /** The peer a SERVER (or PEER) message comes from or goes to, as zeromq.js types it. */
 export interface ServerRoutingOptions {
@@ -141,6 +147,6 @@ export class Server extends ServerBase {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
-export interface Server extends SendOptionProperties, ReceiveOptionProperties {}
+export interface Server extends SendOptionProperties, ReceiveOptionProperties, DisconnectMessageOptionProperties, HelloMessageOptionProperties {}
 defineSocketOptions(Server, "SERVER")
 

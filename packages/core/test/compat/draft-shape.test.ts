@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from "vitest"
 import * as theirs from "zeromq/draft.js"
 import * as ours from "../../src/draft.js"
-import { Dealer } from "../../src/index.js"
+import * as zeromq from "zeromq"
+import { capability, Dealer } from "../../src/index.js"
 
 const NAMES = ["Server", "Client", "Radio", "Dish", "Gather", "Scatter", "Datagram"] as const
 
@@ -50,6 +51,14 @@ function read(socket: object, name: string): string {
   }
 }
 
+describe("capability.draft", () => {
+  it("is true, as in zeromq.js's draft-enabled build, and every zeromq/draft class has a namesake here", () => {
+    expect(capability.draft).toBe(zeromq.capability.draft)
+    expect(capability.draft).toBe(true)
+    for (const name of Object.keys(theirs)) expect(typeof (ours as Record<string, unknown>)[name], name).toBe("function")
+  })
+})
+
 describe("draft classes have zeromq.js's properties and defaults", () => {
   it.each(NAMES)("%s", (name) => {
     const TheirClass = theirs[name] as unknown as new () => Closable
@@ -76,7 +85,7 @@ describe("draft classes have zeromq.js's properties and defaults", () => {
     expect(Object.keys(our)).toEqual(Object.keys(dealer))
   })
 
-  it("Radio alone has options beyond zeromq.js's set: noDrop (ZMQ_XPUB_NODROP, which libzmq's radio_t takes) and multicastLoop (udp)", () => {
+  it("the options beyond zeromq.js's set: libzmq 4.3.5's hello/disconnect/hiccup messages on Server and Client, and Radio's noDrop (ZMQ_XPUB_NODROP, which libzmq's radio_t takes) and multicastLoop (udp)", () => {
     const extras = NAMES.flatMap((name) => {
       const theirNames = accessors((theirs[name] as unknown as { prototype: object }).prototype)
       const dealerInternals = accessors(Object.getPrototypeOf(ours.Client.prototype) as object)
@@ -85,6 +94,13 @@ describe("draft classes have zeromq.js's properties and defaults", () => {
         .filter((property) => !["receivedShape", "canSend", "canReceive", "requiresPeerIdentity"].includes(property))
         .map((property) => `${name}.${property}`)
     })
-    expect(extras).toEqual(["Radio.multicastLoop", "Radio.noDrop"])
+    expect(extras.sort()).toEqual([
+      "Client.helloMessage",
+      "Client.hiccupMessage",
+      "Radio.multicastLoop",
+      "Radio.noDrop",
+      "Server.disconnectMessage",
+      "Server.helloMessage",
+    ])
   })
 })
