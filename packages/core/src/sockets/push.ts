@@ -1,43 +1,14 @@
-import { LoadBalancer } from "../pipes/load-balancer.js"
-import type { PipeEnd } from "../pipes/pipe.js"
-import type { Frames } from "../pipes/message.js"
 import type { ConflateOptionProperties, SendOptionProperties, WritableOptions } from "../common/options.js"
-import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
+import { defineSocketOptions, type CommonSocketOptions } from "../socket/socket-base.js"
+import { LoadBalancingSender } from "./load-balancing-sender.js"
 
 export interface PushOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ConflateOptionProperties> {}
 
 /** PUSH (RFC 30): load-balances messages over connected PULL peers; never receives. */
-export class Push extends Socket {
-  readonly #out = new LoadBalancer()
-
+export class Push extends LoadBalancingSender {
   constructor(options?: PushOptions) {
     super("PUSH", options)
     this.applyOptions(options)
-  }
-
-  protected override get canReceive(): boolean {
-    return false
-  }
-  protected xattach(pipe: PipeEnd): void {
-    this.#out.attach(pipe)
-  }
-  protected xdetach(pipe: PipeEnd): void {
-    this.#out.detach(pipe)
-  }
-  protected xsend(message: Frames): boolean {
-    return this.#out.send(message)
-  }
-  protected override xsendFrame(frame: Buffer): boolean {
-    return this.#out.sendFrame(frame)
-  }
-  protected xreceive(): Frames | undefined {
-    return undefined
-  }
-  protected xwritable(): boolean {
-    return this.#out.writable
-  }
-  protected xreadable(): boolean {
-    return false
   }
 }
 

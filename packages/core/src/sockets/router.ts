@@ -1,8 +1,6 @@
 import { Buffer } from "node:buffer"
-import { randomBytes } from "node:crypto"
 import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
-import { toFrame } from "../socket/message-like.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"
 import type {
@@ -17,6 +15,7 @@ import type {
   WritableOptions,
 } from "../common/options.js"
 import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
+import { connectRoutingId, RoutingIdGenerator } from "./routing-ids.js"
 
 /** ROUTER's options (zeromq.js defines these on Router). */
 type RouterOptionPropertiesAll = SendOptionProperties &
@@ -45,7 +44,8 @@ const PROBE: Frames = [Buffer.alloc(0)]
 export class Router extends Socket {
   readonly #in = new FairQueue()
   readonly #byId = new Map<string, PipeEnd>()
-  #nextId = randomBytes(4).readUInt32BE(0)
+  readonly #ids = new RoutingIdGenerator()
+  readonly #inUse = (key: string): boolean => this.#byId.has(key)
 
   constructor(options?: RouterOptions) {
     super("ROUTER", options)
@@ -54,16 +54,11 @@ export class Router extends Socket {
 
   /** Connects, optionally naming the peer with `routingId` (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options: RouterConnectOptions = {}): void {
-    // An empty routing id is none, as zeromq.js takes it.
-    if (options.routingId === undefined || options.routingId === "") {
-      super.connect(address)
-      return
-    }
-    const id = toFrame(options.routingId, 0)
-    if (id.length === 0 || id.length > 255) throw zmqError("EINVAL", "routingId must be 1 to 255 bytes", address)
-    if (this.#byId.has(id.toString("latin1"))) throw zmqError("EINVAL", "routingId is already in use", address)
-    this.connectWith(address, id)
+    const id = connectRoutingId(options.routingId, address, this.#inUse, false)
+    if (id === undefined) super.connect(address)
+    else this.connectWith(address, id)
   }
+
 
   protected override get requiresPeerIdentity(): boolean {
     return true
@@ -86,7 +81,7 @@ export class Router extends Socket {
         existing.close()
       }
     } else {
-      id = this.#generateId()
+      id = this.#ids.next(this.#inUse)
     }
     pipe.routingId = id
     this.#byId.set(id.toString("latin1"), pipe)
@@ -141,14 +136,7 @@ export class Router extends Socket {
     return this.#in.hasIncoming
   }
 
-  #generateId(): Buffer {
-    for (;;) {
-      const id = Buffer.alloc(5)
-      id.writeUInt32BE(this.#nextId >>> 0, 1)
-      this.#nextId = (this.#nextId + 1) >>> 0
-      if (!this.#byId.has(id.toString("latin1"))) return id
-    }
-  }
+
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging

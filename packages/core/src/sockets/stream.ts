@@ -1,12 +1,11 @@
 import { Buffer } from "node:buffer"
-import { randomBytes } from "node:crypto"
 import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
-import { toFrame } from "../socket/message-like.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"
 import type { ReceiveOptionProperties, SendOptionProperties, StreamOptionProperties, WritableOptions } from "../common/options.js"
 import { defineSocketOptions, Socket, type CommonSocketOptions } from "../socket/socket-base.js"
+import { connectRoutingId, RoutingIdGenerator } from "./routing-ids.js"
 
 export interface StreamOptions extends CommonSocketOptions, WritableOptions<SendOptionProperties & ReceiveOptionProperties & StreamOptionProperties> {}
 
@@ -34,7 +33,8 @@ const CLOSE = Buffer.alloc(0)
 export class Stream extends Socket {
   readonly #in = new FairQueue()
   readonly #byId = new Map<string, PipeEnd>()
-  #nextId = randomBytes(4).readUInt32BE(0)
+  readonly #ids = new RoutingIdGenerator()
+  readonly #inUse = (key: string): boolean => this.#byId.has(key)
 
   constructor(options?: StreamOptions) {
     super("STREAM", options)
@@ -43,17 +43,11 @@ export class Stream extends Socket {
 
   /** Connects to a tcp or ipc peer, optionally giving the connection `routingId` (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options: StreamConnectOptions = {}): void {
-    // An empty routing id is none, as zeromq.js takes it.
-    if (options.routingId === undefined || options.routingId.length === 0) {
-      super.connect(address)
-      return
-    }
-    const id = toFrame(options.routingId, 0)
-    if (id.length > 255) throw zmqError("EINVAL", "routingId must be 1 to 255 bytes", address)
-    if (id[0] === 0) throw zmqError("EINVAL", "routingId must not start with a zero byte: generated routing ids do", address)
-    if (this.#byId.has(id.toString("latin1"))) throw zmqError("EINVAL", "routingId is already in use", address)
-    this.connectWith(address, Buffer.from(id))
+    const id = connectRoutingId(options.routingId, address, this.#inUse, true)
+    if (id === undefined) super.connect(address)
+    else this.connectWith(address, id)
   }
+
 
   protected override get wire(): "raw" {
     return "raw"
@@ -61,7 +55,7 @@ export class Stream extends Socket {
 
   protected xattach(pipe: PipeEnd): void {
     // A connect made with a routing id has it on its pipe; every other connection gets the next generated one.
-    const id = pipe.routingId ?? this.#generateId()
+    const id = pipe.routingId ?? this.#ids.next(this.#inUse)
     pipe.routingId = id
     this.#byId.set(id.toString("latin1"), pipe)
     this.#in.attach(pipe)
@@ -140,14 +134,7 @@ export class Stream extends Socket {
     pipe.forceWriteFrame(CLOSE)
   }
 
-  #generateId(): Buffer {
-    for (;;) {
-      const id = Buffer.alloc(5)
-      id.writeUInt32BE(this.#nextId >>> 0, 1)
-      this.#nextId = (this.#nextId + 1) >>> 0
-      if (!this.#byId.has(id.toString("latin1"))) return id
-    }
-  }
+
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging

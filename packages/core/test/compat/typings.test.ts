@@ -5,41 +5,16 @@
  * number, Proxy, Observer) compiles unchanged against our sources when only the import changes. The same
  * program is compiled against zeromq.js's own typings first, so it is known to be valid zeromq.js code.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import ts from "typescript"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { ourEntry, typedProgram, zeromqEntry } from "../helpers/typed-program.js"
 
 const PROGRAM = readFileSync(fileURLToPath(new URL("./fixtures/zeromqjs-typed-usage.ts.txt", import.meta.url)), "utf8")
-const OUR_ENTRY = fileURLToPath(new URL("../../src/index.js", import.meta.url))
-const ZEROMQ = fileURLToPath(new URL("../../node_modules/zeromq/lib/index.js", import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), "zmqts-typings-"))
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** The type errors of PROGRAM with its import pointing at `module`, under strict settings. */
-function typeErrors(module: string, name: string, source = PROGRAM): string[] {
-  const file = join(dir, `${name}.ts`)
-  writeFileSync(file, source.replace('"MODULE"', JSON.stringify(module)))
-  const program = ts.createProgram([file], {
-    strict: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ["lib.es2022.d.ts", "lib.esnext.disposable.d.ts"],
-    types: ["node"],
-    typeRoots: [fileURLToPath(new URL("../../node_modules/@types", import.meta.url))],
-    customConditions: ["@zmq-ts/source"],
-    skipLibCheck: true,
-    noEmit: true,
-  })
-  // Only the program's own diagnostics: it is the user's code that must compile.
-  return ts
-    .getPreEmitDiagnostics(program, program.getSourceFile(file))
-    .map((diagnostic) => `${diagnostic.start ?? ""}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`)
-}
+const OUR_ENTRY = ourEntry("index")
+const ZEROMQ = zeromqEntry("index")
+/** The type errors of PROGRAM with its import pointing at a module. */
+const typeErrors = typedProgram(PROGRAM)
 
 describe("zeromq.js-typed code", () => {
   it("is valid against zeromq.js 6.8's own typings", () => {
