@@ -16,16 +16,23 @@ const MIN_MESSAGE_BYTES = HEADER_BYTES + MAC_BYTES + 1
 const SLAB_BYTES = 64 * 1024
 const SLAB_PIECE_MAX = 4 * 1024
 
+/** A connection's first slab; each next one is twice the last, up to SLAB_BYTES (short connections stay cheap). */
+const FIRST_SLAB_BYTES = 1024
+
 class Slab {
   #slab: Uint8Array | undefined
   #used = 0
+  #next = FIRST_SLAB_BYTES
 
   /** `size` fresh bytes, zero-filled, never handed out again. */
   readonly allocate = (size: number): Uint8Array => {
     if (size > SLAB_PIECE_MAX) return new Uint8Array(size)
     let slab = this.#slab
-    if (slab === undefined || this.#used + size > SLAB_BYTES) {
-      slab = new Uint8Array(SLAB_BYTES)
+    if (slab === undefined || this.#used + size > slab.length) {
+      // A connection that sends one message (a handshake, a request) need not zero 64 KiB for it.
+      const next = this.#next
+      if (next < SLAB_BYTES) this.#next = next * 2
+      slab = new Uint8Array(Math.max(next, size))
       this.#slab = slab
       this.#used = 0
     }
