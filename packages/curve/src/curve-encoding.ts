@@ -1,4 +1,4 @@
-import { FLAG_COMMAND, FLAG_MORE, ZmtpError, ZmtpErrorCode, type FrameTransform, type WireFrame } from "@zmq-ts/zmtp"
+import { FLAG_COMMAND, FLAG_MORE, ZmtpError, ZmtpErrorCode, type FrameTransform, type FrameView, type WireFrame } from "@zmq-ts/zmtp"
 import { MAC_BYTES, openMessage, sealMessage, type OpenedMessage } from "./primitives.js"
 import { MESSAGE_NAME, readUint32, SHORT_NONCE_BYTES, writeShortNonce, type ShortNonce } from "./wire.js"
 
@@ -23,10 +23,12 @@ class Slab {
   #slab: Uint8Array | undefined
   #used = 0
   #next = FIRST_SLAB_BYTES
+  /** Makes the pieces (the host's byte type, FrameTransform.useFrameView); plain subarrays without it. */
+  view: FrameView | undefined
 
   /** `size` fresh bytes, zero-filled, never handed out again. */
   readonly allocate = (size: number): Uint8Array => {
-    if (size > SLAB_PIECE_MAX) return new Uint8Array(size)
+    if (size > SLAB_PIECE_MAX) return this.view === undefined ? new Uint8Array(size) : this.view(new ArrayBuffer(size), 0, size)
     let slab = this.#slab
     if (slab === undefined || this.#used + size > slab.length) {
       // A connection that sends one message (a handshake, a request) need not zero 64 KiB for it.
@@ -36,7 +38,7 @@ class Slab {
       this.#slab = slab
       this.#used = 0
     }
-    const piece = slab.subarray(this.#used, this.#used + size)
+    const piece = this.view === undefined ? slab.subarray(this.#used, this.#used + size) : this.view(slab.buffer, slab.byteOffset + this.#used, size)
     this.#used += size
     return piece
   }
@@ -132,6 +134,11 @@ export class CurveMessageTransform implements FrameTransform {
     unwrapped.body = opened.body
     opened.body = EMPTY // the transform keeps no reference to a frame it handed out
     return unwrapped
+  }
+
+  /** Received bodies are made with `view` (the connection's frame type), so that it need not wrap them again. */
+  useFrameView(view: FrameView): void {
+    this.#receiveSlab.view = view
   }
 
   /** Zeroes the session key and nonces; the transform refuses every later frame. Idempotent. */
