@@ -7,7 +7,7 @@ const HEADER_BYTES = MESSAGE_NAME.length + SHORT_NONCE_BYTES
 const MIN_MESSAGE_BYTES = HEADER_BYTES + MAC_BYTES + 1
 
 /**
- * Frames up to SLAB_PIECE_MAX bytes, sent or received, are carved out of 64 KiB slabs, one per connection and
+ * Frames up to SLAB_PIECE_MAX bytes, sent or received, are carved out of slabs (1 KiB, doubling to 64 KiB), one per connection and
  * direction, as the frame decoder pools small frames: an ArrayBuffer of their own cost ~0.3–0.9 µs each here,
  * as much as the box of a 64-byte message. A slab's bytes are handed out once and never written again, so a
  * frame given to the application stays intact; and a slab holds one connection's frames only (core tags

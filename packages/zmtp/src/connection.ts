@@ -579,6 +579,8 @@ export class ZmtpConnection {
         if (transform?.useFrameView !== undefined && this.#frameView !== undefined) {
           transform.useFrameView(this.#frameView)
           this.#transformMakesViews = true
+          // The wire frames go only to the transform now, which copies them out: plain views will do.
+          this.#decoder.usePlainViews()
         }
         this.#state = "ready"
         this.#emit({ type: "ready", peer: this.#peer })
