@@ -150,6 +150,18 @@ export function benchCases(settings: Settings): BenchCase[] {
     targetText: "≥ 1,000/s on one core",
     rounds,
   })
+  // The same connections without CURVE: the ceiling of the case above (tcp accept, ZMTP greeting, teardown).
+  cases.push({
+    id: "null-handshakes-tcp",
+    title: "NULL handshakes tcp (ceiling of CURVE's)",
+    kind: "handshake",
+    transport: "tcp",
+    size: 1,
+    implementations: LIBRARIES,
+    targets: [],
+    targetText: "none (ceiling)",
+    rounds,
+  })
   for (const transport of ["tcp", "ipc"] as const) {
     for (const size of full ? [64, 1024, 65536] : [64]) {
       cases.push({

@@ -12,6 +12,7 @@
  *     --profile       CPU-profile zmq-ts tcp PUSH→PULL 64 B (--size N for another; both processes) and list the hot spots
  *       --curve       … the same over CURVE
  *       --handshakes  … the CURVE handshake case instead (server and client processes)
+ *         --null      … those connections without CURVE (the handshake case's ceiling)
  *
  * Writes bench/results/latest.json and latest.md at the repo root (not with --only or --profile).
  */
@@ -126,7 +127,8 @@ async function profile(): Promise<void> {
   const seconds = Number(option("--seconds") ?? 3)
   const size = Number(option("--size") ?? 64)
   const handshakes = argv.includes("--handshakes")
-  const curve = handshakes || argv.includes("--curve")
+  // `--handshakes --null`: the same connections without CURVE, the handshake case's ceiling.
+  const curve = (handshakes && !argv.includes("--null")) || argv.includes("--curve")
   const env = curve ? curveEnvironment(generateCurveKeys()) : undefined
   // One directory per side: `--import tsx` runs its loader in a worker thread, which writes a profile too.
   const sides = handshakes ? (["client", "server"] as const) : (["push", "pull"] as const)
@@ -144,7 +146,7 @@ async function profile(): Promise<void> {
     )
     const server = outcome.receiver
     console.log(
-      `zmq-ts CURVE handshakes under --cpu-prof: ${(server["handshakes"]! / server["seconds"]!).toFixed(0)}/s wall, ` +
+      `zmq-ts ${curve ? "CURVE" : "NULL"} handshakes under --cpu-prof: ${(server["handshakes"]! / server["seconds"]!).toFixed(0)}/s wall, ` +
         `${(server["windowCpuMs"]! / server["handshakes"]!).toFixed(2)} ms server CPU each, over ${seconds} s`,
     )
   } else {

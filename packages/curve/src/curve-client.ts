@@ -53,6 +53,8 @@ class CurveClient implements Mechanism {
   #helloKey: Uint8Array | undefined
   /** crypto_box_beforenm(S', c'): INITIATE, READY and every MESSAGE. */
   #sessionKey: Uint8Array | undefined
+  /** The vouch's 16-byte nonce, drawn with c'. */
+  #vouchNonce: Uint8Array | undefined
   /** Our next short nonce: HELLO 1, INITIATE 2, then MESSAGEs. */
   #nonce = 1
   #transform: CurveMessageTransform | undefined
@@ -66,7 +68,11 @@ class CurveClient implements Mechanism {
   }
 
   start(host: MechanismHost): void {
-    const shortSecret = SecretKey.generate()
+    // One draw for c' and the vouch's nonce (WELCOME): each call to the platform's CSPRNG costs ~5–10 µs.
+    const random = randomBytes(KEY_BYTES + 16)
+    const shortSecret = new SecretKey(random.subarray(0, KEY_BYTES))
+    random.fill(0, 0, KEY_BYTES) // the SecretKey has its own copy
+    this.#vouchNonce = random.subarray(KEY_BYTES)
     this.#shortSecret = shortSecret
     const shortPublic = shortSecret.publicKey()
     this.#shortPublic = shortPublic
@@ -124,7 +130,8 @@ class CurveClient implements Mechanism {
       throw this.#fail(ZmtpErrorCode.CRYPTOGRAPHIC, "CURVE server short-term key gives an all-zero shared secret")
     }
     this.#sessionKey = sessionKey
-    const vouchNonce = randomBytes(16)
+    const vouchNonce = this.#vouchNonce!
+    this.#vouchNonce = undefined
     const vouchPlaintext = concat(this.#shortPublic!, this.#serverKey)
     const vouch = seal(vouchPlaintext, nonce(NoncePrefix.VOUCH, vouchNonce), vouchKey)
     const plaintext = concat(this.#publicKey, vouchNonce, vouch, host.localMetadata())

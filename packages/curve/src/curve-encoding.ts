@@ -1,4 +1,4 @@
-import { FLAG_COMMAND, FLAG_MORE, ZmtpError, ZmtpErrorCode, type FrameTransform, type WireFrame } from "@zmq-ts/zmtp"
+import { FLAG_COMMAND, FLAG_MORE, ZmtpError, ZmtpErrorCode, type FrameTransform, type FrameView, type WireFrame } from "@zmq-ts/zmtp"
 import { MAC_BYTES, openMessage, sealMessage, type OpenedMessage } from "./primitives.js"
 import { MESSAGE_NAME, readUint32, SHORT_NONCE_BYTES, writeShortNonce, type ShortNonce } from "./wire.js"
 
@@ -7,7 +7,7 @@ const HEADER_BYTES = MESSAGE_NAME.length + SHORT_NONCE_BYTES
 const MIN_MESSAGE_BYTES = HEADER_BYTES + MAC_BYTES + 1
 
 /**
- * Frames up to SLAB_PIECE_MAX bytes, sent or received, are carved out of 64 KiB slabs, one per connection and
+ * Frames up to SLAB_PIECE_MAX bytes, sent or received, are carved out of slabs (1 KiB, doubling to 64 KiB), one per connection and
  * direction, as the frame decoder pools small frames: an ArrayBuffer of their own cost ~0.3–0.9 µs each here,
  * as much as the box of a 64-byte message. A slab's bytes are handed out once and never written again, so a
  * frame given to the application stays intact; and a slab holds one connection's frames only (core tags
@@ -16,20 +16,29 @@ const MIN_MESSAGE_BYTES = HEADER_BYTES + MAC_BYTES + 1
 const SLAB_BYTES = 64 * 1024
 const SLAB_PIECE_MAX = 4 * 1024
 
+/** A connection's first slab; each next one is twice the last, up to SLAB_BYTES (short connections stay cheap). */
+const FIRST_SLAB_BYTES = 1024
+
 class Slab {
   #slab: Uint8Array | undefined
   #used = 0
+  #next = FIRST_SLAB_BYTES
+  /** Makes the pieces (the host's byte type, FrameTransform.useFrameView); plain subarrays without it. */
+  view: FrameView | undefined
 
   /** `size` fresh bytes, zero-filled, never handed out again. */
   readonly allocate = (size: number): Uint8Array => {
-    if (size > SLAB_PIECE_MAX) return new Uint8Array(size)
+    if (size > SLAB_PIECE_MAX) return this.view === undefined ? new Uint8Array(size) : this.view(new ArrayBuffer(size), 0, size)
     let slab = this.#slab
-    if (slab === undefined || this.#used + size > SLAB_BYTES) {
-      slab = new Uint8Array(SLAB_BYTES)
+    if (slab === undefined || this.#used + size > slab.length) {
+      // A connection that sends one message (a handshake, a request) need not zero 64 KiB for it.
+      const next = this.#next
+      if (next < SLAB_BYTES) this.#next = next * 2
+      slab = new Uint8Array(Math.max(next, size))
       this.#slab = slab
       this.#used = 0
     }
-    const piece = slab.subarray(this.#used, this.#used + size)
+    const piece = this.view === undefined ? slab.subarray(this.#used, this.#used + size) : this.view(slab.buffer, slab.byteOffset + this.#used, size)
     this.#used += size
     return piece
   }
@@ -125,6 +134,11 @@ export class CurveMessageTransform implements FrameTransform {
     unwrapped.body = opened.body
     opened.body = EMPTY // the transform keeps no reference to a frame it handed out
     return unwrapped
+  }
+
+  /** Received bodies are made with `view` (the connection's frame type), so that it need not wrap them again. */
+  useFrameView(view: FrameView): void {
+    this.#receiveSlab.view = view
   }
 
   /** Zeroes the session key and nonces; the transform refuses every later frame. Idempotent. */

@@ -139,6 +139,8 @@ export class ZmtpConnection {
   readonly #localMinor: number
   #transform: FrameTransform | undefined
   readonly #frameView: FrameView | undefined
+  /** The data transform makes its unwrapped bodies with `#frameView` itself (FrameTransform.useFrameView). */
+  #transformMakesViews = false
   #error: ZmtpError | undefined
   readonly #sink = { onFrame: (flags: number, body: Uint8Array): void => this.#onFrame(flags, body) }
   readonly #host: MechanismHost
@@ -377,7 +379,8 @@ export class ZmtpConnection {
         if (inner === undefined) return
         flags = inner.flags
         // The host's frame type (Node's Buffer) for decrypted frames too, as for frames read off the wire.
-        body = this.#frameView === undefined ? inner.body : this.#frameView(inner.body.buffer, inner.body.byteOffset, inner.body.length)
+        body =
+          this.#frameView === undefined || this.#transformMakesViews ? inner.body : this.#frameView(inner.body.buffer, inner.body.byteOffset, inner.body.length)
       }
       if ((flags & COMMAND) === 0) {
         this.#onMessageFrame(flags, body)
@@ -571,7 +574,14 @@ export class ZmtpConnection {
           mechanism: this.#mechanism.name,
           userId,
         }
-        this.#transform = this.#mechanism.dataTransform?.()
+        const transform = this.#mechanism.dataTransform?.()
+        this.#transform = transform
+        if (transform?.useFrameView !== undefined && this.#frameView !== undefined) {
+          transform.useFrameView(this.#frameView)
+          this.#transformMakesViews = true
+          // The wire frames go only to the transform now, which copies them out: plain views will do.
+          this.#decoder.usePlainViews()
+        }
         this.#state = "ready"
         this.#emit({ type: "ready", peer: this.#peer })
       },

@@ -45,7 +45,7 @@ export class FrameDecoder {
   // Limits as plain numbers; no limit is Infinity so the hot path needs one comparison.
   readonly #maxMessageSize: number
   readonly #maxCommandSize: number
-  readonly #view: FrameView | undefined
+  #view: FrameView | undefined
   // A header split across chunks: at most 9 octets.
   readonly #header = new Uint8Array(9)
   #headerFill = 0
@@ -62,6 +62,14 @@ export class FrameDecoder {
     this.#maxMessageSize = limits.maxMessageSize < 0 ? Infinity : limits.maxMessageSize
     this.#maxCommandSize = limits.maxCommandSize
     this.#view = limits.frameView
+  }
+
+  /**
+   * Plain Uint8Array views from now on (no `frameView`): for frames that only a data transform reads (CURVE
+   * opens each into a new body at once), a host view would be made for nothing.
+   */
+  usePlainViews(): void {
+    this.#view = undefined
   }
 
   /** True when no partial frame is buffered, i.e. the stream ended on a frame boundary. */

@@ -1,4 +1,5 @@
 import type { ZmtpError } from "./errors.js"
+import type { FrameView } from "./frame-decoder.js"
 import type { Metadata } from "./metadata.js"
 
 /**
@@ -61,6 +62,12 @@ export interface FrameTransform {
    * transform consumed itself. Throws a remote `ZmtpError` for a frame that fails verification.
    */
   unwrap(flags: number, body: Uint8Array): WireFrame | undefined
+  /**
+   * Optional: the connection's `frameView` (the host's byte type, e.g. Node's Buffer), given once before the
+   * first `unwrap` when the connection has one. A transform that takes it makes every unwrapped body with
+   * it, and the connection uses those bodies as they are (one view per frame instead of two).
+   */
+  useFrameView?(view: FrameView): void
 }
 
 /** A frame as flags (RFC 23: MORE, COMMAND; LONG is the encoder's business) and body. */
