@@ -69,6 +69,8 @@ export const ZmtpErrorCode = {
    * Sec-WebSocket-Key/Accept, a head too long, or no subprotocol both sides speak (RFC 45 §"Subprotocols").
    */
   WS_HANDSHAKE_FAILED: "ERR_WS_HANDSHAKE_FAILED",
+  /** The peer sent a WebSocket close frame (RFC 6455 §5.5.1): it ends the connection (the echo is queued). */
+  WS_CLOSED: "ERR_WS_CLOSED",
   /** Z85 input of the wrong length or with characters outside the alphabet (RFC 32). */
   INVALID_Z85: "ERR_Z85_INVALID",
 } as const

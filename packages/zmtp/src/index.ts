@@ -45,3 +45,4 @@ export {
   parseWsResponse,
 } from "./ws-handshake.js"
 export type { Sha1, ZwsMechanismName, ZwsProtocol, WsClientRequest, HttpHead, HttpHeadResult, WsUpgradeRequest } from "./ws-handshake.js"
+export type { ZwsFraming } from "./zws-framing.js"
