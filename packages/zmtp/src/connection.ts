@@ -30,6 +30,8 @@ import { decodeMetadata, encodeMetadata, isValidPropertyName, Metadata } from ".
 import { nullMechanism } from "./null-mechanism.js"
 import { isCompatibleSocketType, isSocketType, sendsIdentity, type SocketType } from "./socket-type.js"
 import { asciiEncode, toBytes, utf8Decode, utf8Encode } from "./text.js"
+import { WsOpcode } from "./ws-frame.js"
+import { ZwsFrameDecoder, ZwsFrameEncoder, type ZwsFraming } from "./zws-framing.js"
 
 export type ZmtpState = "greeting" | "handshake" | "ready" | "failed" | "closed"
 
@@ -61,6 +63,14 @@ export interface ZmtpConnectionOptions {
    * Uint8Array (Node's Buffer) gets frames of that type without a second view per frame.
    */
   readonly frameView?: FrameView
+  /**
+   * Speak ZWS 2.0 (RFC 45) instead of ZMTP over a byte stream: the bytes in and out are the WebSocket
+   * stream after the upgrade (which the caller did, choosing this connection's mechanism from the
+   * subprotocol). No greeting; the mechanism's commands start at once; one ZMTP frame per binary message;
+   * subscriptions travel as 0x01/0x00 data frames; `ping()` sends a WebSocket ping; a close frame from the
+   * peer fails the connection with WS_CLOSED after queueing the echo. Bare "ZWS2.0" is not this mode.
+   */
+  readonly zws?: ZwsFraming
 }
 
 /** What the handshake learnt about the peer. */
@@ -121,8 +131,10 @@ const RESERVED_PROPERTIES = new Set(["socket-type", "identity", "resource", "use
 export class ZmtpConnection {
   readonly socketType: SocketType
   readonly #mechanism: Mechanism
-  readonly #encoder = new FrameEncoder()
+  readonly #encoder: FrameEncoder
   readonly #decoder: FrameDecoder
+  /** The ZWS encoder (the same object as #encoder) in ZWS mode, for control frames. */
+  readonly #zws: ZwsFrameEncoder | undefined
   readonly #greeting = new GreetingParser()
   readonly #localMetadata: Uint8Array
   readonly #peerAddress: string | undefined
@@ -162,11 +174,33 @@ export class ZmtpConnection {
     if (!Number.isSafeInteger(maxCommandSize) || maxCommandSize < 0) {
       throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `invalid maxCommandSize ${maxCommandSize}`)
     }
-    this.#decoder = new FrameDecoder({
-      maxMessageSize,
-      maxCommandSize,
-      ...(options.frameView === undefined ? {} : { frameView: options.frameView }),
-    })
+    if (options.zws === undefined) {
+      this.#encoder = new FrameEncoder()
+      this.#zws = undefined
+      this.#decoder = new FrameDecoder({
+        maxMessageSize,
+        maxCommandSize,
+        ...(options.frameView === undefined ? {} : { frameView: options.frameView }),
+      })
+    } else {
+      // Same interface, other wire (zws-framing.ts); the casts keep one field type for the ZMTP hot path.
+      const zws = new ZwsFrameEncoder(options.zws)
+      this.#zws = zws
+      this.#encoder = zws as unknown as FrameEncoder
+      this.#decoder = new ZwsFrameDecoder(options.zws.role, maxMessageSize, maxCommandSize, options.frameView, {
+        onPing: (payload) => {
+          // RFC 6455 §5.5.2: a pong with the ping's payload. libzmq pings as its ZWS heartbeat.
+          zws.writeControl(WsOpcode.PONG, payload)
+          this.#emit({ type: "ping", ttl: 0, context: payload })
+        },
+        onPong: (payload) => this.#emit({ type: "pong", context: payload }),
+        onClose: (code) => {
+          // RFC 6455 §5.5.1: answer a close with a close, then the connection is over.
+          zws.writeClose(code ?? 1000)
+          throw remoteError(ZmtpErrorCode.WS_CLOSED, `peer closed the WebSocket${code === undefined ? "" : ` (status ${code})`}`)
+        },
+      }) as unknown as FrameDecoder
+    }
 
     const routingId = options.routingId === undefined ? EMPTY : toBytes(options.routingId)
     if (routingId.length > 255) {
@@ -187,6 +221,13 @@ export class ZmtpConnection {
     this.#host = this.#makeHost()
 
     this.#localMinor = options.zmtpMinorVersion ?? ZMTP_MINOR
+    if (this.#zws !== undefined) {
+      // RFC 45: no greeting; the subprotocol named the mechanism, whose commands start now.
+      this.#protocolMinor = 1
+      this.#state = "handshake"
+      this.#mechanism.start(this.#host)
+      return
+    }
     this.#encoder.writeRaw(
       encodeGreeting(this.#mechanism.name, this.#mechanism.asServer, routingId.length, this.#localMinor),
     )
@@ -305,6 +346,11 @@ export class ZmtpConnection {
     if (context.length > MAX_PING_CONTEXT) {
       throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `ping context of ${context.length} bytes exceeds 16`)
     }
+    if (this.#zws !== undefined) {
+      // ZWS heartbeats are WebSocket pings (RFC 45; libzmq's ws_engine); a ttl has no place there.
+      this.#zws.writeControl(WsOpcode.PING, context)
+      return
+    }
     this.#writeDataCommand(CommandName.PING, encodePing(Math.min(0xffff, Math.round(ttl / 100)), context))
   }
 
@@ -348,6 +394,8 @@ export class ZmtpConnection {
   close(reason?: string): void {
     if (this.#state === "closed" || this.#state === "failed") return
     if (reason !== undefined && this.#state !== "greeting") this.#queueError(reason)
+    // RFC 6455 §7.1.2: a WebSocket ends with a close frame (1000 normal closure).
+    this.#zws?.writeClose(1000)
     this.#state = "closed"
   }
 
@@ -474,7 +522,8 @@ export class ZmtpConnection {
 
   #sendSubscription(name: string, prefix: 0 | 1, topic: Uint8Array): void {
     if (this.#state !== "ready") throw this.#stateError(name === CommandName.SUBSCRIBE ? "subscribe" : "cancel")
-    if (this.#protocolMinor >= 1) {
+    // libzmq drops SUBSCRIBE/CANCEL commands on ws: subscriptions are 0x01/0x00 data frames there (RFC 45).
+    if (this.#protocolMinor >= 1 && this.#zws === undefined) {
       this.#writeDataCommand(name, topic)
       return
     }
@@ -565,7 +614,7 @@ export class ZmtpConnection {
         if (metadata === undefined || this.#state !== "handshake") {
           throw localError(ZmtpErrorCode.INVALID_STATE, "mechanism completed without accepting peer metadata")
         }
-        const greeting = this.#greeting.greeting!
+        const greeting = this.#greeting.greeting ?? { major: 3, minor: 1 }
         this.#peer = {
           socketType: utf8Decode(metadata.get("Socket-Type")!) as SocketType,
           routingId: metadata.get("Identity") ?? EMPTY,

@@ -57,6 +57,20 @@ export const ZmtpErrorCode = {
   INVALID_ARGUMENT: "EINVAL",
   /** The caller asked for something the peer's protocol version cannot carry (libzmq ENOTSUP). */
   NOT_SUPPORTED: "ENOTSUP",
+  /**
+   * A WebSocket frame ZWS 2.0 does not allow (RFC 45 §"Framing", libzmq ws_decoder.cpp): a text or
+   * continuation frame or an unknown opcode, a fragmented message (FIN clear), an empty binary payload, RSV
+   * bits set (no extension is ever negotiated), a control frame over 125 bytes (RFC 6455 §5.5), or a frame
+   * masked the wrong way (client→server must be masked, server→client must not: RFC 6455 §5.1).
+   */
+  WS_MALFORMED_FRAME: "ERR_WS_MALFORMED_FRAME",
+  /**
+   * The HTTP/1.1 upgrade (RFC 6455 §4) failed: not a GET upgrade to websocket, a missing or bad
+   * Sec-WebSocket-Key/Accept, a head too long, or no subprotocol both sides speak (RFC 45 §"Subprotocols").
+   */
+  WS_HANDSHAKE_FAILED: "ERR_WS_HANDSHAKE_FAILED",
+  /** The peer sent a WebSocket close frame (RFC 6455 §5.5.1): it ends the connection (the echo is queued). */
+  WS_CLOSED: "ERR_WS_CLOSED",
   /** Z85 input of the wrong length or with characters outside the alphabet (RFC 32). */
   INVALID_Z85: "ERR_Z85_INVALID",
 } as const

@@ -36,6 +36,15 @@ export class FrameEncoder {
     this.#end += bytes.length
   }
 
+  /**
+   * Bytes with no ZMTP header: copied into the slab when small, referenced when COPY_THRESHOLD or more (as
+   * a frame body). For framings that write their own headers (ZWS 2.0 over RFC 6455).
+   */
+  writeBody(bytes: Uint8Array): void {
+    if (bytes.length >= COPY_THRESHOLD) this.#pushSegment(bytes)
+    else this.writeRaw(bytes)
+  }
+
   /** A message frame (`flags` carries MORE) or, with FLAG_COMMAND, a command frame. */
   writeFrame(flags: number, body: Uint8Array): void {
     const size = body.length

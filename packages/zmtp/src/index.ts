@@ -26,3 +26,23 @@ export { FrameDecoder } from "./frame-decoder.js"
 export type { FrameSink, FrameDecoderLimits, FrameView } from "./frame-decoder.js"
 export { FrameEncoder, COPY_THRESHOLD } from "./frame-encoder.js"
 export { z85Encode, z85Decode } from "./z85.js"
+export { WsOpcode, WS_MAX_CONTROL_PAYLOAD, WS_MAX_HEADER_SIZE, wsHeaderSize, writeWsHeader, maskWsPayload, encodeWsFrame, wsClosePayload } from "./ws-frame.js"
+export type { WsRole } from "./ws-frame.js"
+export { WsFrameDecoder } from "./ws-frame-decoder.js"
+export type { WsFrameSink, WsFrameDecoderOptions } from "./ws-frame-decoder.js"
+export {
+  WS_MAX_HEAD_SIZE,
+  zwsOffers,
+  chooseZwsProtocol,
+  zwsMechanismOf,
+  wsAcceptKey,
+  wsKeyFrom,
+  encodeWsRequest,
+  encodeWsAccept,
+  encodeWsRefusal,
+  HttpHeadReader,
+  parseWsRequest,
+  parseWsResponse,
+} from "./ws-handshake.js"
+export type { Sha1, ZwsMechanismName, ZwsProtocol, WsClientRequest, HttpHead, HttpHeadResult, WsUpgradeRequest } from "./ws-handshake.js"
+export type { ZwsFraming } from "./zws-framing.js"

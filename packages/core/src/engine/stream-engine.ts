@@ -12,6 +12,7 @@ import {
   type SocketType,
   type ZmtpEvent,
   type ZmtpReceiver,
+  type ZwsFraming,
 } from "@zmq-ts/zmtp"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"
@@ -54,6 +55,8 @@ export interface EngineOptions {
   readonly peerAddress: string
   /** How the mechanism's `authenticate` requests are decided: the ZAP handler (RFC 27) and the socket's ZAP options. */
   readonly zap: ZapSettings
+  /** ZWS 2.0 (RFC 45) over an upgraded WebSocket stream instead of ZMTP over raw bytes (transports/ws/). */
+  readonly zws?: ZwsFraming
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -106,12 +109,15 @@ export class StreamEngine {
       maxMessageSize: options.maxMessageSize,
       peerAddress: options.peerAddress,
       frameView: bufferView,
+      ...(options.zws === undefined ? {} : { zws: options.zws }),
     })
     socket.setNoDelay(true)
     socket.on("data", (chunk: Buffer) => this.#onData(chunk))
     socket.on("drain", () => this.requestFlush())
     socket.on("error", (error) => this.#fail(error))
     socket.on("close", () => this.#onClose())
+    // A ws stream was paused after its upgrade (ws-upgrade.ts) so no frame is read before we listen.
+    if (options.zws !== undefined) socket.resume()
     if (options.handshakeInterval > 0) {
       this.#handshakeTimer = setTimeout(() => {
         this.#fail(zmqError("ETIMEDOUT", `handshake did not complete within ${options.handshakeInterval} ms`, options.peerAddress))

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer"
-import type { PeerInfo, ZmtpError, ZmtpEvent } from "@zmq-ts/zmtp"
+import type { PeerInfo, ZmtpError, ZmtpEvent, ZwsFraming } from "@zmq-ts/zmtp"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
 import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type { Socket as NetSocket } from "node:net"
@@ -80,12 +80,16 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
    * Starts an engine on a connected byte stream: at once, or, while the mechanism's crypto is still loading
    * (CURVE's loads on first use), once it has loaded. Node buffers what the peer sends meanwhile.
    */
-  startEngine(socket: NetSocket, peerAddress: string, peerHost: string): void {
+  /** `zws`: the stream is a WebSocket its transport already upgraded (ZWS 2.0, transports/ws/). */
+  startEngine(socket: NetSocket, peerAddress: string, peerHost: string, zws?: ZwsFraming): void {
     if (this.#host.wire === "raw") {
       this.#startRaw(new RawEngine(socket, peerAddress, peerHost, this))
       return
     }
-    const start = (): void => this.attach(new StreamEngine(socket, this.engineOptions(peerAddress, peerHost), this))
+    const start = (): void => {
+      const options = this.engineOptions(peerAddress, peerHost)
+      this.attach(new StreamEngine(socket, zws === undefined ? options : { ...options, zws }, this))
+    }
     const ready = mechanismReady(this.#host.options)
     if (ready === undefined) {
       start()

@@ -1,4 +1,5 @@
 import type { NetConnectOpts, Server, Socket as NetSocket } from "node:net"
+import type { ZwsFraming } from "@zmq-ts/zmtp"
 import type { SocketOptionValues } from "../../common/options.js"
 import type { TransportEndpoint } from "../transport.js"
 
@@ -19,6 +20,12 @@ export interface StreamAddressing<E extends TransportEndpoint> {
    * "Peer-Address" message property (stream_engine_base.cpp's get_peer_address).
    */
   peerHost(socket: NetSocket): string
+  /**
+   * A handshake below ZMTP, before the session gets the stream (ws: the HTTP/1.1 upgrade, RFC 6455 §4).
+   * Resolves with the ZWS framing the engine must speak; rejects when the peer is refused (the stream is
+   * then destroyed; a connecter retries).
+   */
+  upgrade?(socket: NetSocket, role: "client" | "server", endpoint: E, options: Readonly<SocketOptionValues>): Promise<ZwsFraming>
   /** The listener at `boundEndpoint` has closed (ipc removes the directory it made for `ipc://*`). */
   released?(boundEndpoint: string): void
 }

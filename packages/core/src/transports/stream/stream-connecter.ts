@@ -7,6 +7,7 @@ import type { ZapConnector } from "../../engine/zap-channel.js"
 import type { TransportConnection, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
 import type { StreamAddressing } from "./stream-addressing.js"
+import type { ZwsFraming } from "@zmq-ts/zmtp"
 
 /**
  * A connected byte-stream endpoint (libzmq's `tcp_connecter`/`ipc_connecter`): one persistent session,
@@ -72,17 +73,32 @@ export function connectStream<E extends TransportEndpoint>(
       connectTimer = setTimeout(() => attemptSocket.destroy(new Error("connect timed out")), options.connectTimeout)
       connectTimer.unref()
     }
-    attemptSocket.once("connect", () => {
+    const start = (zws?: ZwsFraming): void => {
       connected = true
       socket = undefined
+      if (!active()) {
+        attemptSocket.destroy()
+        return
+      }
+      session.startEngine(attemptSocket, address, addressing.peerHost(attemptSocket), zws)
+    }
+    attemptSocket.once("connect", () => {
       if (connectTimer !== undefined) clearTimeout(connectTimer)
       if (!active()) {
         attemptSocket.destroy()
         return
       }
       applyKeepalive(attemptSocket, options)
-      session.startEngine(attemptSocket, address, addressing.peerHost(attemptSocket))
       host.emit({ type: "connect", address })
+      if (addressing.upgrade === undefined) {
+        start()
+        return
+      }
+      // ws: the HTTP upgrade before ZMTP; a refusal closes this attempt, and the connecter retries.
+      addressing.upgrade(attemptSocket, "client", endpoint, options).then(start, (error: unknown) => {
+        host.emit({ type: "handshake:error:other", address, error: error instanceof Error ? error : new Error(String(error)) })
+        attemptSocket.destroy()
+      })
     })
     attemptSocket.once("error", (error: NodeJS.ErrnoException) => {
       if (connected) return // the engine reports and closes

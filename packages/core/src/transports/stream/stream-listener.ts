@@ -7,6 +7,7 @@ import type { ZapConnector } from "../../engine/zap-channel.js"
 import type { TransportBinding, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
 import type { StreamAddressing } from "./stream-addressing.js"
+import type { ZwsFraming } from "@zmq-ts/zmtp"
 
 /**
  * A bound byte-stream endpoint (libzmq's `tcp_listener`/`ipc_listener`): accepts connections and gives each
@@ -20,6 +21,8 @@ export async function listenStream<E extends TransportEndpoint>(
 ): Promise<TransportBinding> {
   const server = createServer({ noDelay: true, pauseOnConnect: false })
   const sessions = new Set<StreamSession>()
+  /** Accepted streams still in their upgrade (ws), destroyed by close(). */
+  const upgrading = new Set<NetSocket>()
   let boundEndpoint: string
   try {
     boundEndpoint = await addressing.listen(server, endpoint, host.options)
@@ -40,14 +43,39 @@ export async function listenStream<E extends TransportEndpoint>(
     const peerAddress = addressing.peerAddress(socket, boundEndpoint)
     socket.unref()
     applyKeepalive(socket, host.options)
-    const session = new StreamSession(host, boundEndpoint, false, undefined, zap)
-    sessions.add(session)
-    session.onDone = () => sessions.delete(session)
-    session.onEngineClosed = () => {
-      sessions.delete(session)
+    const start = (zws?: ZwsFraming): void => {
+      if (host.closed || socket.destroyed) {
+        socket.destroy()
+        return
+      }
+      const session = new StreamSession(host, boundEndpoint, false, undefined, zap)
+      sessions.add(session)
+      session.onDone = () => sessions.delete(session)
+      session.onEngineClosed = () => {
+        sessions.delete(session)
+      }
+      session.startEngine(socket, peerAddress, addressing.peerHost(socket), zws)
     }
-    session.startEngine(socket, peerAddress, addressing.peerHost(socket))
     host.emit({ type: "accept", address: boundEndpoint })
+    if (addressing.upgrade === undefined) {
+      start()
+      return
+    }
+    // ws: the upgrade first; a peer refused there never reaches a session (libzmq's ws_engine fails the
+    // handshake the same way: ZMQ_EVENT_HANDSHAKE_FAILED_*, then the stream closes).
+    upgrading.add(socket)
+    addressing.upgrade(socket, "server", endpoint, host.options).then(
+      (zws) => {
+        upgrading.delete(socket)
+        start(zws)
+      },
+      (error: unknown) => {
+        upgrading.delete(socket)
+        socket.destroy()
+        host.emit({ type: "handshake:error:other", address: boundEndpoint, error: error instanceof Error ? error : new Error(String(error)) })
+        host.emit({ type: "disconnect", address: boundEndpoint })
+      },
+    )
   })
   server.on("error", (error) => host.emit({ type: "accept:error", address: boundEndpoint, error }))
 
@@ -56,6 +84,8 @@ export async function listenStream<E extends TransportEndpoint>(
     close: async () => {
       for (const session of sessions) session.stop()
       sessions.clear()
+      for (const socket of upgrading) socket.destroy()
+      upgrading.clear()
       // The listener stops at once; the callback waits for accepted connections to end. Report the close
       // now (as libzmq's ZMQ_EVENT_CLOSED), so socket.close() emits it before "end" ends the observer.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

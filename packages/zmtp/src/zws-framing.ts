@@ -1,0 +1,167 @@
+import { remoteError, ZmtpErrorCode } from "./errors.js"
+import { FLAG_COMMAND, FLAG_MORE } from "./frame.js"
+import type { FrameSink, FrameView } from "./frame-decoder.js"
+import { FrameEncoder } from "./frame-encoder.js"
+import { maskWsPayload, wsClosePayload, WsOpcode, WS_MAX_HEADER_SIZE, writeWsHeader } from "./ws-frame.js"
+import type { WsRole } from "./ws-frame.js"
+import { WsFrameDecoder } from "./ws-frame-decoder.js"
+
+/**
+ * ZWS 2.0 framing (RFC 45 §"Framing"): one ZMTP frame per binary WebSocket message, whose payload is a flags
+ * byte (0x00 last, 0x01 more, 0x02 command) and then the body. These two classes give `ZmtpConnection` the
+ * interface of its FrameDecoder and FrameEncoder over that wire, so the state machine above stays one.
+ */
+
+/** What ZWS framing options a `ZmtpConnection` takes: our WebSocket role, and for a client its masking keys. */
+export interface ZwsFraming {
+  readonly role: WsRole
+  /**
+   * A fresh 4-byte masking key per frame (RFC 6455 §5.3: unpredictable). Required for a client; the host
+   * supplies it (crypto.getRandomValues), this package has no random source.
+   */
+  readonly maskKey?: () => Uint8Array
+}
+
+/** Where the decoder sends what is not a ZMTP frame: pings, pongs, the close. */
+export interface ZwsControlSink {
+  onPing(payload: Uint8Array): void
+  onPong(payload: Uint8Array): void
+  onClose(code: number | undefined): void
+}
+
+/** RFC 45's flags byte: 0x01 more, 0x02 command (ZMTP's own header has command at 0x04, long at 0x02). */
+const ZWS_MORE = 0x01
+const ZWS_COMMAND = 0x02
+const ZWS_FLAGS = ZWS_MORE | ZWS_COMMAND
+
+export class ZwsFrameDecoder {
+  readonly #ws: WsFrameDecoder
+  readonly #maxCommandSize: number
+  #view: FrameView | undefined
+  readonly #control: ZwsControlSink
+  #sink: FrameSink | undefined
+  readonly #wsSink = {
+    onMessage: (payload: Uint8Array): void => this.#onMessage(payload),
+    onPing: (payload: Uint8Array): void => this.#control.onPing(payload),
+    onPong: (payload: Uint8Array): void => this.#control.onPong(payload),
+    onClose: (code: number | undefined): void => this.#control.onClose(code),
+  }
+
+  constructor(role: WsRole, maxMessageSize: number, maxCommandSize: number, view: FrameView | undefined, control: ZwsControlSink) {
+    // Commands are bounded by maxCommandSize, data by maxMessageSize: the header check takes the larger,
+    // the flags byte then tells which applies.
+    this.#ws = new WsFrameDecoder({ role, maxMessageSize: maxMessageSize < 0 ? -1 : Math.max(maxMessageSize, maxCommandSize) })
+    this.#maxCommandSize = maxCommandSize
+    this.#maxMessageSize = maxMessageSize < 0 ? Infinity : maxMessageSize
+    this.#view = view
+    this.#control = control
+  }
+
+  readonly #maxMessageSize: number
+
+  get idle(): boolean {
+    return this.#ws.idle
+  }
+
+  usePlainViews(): void {
+    this.#view = undefined
+  }
+
+  feed(chunk: Uint8Array, sink: FrameSink): void {
+    this.#sink = sink
+    this.#ws.feed(chunk, this.#wsSink)
+  }
+
+  #onMessage(payload: Uint8Array): void {
+    const flags = payload[0]!
+    if ((flags & ~ZWS_FLAGS) !== 0) throw remoteError(ZmtpErrorCode.MALFORMED_FRAME, `ZWS flags byte 0x${flags.toString(16)} has reserved bits set`)
+    const size = payload.length - 1
+    if ((flags & ZWS_COMMAND) !== 0) {
+      if ((flags & ZWS_MORE) !== 0) throw remoteError(ZmtpErrorCode.MALFORMED_FRAME, "command frame has the MORE flag set")
+      if (size > this.#maxCommandSize) throw remoteError(ZmtpErrorCode.MESSAGE_TOO_LARGE, `command of ${size} bytes exceeds maxCommandSize ${this.#maxCommandSize}`)
+    } else if (size > this.#maxMessageSize) {
+      throw remoteError(ZmtpErrorCode.MESSAGE_TOO_LARGE, `message frame of ${size} bytes exceeds maxMessageSize ${this.#maxMessageSize}`)
+    }
+    const start = payload.byteOffset + 1
+    // ZMTP's flag values upward (FLAG_MORE is 0x01 in both).
+    this.#sink!.onFrame((flags & ZWS_COMMAND) !== 0 ? FLAG_COMMAND : flags, this.#view === undefined ? new Uint8Array(payload.buffer, start, size) : this.#view(payload.buffer, start, size))
+  }
+}
+
+/** FrameEncoder's interface over ZWS: each frame becomes one FIN binary message, masked when we are the client. */
+export class ZwsFrameEncoder {
+  readonly #out = new FrameEncoder()
+  readonly #maskKey: (() => Uint8Array) | undefined
+  readonly #header = new Uint8Array(WS_MAX_HEADER_SIZE + 1)
+
+  constructor(framing: ZwsFraming) {
+    if (framing.role === "client" && framing.maskKey === undefined) {
+      throw new TypeError("a ZWS client needs a maskKey source (RFC 6455 §5.3)")
+    }
+    this.#maskKey = framing.role === "client" ? framing.maskKey : undefined
+  }
+
+  get pendingBytes(): number {
+    return this.#out.pendingBytes
+  }
+
+  writeRaw(bytes: Uint8Array): void {
+    this.#out.writeRaw(bytes)
+  }
+
+  writeFrame(flags: number, body: Uint8Array): void {
+    this.#write(flags, undefined, body)
+  }
+
+  writeCommand(prefix: Uint8Array, data: Uint8Array): void {
+    this.#write(FLAG_COMMAND, prefix, data)
+  }
+
+  /** A control frame (ping, pong, close): RFC 6455 §5.5, at most 125 bytes. */
+  writeControl(opcode: WsOpcode, payload: Uint8Array): void {
+    const key = this.#maskKey?.()
+    const header = this.#header
+    const end = writeWsHeader(header, 0, opcode, payload.length, key)
+    this.#out.writeRaw(header.subarray(0, end))
+    this.#out.writeRaw(key === undefined ? payload : masked(payload, key, 0))
+  }
+
+  writeClose(code: number): void {
+    this.writeControl(WsOpcode.CLOSE, wsClosePayload(code))
+  }
+
+  take(): Uint8Array {
+    return this.#out.take()
+  }
+
+  takeSegments(): Uint8Array[] {
+    return this.#out.takeSegments()
+  }
+
+  #write(zmtpFlags: number, prefix: Uint8Array | undefined, body: Uint8Array): void {
+    const flags = (zmtpFlags & FLAG_COMMAND) !== 0 ? ZWS_COMMAND : zmtpFlags & FLAG_MORE
+    const prefixLength = prefix === undefined ? 0 : prefix.length
+    const length = 1 + prefixLength + body.length
+    const key = this.#maskKey?.()
+    const header = this.#header
+    let end = writeWsHeader(header, 0, WsOpcode.BINARY, length, key)
+    if (key === undefined) {
+      header[end++] = flags
+      this.#out.writeRaw(header.subarray(0, end))
+      if (prefix !== undefined) this.#out.writeRaw(prefix)
+      this.#out.writeBody(body)
+      return
+    }
+    // Client: the whole payload masked, phase counted from the flags byte (RFC 6455 §5.3).
+    header[end++] = flags ^ key[0]!
+    this.#out.writeRaw(header.subarray(0, end))
+    if (prefix !== undefined) this.#out.writeRaw(masked(prefix, key, 1))
+    this.#out.writeBody(masked(body, key, 1 + prefixLength))
+  }
+}
+
+function masked(bytes: Uint8Array, key: Uint8Array, phase: number): Uint8Array {
+  const out = new Uint8Array(bytes.length)
+  maskWsPayload(bytes, out, 0, key, phase)
+  return out
+}
