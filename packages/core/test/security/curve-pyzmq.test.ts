@@ -4,73 +4,24 @@
  * and ZAP on both sides — pyzmq's ThreadAuthenticator judging our client's key, our Authenticator
  * (@zmq-ts/core/auth) judging pyzmq's. The peer is test/fixtures/pyzmq-curve-peer.py.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Authenticator } from "../../src/auth.js"
 import { Context, Publisher, Reply, Request, Subscriber, curveKeyPair, type Socket } from "../../src/index.js"
-import { bindAddress, ipcAddress, nextEvent, type PeerTransport } from "../helpers/libzmq-peers.js"
+import { bindAddress, ipcAddress, nextEvent, track, type PeerTransport } from "../helpers/libzmq-peers.js"
+import { pythonPasses, pythonPeer, type PythonPeer } from "../helpers/python-peer.js"
 
-const PYTHON = "/usr/bin/python3"
 const PEER = fileURLToPath(new URL("../fixtures/pyzmq-curve-peer.py", import.meta.url))
-const HAS_PYZMQ = spawnSync(PYTHON, ["-c", "import zmq; assert zmq.has('curve')"]).status === 0
+const HAS_PYZMQ = pythonPasses("import zmq; assert zmq.has('curve')")
 
 const SERVER = curveKeyPair()
 const CLIENT = curveKeyPair()
 const STRANGER = curveKeyPair()
 const KEYS = { SERVER_PUBLIC: SERVER.publicKey, SERVER_SECRET: SERVER.secretKey, CLIENT_PUBLIC: CLIENT.publicKey, CLIENT_SECRET: CLIENT.secretKey }
 
-const children: ChildProcessWithoutNullStreams[] = []
-const sockets: Array<{ close(): void }> = []
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL")
-  for (const socket of sockets.splice(0)) socket.close()
-})
-
-function track<S extends { close(): void }>(socket: S): S {
-  sockets.push(socket)
-  return socket
-}
-
-interface Peer {
-  /** The next line starting with `prefix` (without it). */
-  line(prefix: string): Promise<string>
-  write(text: string): void
-}
-
-function pyzmq(role: string, endpoint: string, env: Record<string, string> = {}): Peer {
-  const child = spawn(PYTHON, [PEER, role, endpoint], { env: { ...process.env, ...KEYS, ...env } })
-  children.push(child)
-  const lines: string[] = []
-  const waiters: Array<() => void> = []
-  let pending = ""
-  let stderr = ""
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-  child.stdout.on("data", (chunk: Buffer) => {
-    pending += chunk.toString()
-    for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n")) {
-      lines.push(pending.slice(0, newline))
-      pending = pending.slice(newline + 1)
-    }
-    for (const waiter of waiters.splice(0)) waiter()
-  })
-  return {
-    line: (prefix) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`pyzmq ${role}: no "${prefix}" line within 8 s; stdout ${JSON.stringify(lines)}, stderr ${stderr}`)), 8000)
-        const look = (): void => {
-          const index = lines.findIndex((line) => line.startsWith(`${prefix} `) || line === prefix)
-          if (index < 0) {
-            waiters.push(look)
-            return
-          }
-          clearTimeout(timer)
-          resolve(lines.splice(index, 1)[0]!.slice(prefix.length + 1))
-        }
-        look()
-      }),
-    write: (text) => void child.stdin.write(text),
-  }
+/** The fixture in `role`, at `endpoint`, with the keys (and `env`) in its environment. */
+function pyzmq(role: string, endpoint: string, env: Record<string, string> = {}): PythonPeer {
+  return pythonPeer([PEER, role, endpoint], { ...KEYS, ...env }, role)
 }
 
 const serverOptions = { curveServer: true, curveSecretKey: SERVER.secretKey }

@@ -3,61 +3,16 @@
  * directions, NULL mechanism: REQ/REP, PUB/SUB (subscriptions as data frames), DEALER/ROUTER, PUSH/PULL.
  * The peer is test/fixtures/pyzmq-ws-peer.py; every child is killed after each test.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Dealer, Publisher, Pull, Push, Reply, Request, Subscriber } from "../../src/index.js"
+import { track } from "../helpers/cleanup.js"
+import { pythonPasses, pythonPeer, type PythonPeer } from "../helpers/python-peer.js"
 
-const PYTHON = "/usr/bin/python3"
 const PEER = fileURLToPath(new URL("../fixtures/pyzmq-ws-peer.py", import.meta.url))
-const HAS_WS = spawnSync(PYTHON, ["-c", "import zmq, sys; sys.exit(0 if zmq.has('WS') else 1)"]).status === 0
+const HAS_WS = pythonPasses("import zmq, sys; sys.exit(0 if zmq.has('WS') else 1)")
 
-const children: ChildProcessWithoutNullStreams[] = []
-const sockets: Array<{ close(): void }> = []
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL")
-  for (const socket of sockets.splice(0)) socket.close()
-})
-
-function track<S extends { close(): void }>(socket: S): S {
-  sockets.push(socket)
-  return socket
-}
-
-interface Peer {
-  line(prefix: string): Promise<string>
-}
-
-function pyzmq(role: string, endpoint: string): Peer {
-  const child = spawn(PYTHON, [PEER, role, endpoint])
-  children.push(child)
-  const lines: string[] = []
-  const waiters: Array<() => void> = []
-  let pending = ""
-  let stderr = ""
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-  child.stdout.on("data", (chunk: Buffer) => {
-    pending += chunk.toString()
-    for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n")) {
-      lines.push(pending.slice(0, newline))
-      pending = pending.slice(newline + 1)
-    }
-    for (const waiter of waiters.splice(0)) waiter()
-  })
-  return {
-    line: (prefix) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`pyzmq ${role}: no "${prefix}" within 8 s; stdout ${JSON.stringify(lines)}, stderr ${stderr}`)), 8000)
-        const look = (): void => {
-          const index = lines.findIndex((line) => line.startsWith(`${prefix} `))
-          if (index < 0) return void waiters.push(look)
-          clearTimeout(timer)
-          resolve(lines.splice(index, 1)[0]!.slice(prefix.length + 1))
-        }
-        look()
-      }),
-  }
-}
+const pyzmq = (role: string, endpoint: string): PythonPeer => pythonPeer([PEER, role, endpoint], {}, role)
 
 const text = (frames: Buffer[]): string[] => frames.map((frame) => frame.toString())
 
@@ -92,7 +47,7 @@ describe("ws:// between zmq-ts sockets", () => {
   })
 })
 
-describe.skipIf(!HAS_WS)("ws:// against libzmq 4.3.4 (pyzmq), NULL", () => {
+describe.runIf(HAS_WS || process.env["CI"] === "true")("ws:// against libzmq 4.3.4 (pyzmq), NULL", () => {
   it("our REQ → libzmq's bound REP", async () => {
     const peer = pyzmq("bind-rep", "ws://127.0.0.1:*/zmq")
     const endpoint = await peer.line("endpoint")
