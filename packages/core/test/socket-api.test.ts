@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { Context, Dealer, Pair, Pull, Push, Reply, Request, Router, ZmqError } from "../src/index.js"
 import type { Socket } from "../src/index.js"
-import { freePort, ipcPath, settlesWithin, text, until } from "./helpers/transports.js"
+import { freePort, hasIpv6Loopback, ipcPath, settlesWithin, text, until } from "./helpers/transports.js"
 
 /** Sends one message from `a` to `b` and returns it as text. */
 async function roundTrip(push: Push, pull: Pull, body = "ping"): Promise<string[]> {
@@ -38,20 +38,6 @@ function caught(action: () => unknown): unknown {
   throw new Error("expected a throw")
 }
 
-async function hasIpv6Loopback(): Promise<boolean> {
-  const server = createServer()
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject)
-      server.listen({ host: "::1", port: 0 }, () => resolve())
-    })
-    return true
-  } catch {
-    return false
-  } finally {
-    server.close()
-  }
-}
 const IPV6 = await hasIpv6Loopback()
 
 describe("options", () => {

@@ -4,12 +4,11 @@
  *   radio ──[group, body]──▶ dish      only the groups the dish joined, exact match
  *   radio ◀──JOIN/LEAVE──── dish       sent on every new pipe and again after a reconnect
  */
-import { createServer } from "node:net"
 import { describe, expect, it } from "vitest"
 import { Poller } from "../../src/index.js"
 import { Dish, Radio, type AnySocket } from "../../src/draft.js"
 import { track } from "../helpers/cleanup.js"
-import { handshakes, nextEvent, settlesWithin, TRANSPORTS, until } from "../helpers/transports.js"
+import { handshakes, hasIpv6Loopback, nextEvent, settlesWithin, TRANSPORTS, until } from "../helpers/transports.js"
 
 /** Sends `body` to `group` until `dish` receives something (a join takes a round trip to reach the radio). */
 async function sendUntilJoined(radio: Radio, dish: Dish, group: string, body = "probe"): Promise<void> {
@@ -216,20 +215,6 @@ describe("RADIO at the high-water mark", () => {
   })
 })
 
-async function hasIpv6Loopback(): Promise<boolean> {
-  const server = createServer()
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject)
-      server.listen({ host: "::1", port: 0 }, () => resolve())
-    })
-    return true
-  } catch {
-    return false
-  } finally {
-    server.close()
-  }
-}
 const IPV6 = await hasIpv6Loopback()
 
 describe("test_radio_dish_tcp_poll", () => {

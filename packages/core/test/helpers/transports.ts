@@ -58,6 +58,22 @@ export function ipcPath(): string {
   return join(tmpdir(), `${unique("zmqts")}.sock`)
 }
 
+/** True when this host can listen on tcp ::1 (IPv6 cases skip where it cannot). */
+export async function hasIpv6Loopback(): Promise<boolean> {
+  const server = createServer()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen({ host: "::1", port: 0 }, () => resolve())
+    })
+    return true
+  } catch {
+    return false
+  } finally {
+    server.close()
+  }
+}
+
 /** A tcp port that was free a moment ago (listen on 0, read the port, close). */
 export async function freePort(host = "127.0.0.1"): Promise<number> {
   const server = createServer()
