@@ -3,9 +3,9 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { platform } from "node:process"
 import { zmqError } from "../../common/errors.js"
-import { connectStream } from "../stream/stream-connecter.js"
 import type { StreamAddressing } from "../stream/stream-addressing.js"
-import { listenOn, listenStream } from "../stream/stream-listener.js"
+import { listenOn } from "../stream/stream-listener.js"
+import { streamTransport } from "../stream/stream-transport.js"
 import type { Transport } from "../transport.js"
 import type { ZapConnector } from "../../engine/zap-channel.js"
 
@@ -74,12 +74,7 @@ const addressing: StreamAddressing<IpcEndpoint> = {
  * One per context: its sessions reach that context's ZAP handler through `zap`.
  */
 export function ipcTransport(zap: ZapConnector): Transport<IpcEndpoint> {
-  return {
-    parse: parseIpcEndpoint,
-    bind: (host, endpoint) => listenStream(host, endpoint, addressing, zap),
-    connect(host, endpoint, routingId) {
-      if (endpoint.path === "*") throw zmqError("EINVAL", "ipc://* names no path to connect to; bind to it and connect to lastEndpoint", endpoint.address)
-      return connectStream(host, endpoint, routingId, addressing, zap)
-    },
-  }
+  return streamTransport(parseIpcEndpoint, addressing, zap, (endpoint) => {
+    if (endpoint.path === "*") throw zmqError("EINVAL", "ipc://* names no path to connect to; bind to it and connect to lastEndpoint", endpoint.address)
+  })
 }

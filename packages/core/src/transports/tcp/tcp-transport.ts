@@ -1,9 +1,9 @@
 import { isIP, type NetConnectOpts } from "node:net"
 import { networkInterfaces } from "node:os"
 import { zmqError } from "../../common/errors.js"
-import { connectStream } from "../stream/stream-connecter.js"
 import type { StreamAddressing } from "../stream/stream-addressing.js"
-import { listenOn, listenStream } from "../stream/stream-listener.js"
+import { listenOn } from "../stream/stream-listener.js"
+import { refuseIpv6WithoutOption, streamTransport } from "../stream/stream-transport.js"
 import type { Transport } from "../transport.js"
 import type { ZapConnector } from "../../engine/zap-channel.js"
 import { formatTcpEndpoint, parseTcpEndpoint, type TcpEndpoint } from "./tcp-endpoint.js"
@@ -60,14 +60,5 @@ const addressing: StreamAddressing<TcpEndpoint> = {
  * One per context: its sessions reach that context's ZAP handler through `zap`.
  */
 export function tcpTransport(zap: ZapConnector): Transport<TcpEndpoint> {
-  return {
-    parse: parseTcpEndpoint,
-    bind: (host, endpoint) => listenStream(host, endpoint, addressing, zap),
-    connect(host, endpoint, routingId) {
-      if (isIP(endpoint.host) === 6 && !host.options.ipv6) {
-        throw zmqError("EINVAL", `connecting to IPv6 address ${endpoint.host} needs the ipv6 option`, endpoint.address)
-      }
-      return connectStream(host, endpoint, routingId, addressing, zap)
-    },
-  }
+  return streamTransport(parseTcpEndpoint, addressing, zap, refuseIpv6WithoutOption)
 }

@@ -1,9 +1,9 @@
-import { isIP, type NetConnectOpts } from "node:net"
+import type { NetConnectOpts } from "node:net"
 import { zmqError } from "../../common/errors.js"
 import type { ZapConnector } from "../../engine/zap-channel.js"
-import { connectStream } from "../stream/stream-connecter.js"
 import type { StreamAddressing } from "../stream/stream-addressing.js"
-import { listenOn, listenStream } from "../stream/stream-listener.js"
+import { listenOn } from "../stream/stream-listener.js"
+import { refuseIpv6WithoutOption, streamTransport } from "../stream/stream-transport.js"
 import type { Transport } from "../transport.js"
 import { formatWsEndpoint, parseWsEndpoint, type WsEndpoint } from "./ws-endpoint.js"
 import { upgradeWs } from "./ws-upgrade.js"
@@ -37,14 +37,5 @@ const addressing: StreamAddressing<WsEndpoint> = {
  * now one socket per port: the request path is not checked (as libzmq's server does not check it).
  */
 export function wsTransport(zap: ZapConnector): Transport<WsEndpoint> {
-  return {
-    parse: parseWsEndpoint,
-    bind: (host, endpoint) => listenStream(host, endpoint, addressing, zap),
-    connect(host, endpoint, routingId) {
-      if (isIP(endpoint.host) === 6 && !host.options.ipv6) {
-        throw zmqError("EINVAL", `connecting to IPv6 address ${endpoint.host} needs the ipv6 option`, endpoint.address)
-      }
-      return connectStream(host, endpoint, routingId, addressing, zap)
-    },
-  }
+  return streamTransport(parseWsEndpoint, addressing, zap, refuseIpv6WithoutOption)
 }
