@@ -11,6 +11,9 @@ if (role === "push") {
   push.connect(address)
   for (let i = 0; i < count; i++) await push.send(String(i))
   parentPort.postMessage({ sent: count })
+  // Close only once the parent has everything: on Deno a worker that exits while messages still wait for
+  // credit loses them (Deno emits no beforeExit in workers; decision 0015's known gap).
+  await new Promise((resolve) => parentPort.once("message", resolve))
   push.close()
 } else if (role === "rep") {
   const rep = new Reply({ context })

@@ -51,6 +51,7 @@ test("worker thread: a PUSH in the worker connects to a PULL bound in the main t
     if (new TextDecoder().decode(frame) !== String(i)) throw new Error(`message ${i} out of order`)
   }
   equal(await next(), { sent: 5000 }, "the worker's report")
+  worker.postMessage("received")
   equal(await within(exited, 5000, "the worker to exit"), 0, "the worker's exit code")
 })
 
