@@ -40,7 +40,7 @@ export const runtime: "bun" | "deno" | "node" = (() => {
 })()
 
 /** Deno's permissions for the suite and for the processes it spawns (`deno run <these> file`). */
-export const DENO_PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys"]
+export const DENO_PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run"]
 
 /** Starts `file` (TypeScript) on the runtime running this suite, as a user would: `bun file`, `deno run … file`. */
 export function spawnOnRuntime(file: string, env: Record<string, string> = {}): ChildProcess {
