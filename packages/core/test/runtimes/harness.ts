@@ -18,21 +18,29 @@ export interface Scope {
   defer(cleanup: () => unknown): void
 }
 
+type Runtime = "bun" | "deno" | "node"
+
 interface Case {
   readonly name: string
   readonly body: (scope: Scope) => Promise<void>
   readonly timeoutMs: number
+  /** Runtimes where this case is a recorded gap (decision 0015): skipped there, with the reason printed. */
+  readonly knownGap: Partial<Record<Runtime, string>>
 }
 
 const cases: Case[] = []
 
-/** Registers a test; `timeoutMs` (default 10 s) fails it if it has not finished by then. */
-export function test(name: string, body: (scope: Scope) => Promise<void>, timeoutMs = 10_000): void {
-  cases.push({ name, body, timeoutMs })
+/**
+ * Registers a test; `timeoutMs` (default 10 s) fails it if it has not finished by then. `knownGap` names the
+ * runtimes where it is a recorded gap: it is skipped there and counted as skipped, so a gap stays visible
+ * in the output and the case keeps guarding the other runtimes. ZMQ_TS_RUN_GAPS=1 runs them anyway (to check a fix).
+ */
+export function test(name: string, body: (scope: Scope) => Promise<void>, timeoutMs = 10_000, knownGap: Case["knownGap"] = {}): void {
+  cases.push({ name, body, timeoutMs, knownGap })
 }
 
 /** Which runtime runs this file: the globals Bun and Deno define, else Node. */
-export const runtime: "bun" | "deno" | "node" = (() => {
+export const runtime: Runtime = (() => {
   const scope = globalThis as { Bun?: unknown; Deno?: unknown }
   if (scope.Bun !== undefined) return "bun"
   if (scope.Deno !== undefined) return "deno"
@@ -131,8 +139,10 @@ export async function runAll(deadlineMs = 240_000): Promise<never> {
   const started = Date.now()
   let passed = 0
   let failed = 0
+  let skipped = 0
   const finish = (): never => {
-    console.log(`${runtime}: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+    const gaps = skipped > 0 ? `, ${skipped} skipped (known gaps)` : ""
+    console.log(`${runtime}: ${passed} passed, ${failed} failed${gaps} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
     process.exit(failed > 0 ? 1 : 0)
   }
   // A test that hangs past its own timeout (a cleanup that never returns) must not hang CI.
@@ -141,7 +151,13 @@ export async function runAll(deadlineMs = 240_000): Promise<never> {
     failed++
     finish()
   }, deadlineMs)
-  for (const { name, body, timeoutMs } of cases) {
+  for (const { name, body, timeoutMs, knownGap } of cases) {
+    const gap = knownGap[runtime]
+    if (gap !== undefined && process.env["ZMQ_TS_RUN_GAPS"] !== "1") {
+      skipped++
+      console.log(`skip ${name}\n     known gap on ${runtime}: ${gap}`)
+      continue
+    }
     const cleanups: Array<() => unknown> = []
     const scope: Scope = {
       track: (socket) => {

@@ -3,17 +3,18 @@
 import { parentPort, workerData } from "node:worker_threads"
 import { Context, Push, Reply } from "@zmq-ts/core"
 
-const { role, address, count } = workerData
-const context = Context.attach(workerData.context)
+const { role, address, count, waitForParent } = workerData
+// tcp needs no shared context: the worker then uses its own default one.
+const context = workerData.context === undefined ? undefined : Context.attach(workerData.context)
 
 if (role === "push") {
-  const push = new Push({ context })
+  const push = new Push(context === undefined ? {} : { context })
   push.connect(address)
   for (let i = 0; i < count; i++) await push.send(String(i))
   parentPort.postMessage({ sent: count })
-  // Close only once the parent has everything: on Deno a worker that exits while messages still wait for
-  // credit loses them (Deno emits no beforeExit in workers; decision 0015's known gap).
-  await new Promise((resolve) => parentPort.once("message", resolve))
+  // With waitForParent, close only once the parent has everything. Without, close at once and return: the
+  // queued messages must still arrive (linger), which Deno workers do not do (decision 0015's known gap).
+  if (waitForParent) await new Promise((resolve) => parentPort.once("message", resolve))
   push.close()
 } else if (role === "rep") {
   const rep = new Reply({ context })

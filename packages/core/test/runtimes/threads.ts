@@ -6,13 +6,13 @@
 import { randomBytes } from "node:crypto"
 import { Worker } from "node:worker_threads"
 import { Context, Pull, Request } from "@zmq-ts/core"
-import { equal, test, within } from "./harness.ts"
+import { equal, test, within, type Scope } from "./harness.ts"
 
 const WORKER = new URL("./thread-worker.mjs", import.meta.url)
 
-function startWorker(context: Context, data: Record<string, unknown>): { worker: Worker; next(): Promise<unknown>; exited: Promise<number> } {
-  const handle = context.share()
-  const worker = new Worker(WORKER, { workerData: { ...data, context: handle }, transferList: [handle] })
+function startWorker(context: Context | undefined, data: Record<string, unknown>): { worker: Worker; next(): Promise<unknown>; exited: Promise<number> } {
+  const handle = context?.share()
+  const worker = new Worker(WORKER, { workerData: { ...data, context: handle }, transferList: handle === undefined ? [] : [handle] })
   const reports: unknown[] = []
   const waiting: Array<(report: unknown) => void> = []
   worker.on("message", (report: unknown) => {
@@ -44,7 +44,7 @@ test("worker thread: a PUSH in the worker connects to a PULL bound in the main t
   const address = inproc()
   const pull = scope.track(new Pull({ context }))
   await pull.bind(address)
-  const { worker, next, exited } = startWorker(context, { role: "push", address, count: 5000 })
+  const { worker, next, exited } = startWorker(context, { role: "push", address, count: 5000, waitForParent: true })
   scope.defer(() => worker.terminate())
   for (let i = 0; i < 5000; i++) {
     const [frame] = await pull.receive()
@@ -71,3 +71,23 @@ test("worker thread: our REQ connects to a REP bound in the worker", async (scop
   equal(await within(exited, 5000, "the worker to exit"), 0, "the worker's exit code")
 })
 
+
+const LINGER_GAP =
+  "Deno 2.9 emits no beforeExit in worker threads, so a worker that closes and returns while messages still wait for their peer loses them"
+
+/** The worker sends 10 messages (before its peer has even said hello), closes and returns at once. */
+async function closeAndReturn(scope: Scope, transport: "inproc" | "tcp"): Promise<void> {
+  const context = new Context()
+  scope.defer(() => context.terminate())
+  const pull = scope.track(new Pull({ context }))
+  await pull.bind(transport === "inproc" ? inproc() : "tcp://127.0.0.1:*")
+  const { worker, next, exited } = startWorker(transport === "inproc" ? context : undefined, { role: "push", address: pull.lastEndpoint, count: 10 })
+  scope.defer(() => worker.terminate())
+  equal(await next(), { sent: 10 }, "the worker's report")
+  for (let i = 0; i < 10; i++) equal(new TextDecoder().decode((await within(pull.receive(), 5000, `message ${i}`))[0]), String(i), "in order")
+  equal(await within(exited, 5000, "the worker to exit"), 0, "the worker's exit code")
+}
+
+for (const transport of ["inproc", "tcp"] as const) {
+  test(`worker thread: a PUSH over ${transport} that sends, closes and returns at once still delivers (linger at exit)`, (scope) => closeAndReturn(scope, transport), 10_000, { deno: LINGER_GAP })
+}
