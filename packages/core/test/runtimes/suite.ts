@@ -9,5 +9,7 @@ import "./libzmq.ts"
 import "./threads.ts"
 import "./curve.ts"
 import "./hello.ts"
+import "./lifetime.ts"
+import "./reconnect.ts"
 
 await runAll()
