@@ -1,5 +1,5 @@
 // A worker thread of threads.ts, plain JavaScript so every runtime (and Node without a TypeScript loader)
-// starts it as is. It attaches to the parent's context and plays one role over inproc, then exits.
+// starts it as is. It attaches to the parent's context (if given one) and plays one role, then exits.
 import { parentPort, workerData } from "node:worker_threads"
 import { Context, Push, Reply } from "@zmq-ts/core"
 

@@ -1,7 +1,9 @@
 /**
  * inproc across worker threads on the runtime under test: the parent's `context.share()` handle goes to a
  * worker (workerData + transferList), the worker calls `Context.attach()`, and sockets in the two threads
- * talk over inproc, with the name bound on either side. The worker is thread-worker.mjs.
+ * talk over inproc, with the name bound on either side. And a worker that sends, closes and returns at once
+ * (over inproc, and over tcp with its own context): its queued messages must still arrive. The worker is
+ * thread-worker.mjs.
  */
 import { randomBytes } from "node:crypto"
 import { Worker } from "node:worker_threads"
@@ -70,7 +72,6 @@ test("worker thread: our REQ connects to a REP bound in the worker", async (scop
   }
   equal(await within(exited, 5000, "the worker to exit"), 0, "the worker's exit code")
 })
-
 
 const LINGER_GAP =
   "Deno 2.9 emits no beforeExit in worker threads, so a worker that closes and returns while messages still wait for their peer loses them"
