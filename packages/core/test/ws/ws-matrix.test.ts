@@ -148,7 +148,7 @@ const PAIRS: PairCase[] = [
     make: ({ a, b }) => [new Publisher(a), new Subscriber(b)],
     talk: async (pub: any, sub: any) => {
       sub.subscribe("t")
-      const [topic] = await untilReceived(sub.receive(), async () => {
+      const [topic] = await untilReceived<Buffer[]>(sub.receive(), async () => {
         await pub.send(["other", "x"])
         await pub.send(["t", "x"])
       })
@@ -170,7 +170,7 @@ const PAIRS: PairCase[] = [
     make: ({ a, b }) => [new Publisher(a), new XSubscriber(b)],
     talk: async (pub: any, xsub: any) => {
       await xsub.send(Buffer.from("\x01t"))
-      const [topic] = await untilReceived(xsub.receive(), () => pub.send(["t", "1"]))
+      const [topic] = await untilReceived<Buffer[]>(xsub.receive(), () => pub.send(["t", "1"]))
       expect(topic.toString()).toBe("t")
     },
   },
