@@ -152,7 +152,7 @@ const PAIRS: PairCase[] = [
         await pub.send(["other", "x"])
         await pub.send(["t", "x"])
       })
-      expect(topic.toString()).toBe("t")
+      expect(topic!.toString()).toBe("t")
     },
   },
   {
@@ -171,7 +171,7 @@ const PAIRS: PairCase[] = [
     talk: async (pub: any, xsub: any) => {
       await xsub.send(Buffer.from("\x01t"))
       const [topic] = await untilReceived<Buffer[]>(xsub.receive(), () => pub.send(["t", "1"]))
-      expect(topic.toString()).toBe("t")
+      expect(topic!.toString()).toBe("t")
     },
   },
   {
