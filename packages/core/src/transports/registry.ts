@@ -5,7 +5,7 @@ import { ipcTransport } from "./ipc/ipc-transport.js"
 import { tcpTransport } from "./tcp/tcp-transport.js"
 import type { Transport } from "./transport.js"
 import { udpTransport } from "./udp/udp-transport.js"
-import { wsTransport } from "./ws/ws-transport.js"
+import { wssTransport, wsTransport } from "./ws/ws-transport.js"
 
 /**
  * What a context gives the transports it makes (the Context itself): its inproc transport, which holds the
@@ -27,6 +27,7 @@ const TRANSPORTS = {
   inproc: () => new InprocTransport(),
   udp: () => udpTransport(),
   ws: (context: TransportContext) => wsTransport(zapConnector(context)),
+  wss: (context: TransportContext) => wssTransport(zapConnector(context)),
 } satisfies Record<string, (context: TransportContext) => Transport>
 
 /** Opens a pipe to the ZAP handler bound in the context at the time of each request (libzmq's zap_connect). */
