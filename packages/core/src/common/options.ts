@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { z85Decode, z85Encode, type SocketType } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"
 

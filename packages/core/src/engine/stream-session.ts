@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import type { PeerInfo, ZmtpError, ZmtpEvent, ZwsFraming } from "@zmq-ts/zmtp"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
 import { subscriptionMessage, type Frames } from "../pipes/message.js"

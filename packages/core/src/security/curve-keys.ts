@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto"
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { z85Encode } from "@zmq-ts/zmtp"
 
 /** A CURVE key pair as zeromq.js's `curveKeyPair()` gives it: each key as 40 characters of Z85 (RFC 32). */

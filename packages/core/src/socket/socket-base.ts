@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { zmqError, ZmqError } from "../common/errors.js"
 import type { SocketEvent } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"

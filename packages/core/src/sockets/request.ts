@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { randomBytes } from "node:crypto"
 import { zmqError } from "../common/errors.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { randomBytes } from "node:crypto"
 import type { SocketType } from "@zmq-ts/zmtp"
 import { zmqError } from "../common/errors.js"

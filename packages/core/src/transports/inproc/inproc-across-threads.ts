@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import type { PipeEnd } from "../../pipes/pipe.js"

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import type { MessagePort } from "node:worker_threads"
 import { zmqError } from "../../common/errors.js"
 import type { PipeEnd } from "../../pipes/pipe.js"

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { RECONNECT_STOP_AFTER_DISCONNECT, RECONNECT_STOP_CONN_REFUSED, RECONNECT_STOP_HANDSHAKE_FAILED } from "../../common/options.js"
 import { connect as netConnect, type Socket as NetSocket } from "node:net"
 import { StreamSession } from "../../engine/stream-session.js"
