@@ -25,8 +25,11 @@ const NO_PLATFORM = new Set(["@zmq-ts/zmtp"])
  * import it from "node:buffer", a plain module binding.
  */
 const BUFFER_IMPORT = new Set(["@zmq-ts/core"])
-/** How a BUFFER_IMPORT package's file imports Buffer: from node:buffer, or through its platform seam. */
-const bufferImport = /import (?:type )?\{[^}]*\bBuffer\b[^}]*\} from "(?:node:buffer|#platform\/buffer)"/
+/**
+ * How a BUFFER_IMPORT package's file gets Buffer: from node:buffer, through its platform seam, or (the
+ * browser twins in platform/) from the twin, or by being it.
+ */
+const bufferImport = /import (?:type )?\{[^}]*\bBuffer\b[^}]*\} from "(?:node:buffer|#platform\/buffer|\.\/buffer\.browser\.js)"|^export class Buffer\b/m
 /**
  * The folders of a package's src/, top layer first, each with what it may import besides its own folder:
  * a folder, one file of a folder (the socket base and the context reach transports only through the

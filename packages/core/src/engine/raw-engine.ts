@@ -1,4 +1,4 @@
-import { nextTick } from "node:process"
+import { nextTick } from "#platform/process"
 import { Buffer } from "#platform/buffer"
 import type { Socket as NetSocket } from "node:net"
 import { zmqError } from "../common/errors.js"

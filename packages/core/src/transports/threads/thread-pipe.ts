@@ -1,4 +1,4 @@
-import { nextTick } from "node:process"
+import { nextTick } from "#platform/process"
 import { Buffer } from "#platform/buffer"
 import type { MessagePort } from "node:worker_threads"
 import type { SocketType } from "@zmq-ts/zmtp"
