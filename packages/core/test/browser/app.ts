@@ -23,8 +23,8 @@ export interface Outcome<T> {
 }
 
 /** REQ → REP: `count` requests "hello <i>", the replies as text. */
-async function reqRep(url: string, count: number): Promise<Outcome<string[]>> {
-  const request = new Request({ receiveTimeout: 5000 })
+async function reqRep(url: string, count: number, timeout = 5000): Promise<Outcome<string[]>> {
+  const request = new Request({ receiveTimeout: timeout })
   const events = recordEvents(request)
   try {
     request.connect(url)
