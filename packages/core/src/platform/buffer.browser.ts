@@ -86,10 +86,29 @@ export class Buffer extends Uint8Array {
   /** The bytes `value` takes in `encoding` (a view's own length). */
   static byteLength(value: string | ArrayBufferView | ArrayBufferLike, encoding?: BufferEncoding): number {
     if (typeof value !== "string") return value.byteLength
-    return fromString(value, normalize(encoding)).length
+    // Node's counts: exact for UTF-8, from the length alone for the others (base64 by its ratio).
+    switch (normalize(encoding)) {
+      case "utf8":
+        return fromString(value, "utf8").length
+      case "hex":
+        return value.length >>> 1
+      case "base64":
+      case "base64url": {
+        let length = value.length
+        if (value.charCodeAt(length - 1) === 0x3d) length--
+        if (length > 1 && value.charCodeAt(length - 1) === 0x3d) length--
+        return (length * 3) >>> 2
+      }
+      case "latin1":
+      case "ascii":
+        return value.length
+      case "utf16le":
+        return value.length * 2
+    }
   }
 
   static concat(list: readonly Uint8Array[], totalLength?: number): Buffer {
+    if (list.length === 0) return new Buffer(0)
     const total = totalLength ?? list.reduce((sum, item) => sum + item.length, 0)
     const out = new Buffer(total)
     let offset = 0
@@ -122,7 +141,11 @@ export class Buffer extends Uint8Array {
     if (typeof length === "string") return this.write(text, offset, this.length - (offset ?? 0), length)
     const at = offset ?? 0
     if (at < 0 || at > this.length) throw new RangeError(`The value of "offset" is out of range. It must be >= 0 && <= ${this.length}. Received ${at}`)
-    const room = Math.min(this.length - at, length ?? this.length - at)
+    // As Node's: a length past the buffer throws, one past what is left after the offset is cut.
+    if (length !== undefined && (length < 0 || length > this.length)) {
+      throw new RangeError(`The value of "length" is out of range. It must be >= 0 && <= ${this.length}. Received ${length}`)
+    }
+    const room = Math.min(length ?? this.length, this.length - at)
     const kind = normalize(encoding)
     let bytes = fromString(text, kind)
     if (bytes.length > room) bytes = bytes.subarray(0, kind === "utf8" ? utf8Boundary(bytes, room) : kind === "utf16le" ? room & ~1 : room)
@@ -317,7 +340,7 @@ function fromString(text: string, kind: Kind): Buffer {
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i)
         if (code === 0x3d) break // "=": the end
-        const value = code < 256 ? B64_VALUE[code]! : -1
+        const value = B64_VALUE[code & 0xff]! // Node reads a UTF-16 unit's low byte
         if (value < 0) continue
         bits = (bits << 6) | value
         count += 6
