@@ -3,7 +3,7 @@
  * browser (bundle-browser-app.ts). It puts its scenarios on `globalThis.zmqBrowserApp` for whoever drives
  * the page: the Node tests here (in a sandbox with only browser globals) and the Chromium suite.
  */
-import { Dealer, Pull, Push, Reply, Request, Subscriber, ZmqError } from "@zmq-ts/core"
+import { capability, Dealer, Pull, Push, Reply, Request, Subscriber, ZmqError } from "@zmq-ts/core"
 
 const text = (frame: Uint8Array): string => new TextDecoder().decode(frame)
 
@@ -121,5 +121,5 @@ async function inproc(count: number): Promise<number> {
   }
 }
 
-export const zmqBrowserApp = { reqRep, subscribe, dealer, refusals, inproc }
+export const zmqBrowserApp = { reqRep, subscribe, dealer, refusals, inproc, capability }
 ;(globalThis as { zmqBrowserApp?: typeof zmqBrowserApp }).zmqBrowserApp = zmqBrowserApp

@@ -12,6 +12,7 @@ const BUILT = existsSync(fileURLToPath(new URL("../../dist/browser/index.js", im
 type App = {
   refusals(): Promise<Record<string, string>>
   inproc(count: number): Promise<number>
+  capability: Record<string, boolean>
 }
 
 describe.each([
@@ -35,6 +36,7 @@ describe.each([
     const bundle = await bundleBrowserApp(app, { bundler, from })
     const page = runInBrowserSandbox(bundle.code).zmqBrowserApp as App
     expect(await page.inproc(100)).toBe(100)
+    expect(page.capability).toMatchObject({ ipc: false, curve: false, draft: true })
     const refusals = await page.refusals()
     expect(refusals["bind ws"]).toMatch(/^ENOTSUP: cannot bind ws:\/\/127\.0\.0\.1:5555: a browser can only connect/)
     expect(refusals["connect tcp"]).toMatch(/^EPROTONOSUPPORT: transport "tcp" is not available in a browser/)
