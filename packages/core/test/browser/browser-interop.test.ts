@@ -8,7 +8,7 @@ import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 import { WebSocketServer } from "ws"
 import { beforeAll, describe, expect, it } from "vitest"
-import { Publisher, Reply, Router } from "../../src/index.js"
+import { Publisher, Push, Reply, Router } from "../../src/index.js"
 import { afterThisTest, track } from "../helpers/cleanup.js"
 import { pythonPasses, pythonPeer } from "../helpers/python-peer.js"
 import { bundleBrowserApp } from "./bundle-browser-app.js"
@@ -22,6 +22,8 @@ interface App {
   reqRep(url: string, count: number, timeout?: number): Promise<Outcome<string[]>>
   subscribe(url: string, topic: string, count: number): Promise<Outcome<string[][]>>
   dealer(url: string, id: string, messages: string[][]): Promise<Outcome<string[][]>>
+  pull(url: string, count: number, options?: { receiveHighWaterMark?: number; maxMessageSize?: number; readDelay?: number }): Promise<Outcome<string[]>>
+  largeRequest(url: string, size: number): Promise<Outcome<{ length: number; intact: boolean }>>
 }
 
 const PEER = fileURLToPath(new URL("../fixtures/pyzmq-ws-peer.py", import.meta.url))
@@ -74,6 +76,47 @@ describe("the browser build against zmq-ts on Node (bare ZWS2.0)", () => {
     const { result } = await page().dealer(router.lastEndpoint!, "page-1", [["a", "b"], ["c"]])
     expect(result).toEqual([["node", "a", "b"], ["node", "c"]])
     expect(seen).toEqual(["page-1", "page-1"])
+  })
+
+  it("a 3 MB request and its echo, through the WebSocket's send buffer both ways", async () => {
+    const rep = track(new Reply())
+    await rep.bind("ws://127.0.0.1:*/")
+    void (async () => {
+      for await (const [request] of rep) await rep.send(request!)
+    })()
+    const { result } = await page().largeRequest(rep.lastEndpoint!, 3_000_000)
+    expect(result).toEqual({ length: 3_000_000, intact: true })
+  })
+
+  it("a slow page with a small receive HWM gets every message, in order (what the pipe cannot take waits)", async () => {
+    const push = track(new Push())
+    await push.bind("ws://127.0.0.1:*/")
+    void (async () => {
+      for (let i = 0; i < 600; i++) await push.send(String(i))
+    })()
+    const { result } = await page().pull(push.lastEndpoint!, 600, { receiveHighWaterMark: 10, readDelay: 0 })
+    expect(result).toEqual(Array.from({ length: 600 }, (_, i) => String(i)))
+  })
+
+  it("maxMessageSize: a larger message drops the connection (disconnect event); the page reconnects and reads on", async () => {
+    const push = track(new Push())
+    await push.bind("ws://127.0.0.1:*/")
+    const events: string[] = []
+    push.events.on("disconnect", () => events.push("disconnect"))
+    push.events.on("accept", () => events.push("accept"))
+    void (async () => {
+      await push.send(Buffer.alloc(1000, 0x61))
+      for (let i = 0; ; i++) {
+        if (push.closed) return
+        await push.send(`small ${i}`).catch(() => undefined)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    })()
+    const { result, events: pageEvents } = await page().pull(push.lastEndpoint!, 3, { maxMessageSize: 100 })
+    expect(result.every((message) => message.startsWith("small "))).toBe(true)
+    expect(pageEvents.filter((event) => event === "handshake").length).toBeGreaterThanOrEqual(2)
+    expect(pageEvents).toContain("disconnect")
+    expect(events.slice(0, 3)).toEqual(["accept", "disconnect", "accept"]) // the server saw the page go and come back
   })
 
   it("reconnects when the server comes up after the page connected", async () => {
