@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { Publisher, Push, Reply, Router } from "../../src/index.js"
 import { afterThisTest, track } from "../helpers/cleanup.js"
 import { pythonPasses, pythonPeer } from "../helpers/python-peer.js"
+import { selfSigned } from "../ws/tls-certificates.js"
 import { bundleBrowserApp } from "./bundle-browser-app.js"
 import { runInBrowserSandbox } from "./browser-sandbox.js"
 
@@ -151,6 +152,34 @@ describe("the browser build against zmq-ts on Node (bare ZWS2.0)", () => {
     const port = (http.address() as { port: number }).port
     await expect(page().reqRep(`ws://127.0.0.1:${port}/`, 1, 500)).rejects.toMatchObject({ code: "EAGAIN" })
     expect(messages).toBe(0)
+  })
+})
+
+describe("the browser build over wss:// (TLS by the platform's WebSocket) against zmq-ts on Node", () => {
+  const certificate = selfSigned("IP:127.0.0.1,DNS:localhost")
+  const secure = { wssCertPem: certificate.certPem, wssKeyPem: certificate.keyPem }
+
+  it("REQ → our REP and DEALER ↔ our ROUTER, two sockets on one port under their paths", async () => {
+    const rep = track(new Reply(secure))
+    await rep.bind("wss://127.0.0.1:*/rep")
+    const port = /:(\d+)\//.exec(rep.lastEndpoint!)![1]
+    const router = track(new Router(secure))
+    await router.bind(`wss://127.0.0.1:${port}/router`)
+    void (async () => {
+      for await (const [request] of rep) await rep.send(`tls:${request!.toString()}`)
+    })()
+    void (async () => {
+      for await (const [id, ...frames] of router) await router.send([id!, id!, ...frames])
+    })()
+    const app = runInBrowserSandbox(code, { trust: certificate.certPem }).zmqBrowserApp as App
+    expect((await app.reqRep(`wss://127.0.0.1:${port}/rep`, 2)).result).toEqual(["tls:hello 0", "tls:hello 1"])
+    expect((await app.dealer(`wss://127.0.0.1:${port}/router`, "page-3", [["z"]])).result).toEqual([["page-3", "z"]])
+  })
+
+  it("a certificate the page does not trust: no handshake, the page keeps retrying", async () => {
+    const rep = track(new Reply(secure))
+    await rep.bind("wss://127.0.0.1:*/")
+    await expect(page().reqRep(rep.lastEndpoint!, 1, 500)).rejects.toMatchObject({ code: "EAGAIN" })
   })
 })
 
