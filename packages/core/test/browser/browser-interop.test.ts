@@ -155,6 +155,42 @@ describe("the browser build against zmq-ts on Node (bare ZWS2.0)", () => {
   })
 })
 
+describe("the browser build against a bad ZWS server", () => {
+  /** A server that takes bare ZWS2.0, sends its routing id, then `bad`; counts connections and who closed. */
+  async function badServer(bad: (ws: import("ws").WebSocket) => void): Promise<{ url: string; connections: () => number; closedByPage: () => number }> {
+    const http = createServer()
+    const wss = new WebSocketServer({ server: http, handleProtocols: (offers) => (offers.has("ZWS2.0") ? "ZWS2.0" : false) })
+    let connections = 0
+    let closedByPage = 0
+    wss.on("connection", (ws) => {
+      connections++
+      ws.on("close", (code) => {
+        if (code === 1000) closedByPage++
+      })
+      ws.send(Buffer.from([0x00])) // our (empty) routing id: the handshake is done
+      bad(ws)
+    })
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve))
+    afterThisTest(() => {
+      for (const client of wss.clients) client.terminate()
+      wss.close()
+      http.close()
+    })
+    return { url: `ws://127.0.0.1:${(http.address() as { port: number }).port}/`, connections: () => connections, closedByPage: () => closedByPage }
+  }
+
+  it.each([
+    ["a text message", (ws: import("ws").WebSocket) => ws.send("hello")],
+    ["an empty binary message", (ws: import("ws").WebSocket) => ws.send(Buffer.alloc(0))],
+    ["a frame with reserved flag bits", (ws: import("ws").WebSocket) => ws.send(Buffer.from([0x04, 0x61]))],
+  ])("%s: the page closes that connection (1000) and reconnects", async (_name, bad) => {
+    const server = await badServer(bad)
+    await expect(page().reqRep(server.url, 1, 800)).rejects.toMatchObject({ code: "EAGAIN" })
+    expect(server.connections()).toBeGreaterThanOrEqual(2)
+    expect(server.closedByPage()).toBeGreaterThanOrEqual(1)
+  })
+})
+
 describe("the browser build over wss:// (TLS by the platform's WebSocket) against zmq-ts on Node", () => {
   const certificate = selfSigned("IP:127.0.0.1,DNS:localhost")
   const secure = { wssCertPem: certificate.certPem, wssKeyPem: certificate.keyPem }
