@@ -46,6 +46,16 @@ describe.each([
   })
 })
 
+describe("the draft entry in a browser app", () => {
+  it("bundles with the main one into one copy of core, no Node built-in; CLIENT/SERVER over inproc", { timeout: 60_000 }, async () => {
+    const from = BUILT ? "dist" : "source"
+    const bundle = await bundleBrowserApp(fileURLToPath(new URL("./draft-app.ts", import.meta.url)), { from })
+    expect(remainingImports(bundle.code).specifiers).toEqual([])
+    const page = runInBrowserSandbox(bundle.code).zmqDraftApp as { clientServer(): Promise<{ sharedCore: boolean; reply: string }> }
+    expect(await page.clientServer()).toEqual({ sharedCore: true, reply: "ping:pong" })
+  })
+})
+
 describe("the minimal REQ client", () => {
   it("is small: its minified and gzipped size, printed for the README", { timeout: 60_000 }, async () => {
     const sizes: string[] = []
