@@ -2,12 +2,13 @@
  * The browser build (bundled by esbuild as an app would be, run in a realm with only a browser's globals,
  * the `ws` package's WHATWG WebSocket as the platform's) against real ZWS 2.0 servers: ours on Node and
  * Debian's libzmq 4.3.4 (pyzmq), which takes the bare "ZWS2.0" a browser offers for NULL. REQ/REP, PUB/SUB,
- * DEALER/ROUTER; reconnect; a server that picks no ZWS subprotocol. Chromium runs the same app in CI.
+ * DEALER/ROUTER; zeromq 6.8.0 (libzmq 4.3.5) too; wss; reconnect; HWM; maxMessageSize; bad servers.
  */
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 import { WebSocketServer } from "ws"
 import { beforeAll, describe, expect, it } from "vitest"
+import * as zmq from "zeromq"
 import { Publisher, Push, Reply, Router } from "../../src/index.js"
 import { afterThisTest, track } from "../helpers/cleanup.js"
 import { pythonPasses, pythonPeer } from "../helpers/python-peer.js"
@@ -152,6 +153,34 @@ describe("the browser build against zmq-ts on Node (bare ZWS2.0)", () => {
     const port = (http.address() as { port: number }).port
     await expect(page().reqRep(`ws://127.0.0.1:${port}/`, 1, 500)).rejects.toMatchObject({ code: "EAGAIN" })
     expect(messages).toBe(0)
+  })
+})
+
+describe("the browser build against zeromq 6.8.0 (libzmq 4.3.5, in process), bare ZWS2.0", () => {
+  it("REQ → their REP, DEALER ↔ their ROUTER, SUB ← their PUB", async () => {
+    const rep = new zmq.Reply()
+    const router = new zmq.Router()
+    const pub = new zmq.Publisher()
+    afterThisTest(() => {
+      rep.close()
+      router.close()
+      pub.close()
+    })
+    await rep.bind("ws://127.0.0.1:*/rep")
+    await router.bind("ws://127.0.0.1:*/router")
+    await pub.bind("ws://127.0.0.1:*/pub")
+    void (async () => {
+      for await (const [request] of rep) await rep.send(`libzmq:${request!.toString()}`)
+    })().catch(() => undefined)
+    void (async () => {
+      for await (const [id, ...frames] of router) await router.send([id!, id!, ...frames])
+    })().catch(() => undefined)
+    const timer = setInterval(() => void pub.send(["news", "x"]).catch(() => undefined), 10)
+    afterThisTest(() => clearInterval(timer))
+    const app = page()
+    expect((await app.reqRep(rep.lastEndpoint!, 2)).result).toEqual(["libzmq:hello 0", "libzmq:hello 1"])
+    expect((await app.dealer(router.lastEndpoint!, "page-4", [["m", "n"]])).result).toEqual([["page-4", "m", "n"]])
+    expect((await app.subscribe(pub.lastEndpoint!, "news", 2)).result).toEqual([["news", "x"], ["news", "x"]])
   })
 })
 
