@@ -30,6 +30,10 @@ describe.each([
     expect(imports.specifiers).toEqual([])
     // The Node transports are not in it (their net/dgram code would be dead weight, or worse).
     expect(bundle.code).not.toMatch(/createServer|createSocket\(/)
+    // Nor a Node global a page lacks (the sandbox test catches those on the paths it runs; this, everywhere).
+    // Comments aside (the bundler's "// src/platform/process.browser.ts", JSDoc that names process.exit()).
+    const code = bundle.code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "")
+    expect(code).not.toMatch(/\bprocess\.|[^.\w]global\.|__dirname|__filename/)
   })
 
   it("runs with only a browser's globals: inproc works, and what a page cannot do fails with a typed error", { timeout: 60_000 }, async () => {
