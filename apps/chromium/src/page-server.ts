@@ -1,0 +1,62 @@
+/**
+ * A page as an app would ship it: the entry bundled by esbuild for the browser (so "@zmq-ts/core" resolves
+ * through its package exports and `browser` condition, and a `node:` import anywhere fails the build), served
+ * with a one-line HTML file from an http server on 127.0.0.1, port 0.
+ */
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { build } from "esbuild"
+
+export interface Bundle {
+  /** The bundled ES module. */
+  readonly code: string
+  /** Its size in bytes, as served (not minified, not compressed). */
+  readonly bytes: number
+}
+
+/** Bundles `entry` (a file path) for the browser, as `esbuild --bundle --platform=browser --format=esm` would. */
+export async function bundlePage(entry: string): Promise<Bundle> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  })
+  const file = result.outputFiles[0]
+  if (file === undefined) throw new Error(`esbuild produced nothing for ${entry}`)
+  return { code: file.text, bytes: file.contents.byteLength }
+}
+
+export interface ServedPage {
+  /** http://127.0.0.1:PORT/ */
+  readonly url: string
+  close(): Promise<void>
+}
+
+/** Serves `code` as /app.js under an index.html that loads it as a module. */
+export async function servePage(code: string, title = "zmq-ts"): Promise<ServedPage> {
+  const html = `<!doctype html><meta charset="utf-8"><title>${title}</title><script type="module" src="/app.js"></script>\n`
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0]
+    if (path === "/" || path === "/index.html") {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html)
+    } else if (path === "/app.js") {
+      response.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(code)
+    } else {
+      response.writeHead(404).end()
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config"
+
+// The Chromium suite (CI-only: `pnpm test:browser` at the root, a step of .ci/run). Its files run one at a
+// time: each launches one Chromium, and two at once on CI's two cores only make both slower.
+export default defineConfig({
+  test: {
+    root: new URL(".", import.meta.url).pathname,
+    include: ["suite/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+    fileParallelism: false,
+    reporters: ["default", "./src/summary-reporter.ts"],
+  },
+})
