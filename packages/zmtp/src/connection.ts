@@ -31,7 +31,7 @@ import { nullMechanism } from "./null-mechanism.js"
 import { isCompatibleSocketType, isSocketType, sendsIdentity, type SocketType } from "./socket-type.js"
 import { asciiEncode, toBytes, utf8Decode, utf8Encode } from "./text.js"
 import { WsOpcode } from "./ws-frame.js"
-import { ZwsFrameDecoder, ZwsFrameEncoder, type ZwsFraming } from "./zws-framing.js"
+import { ZwsFrameDecoder, ZwsFrameEncoder, ZwsMessageDecoder, ZwsMessageEncoder, type ZwsFraming } from "./zws-framing.js"
 
 export type ZmtpState = "greeting" | "handshake" | "ready" | "failed" | "closed"
 
@@ -68,14 +68,16 @@ export interface ZmtpConnectionOptions {
    * stream after the upgrade (which the caller did, choosing this connection's mechanism from the
    * subprotocol). No greeting; the mechanism's commands start at once; one ZMTP frame per binary message;
    * subscriptions travel as 0x01/0x00 data frames; `ping()` sends a WebSocket ping; a close frame from the
-   * peer fails the connection with WS_CLOSED after queueing the echo. Bare "ZWS2.0" is not this mode.
+   * peer fails the connection with WS_CLOSED after queueing the echo. `zws.bare` is bare "ZWS2.0" (routing
+   * ids instead of a handshake); `zws.messages` leaves the RFC 6455 framing to the host's WebSocket.
    */
   readonly zws?: ZwsFraming
 }
 
 /** What the handshake learnt about the peer. */
 export interface PeerInfo {
-  readonly socketType: SocketType
+  /** Undefined for a bare ZWS2.0 peer, which names no type (and is not checked against ours, as libzmq). */
+  readonly socketType: SocketType | undefined
   /** The peer's `Identity` property (empty when it sent none). */
   readonly routingId: Uint8Array
   /** All properties of the peer's READY/INITIATE, names case-insensitive. */
@@ -135,6 +137,12 @@ export class ZmtpConnection {
   readonly #decoder: FrameDecoder
   /** The ZWS encoder (the same object as #encoder) in ZWS mode, for control frames. */
   readonly #zws: ZwsFrameEncoder | undefined
+  /** The message-mode encoder (the same object as #encoder) when the host's WebSocket frames. */
+  readonly #zwsMessages: ZwsMessageEncoder | undefined
+  /** Any ZWS (framed or messages): subscriptions as data frames. */
+  readonly #ws: boolean
+  /** Bare ZWS2.0: the peer's first message is its routing id, and no mechanism runs. */
+  readonly #bare: boolean
   readonly #greeting = new GreetingParser()
   readonly #localMetadata: Uint8Array
   readonly #peerAddress: string | undefined
@@ -174,7 +182,19 @@ export class ZmtpConnection {
     if (!Number.isSafeInteger(maxCommandSize) || maxCommandSize < 0) {
       throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `invalid maxCommandSize ${maxCommandSize}`)
     }
-    if (options.zws === undefined) {
+    this.#ws = options.zws !== undefined
+    this.#bare = options.zws?.bare === true
+    this.#zwsMessages = undefined
+    if (this.#bare && this.#mechanism.name !== "NULL") {
+      throw localError(ZmtpErrorCode.INVALID_ARGUMENT, `bare ZWS2.0 has no mechanism; ${this.#mechanism.name} needs ZWS2.0/${this.#mechanism.name}`)
+    }
+    if (options.zws?.messages === true) {
+      const messages = new ZwsMessageEncoder()
+      this.#zwsMessages = messages
+      this.#zws = undefined
+      this.#encoder = messages as unknown as FrameEncoder
+      this.#decoder = new ZwsMessageDecoder(maxMessageSize, maxCommandSize, options.frameView) as unknown as FrameDecoder
+    } else if (options.zws === undefined) {
       this.#encoder = new FrameEncoder()
       this.#zws = undefined
       this.#decoder = new FrameDecoder({
@@ -221,11 +241,13 @@ export class ZmtpConnection {
     this.#host = this.#makeHost()
 
     this.#localMinor = options.zmtpMinorVersion ?? ZMTP_MINOR
-    if (this.#zws !== undefined) {
+    if (this.#ws) {
       // RFC 45: no greeting; the subprotocol named the mechanism, whose commands start now.
       this.#protocolMinor = 1
       this.#state = "handshake"
-      this.#mechanism.start(this.#host)
+      // Bare: our routing id is our first message (libzmq's ws_engine routing_id_msg, every socket type).
+      if (this.#bare) this.#encoder.writeFrame(0, routingId)
+      else this.#mechanism.start(this.#host)
       return
     }
     this.#encoder.writeRaw(
@@ -302,6 +324,15 @@ export class ZmtpConnection {
   }
 
   /**
+   * ZWS message mode (`zws.messages`): the payloads queued for the peer, each one whole binary WebSocket
+   * message (flags byte + body) for the platform's `WebSocket.send()`, in order. The caller owns them.
+   */
+  dataToSendMessages(): Uint8Array[] {
+    if (this.#zwsMessages === undefined) throw localError(ZmtpErrorCode.INVALID_STATE, "dataToSendMessages() is for ZWS message mode")
+    return this.#zwsMessages.takeMessages()
+  }
+
+  /**
    * Queues one message. Bodies of 16 KiB or more are not copied: do not modify them until the bytes have
    * been written out. Throws EFSM before the handshake has completed.
    */
@@ -351,6 +382,9 @@ export class ZmtpConnection {
       this.#zws.writeControl(WsOpcode.PING, context)
       return
     }
+    if (this.#zwsMessages !== undefined) {
+      throw localError(ZmtpErrorCode.NOT_SUPPORTED, "in ZWS message mode the host's WebSocket owns pings")
+    }
     this.#writeDataCommand(CommandName.PING, encodePing(Math.min(0xffff, Math.round(ttl / 100)), context))
   }
 
@@ -393,7 +427,8 @@ export class ZmtpConnection {
    */
   close(reason?: string): void {
     if (this.#state === "closed" || this.#state === "failed") return
-    if (reason !== undefined && this.#state !== "greeting") this.#queueError(reason)
+    // Bare ZWS2.0 has no commands to carry an ERROR.
+    if (reason !== undefined && this.#state !== "greeting" && !this.#bare) this.#queueError(reason)
     // RFC 6455 §7.1.2: a WebSocket ends with a close frame (1000 normal closure).
     this.#zws?.writeClose(1000)
     this.#state = "closed"
@@ -438,6 +473,10 @@ export class ZmtpConnection {
       return
     }
     if (this.#state !== "handshake") return
+    if (this.#bare) {
+      this.#onBareRoutingId(flags, body)
+      return
+    }
     if ((flags & COMMAND) === 0) {
       throw remoteError(ZmtpErrorCode.INVALID_SEQUENCE, "message frame received before the handshake completed")
     }
@@ -445,6 +484,24 @@ export class ZmtpConnection {
     const command = parseCommand(body)
     if (command.name === CommandName.ERROR) throw peerError(command.data)
     this.#mechanism.processCommand(command.name, command.data, this.#host)
+  }
+
+  /** Bare ZWS2.0's first message: the peer's routing id, one data frame (libzmq's process_routing_id_msg). */
+  #onBareRoutingId(flags: number, body: Uint8Array): void {
+    if (flags !== 0) throw remoteError(ZmtpErrorCode.INVALID_SEQUENCE, "bare ZWS2.0: the first message must be the routing id, one data frame")
+    if (body.length > 255) throw remoteError(ZmtpErrorCode.INVALID_METADATA, `peer routing id of ${body.length} bytes exceeds 255`)
+    // A copy: the body is a view into the caller's chunk, the peer info outlives it.
+    const routingId = new Uint8Array(body)
+    this.#peer = {
+      socketType: undefined,
+      routingId,
+      metadata: new Metadata(),
+      zmtpVersion: { major: 3, minor: 1 },
+      mechanism: "NULL",
+      userId: undefined,
+    }
+    this.#state = "ready"
+    this.#emit({ type: "ready", peer: this.#peer })
   }
 
   #onMessageFrame(flags: number, body: Uint8Array): void {
@@ -523,7 +580,7 @@ export class ZmtpConnection {
   #sendSubscription(name: string, prefix: 0 | 1, topic: Uint8Array): void {
     if (this.#state !== "ready") throw this.#stateError(name === CommandName.SUBSCRIBE ? "subscribe" : "cancel")
     // libzmq drops SUBSCRIBE/CANCEL commands on ws: subscriptions are 0x01/0x00 data frames there (RFC 45).
-    if (this.#protocolMinor >= 1 && this.#zws === undefined) {
+    if (this.#protocolMinor >= 1 && !this.#ws) {
       this.#writeDataCommand(name, topic)
       return
     }

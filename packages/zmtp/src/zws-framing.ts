@@ -16,10 +16,21 @@ import { WsFrameDecoder } from "./ws-frame-decoder.js"
 export interface ZwsFraming {
   readonly role: WsRole
   /**
-   * A fresh 4-byte masking key per frame (RFC 6455 §5.3: unpredictable). Required for a client; the host
-   * supplies it (crypto.getRandomValues), this package has no random source.
+   * A fresh 4-byte masking key per frame (RFC 6455 §5.3: unpredictable). Required for a client that frames
+   * the WebSocket itself; the host supplies it (crypto.getRandomValues), this package has no random source.
    */
   readonly maskKey?: () => Uint8Array
+  /**
+   * Bare "ZWS2.0" (RFC 45, libzmq's ws_engine when the chosen subprotocol is "ZWS2.0"): no mechanism, no
+   * READY; the first message each way is the sender's routing id, then data. NULL only.
+   */
+  readonly bare?: boolean
+  /**
+   * Message mode: the host's WebSocket (a browser's) does the RFC 6455 framing. Each `receiveData()` input is
+   * one whole binary message's payload (flags byte + body), and `dataToSendMessages()` returns whole
+   * payloads to send one per message. No masking, pings or close frames here: the platform owns them.
+   */
+  readonly messages?: boolean
 }
 
 /** Where the decoder sends what is not a ZMTP frame: pings, pongs, the close. */
@@ -34,45 +45,23 @@ const ZWS_MORE = 0x01
 const ZWS_COMMAND = 0x02
 const ZWS_FLAGS = ZWS_MORE | ZWS_COMMAND
 
-export class ZwsFrameDecoder {
-  readonly #ws: WsFrameDecoder
+/** Reads one ZWS payload (flags byte + body) into a ZMTP frame, with the size limits; shared by both decoders. */
+class ZwsPayloadReader {
   readonly #maxCommandSize: number
+  readonly #maxMessageSize: number
   #view: FrameView | undefined
-  readonly #control: ZwsControlSink
-  #sink: FrameSink | undefined
-  readonly #wsSink = {
-    onMessage: (payload: Uint8Array): void => this.#onMessage(payload),
-    onPing: (payload: Uint8Array): void => this.#control.onPing(payload),
-    onPong: (payload: Uint8Array): void => this.#control.onPong(payload),
-    onClose: (code: number | undefined): void => this.#control.onClose(code),
-  }
 
-  constructor(role: WsRole, maxMessageSize: number, maxCommandSize: number, view: FrameView | undefined, control: ZwsControlSink) {
-    // Commands are bounded by maxCommandSize, data by maxMessageSize: the header check takes the larger,
-    // the flags byte then tells which applies.
-    this.#ws = new WsFrameDecoder({ role, maxMessageSize: maxMessageSize < 0 ? -1 : Math.max(maxMessageSize, maxCommandSize) })
+  constructor(maxMessageSize: number, maxCommandSize: number, view: FrameView | undefined) {
     this.#maxCommandSize = maxCommandSize
     this.#maxMessageSize = maxMessageSize < 0 ? Infinity : maxMessageSize
     this.#view = view
-    this.#control = control
-  }
-
-  readonly #maxMessageSize: number
-
-  get idle(): boolean {
-    return this.#ws.idle
   }
 
   usePlainViews(): void {
     this.#view = undefined
   }
 
-  feed(chunk: Uint8Array, sink: FrameSink): void {
-    this.#sink = sink
-    this.#ws.feed(chunk, this.#wsSink)
-  }
-
-  #onMessage(payload: Uint8Array): void {
+  read(payload: Uint8Array, sink: FrameSink): void {
     const flags = payload[0]!
     if ((flags & ~ZWS_FLAGS) !== 0) throw remoteError(ZmtpErrorCode.MALFORMED_FRAME, `ZWS flags byte 0x${flags.toString(16)} has reserved bits set`)
     const size = payload.length - 1
@@ -84,7 +73,118 @@ export class ZwsFrameDecoder {
     }
     const start = payload.byteOffset + 1
     // ZMTP's flag values upward (FLAG_MORE is 0x01 in both).
-    this.#sink!.onFrame((flags & ZWS_COMMAND) !== 0 ? FLAG_COMMAND : flags, this.#view === undefined ? new Uint8Array(payload.buffer, start, size) : this.#view(payload.buffer, start, size))
+    sink.onFrame((flags & ZWS_COMMAND) !== 0 ? FLAG_COMMAND : flags, this.#view === undefined ? new Uint8Array(payload.buffer, start, size) : this.#view(payload.buffer, start, size))
+  }
+}
+
+export class ZwsFrameDecoder {
+  readonly #ws: WsFrameDecoder
+  readonly #payloads: ZwsPayloadReader
+  readonly #control: ZwsControlSink
+  #sink: FrameSink | undefined
+  readonly #wsSink = {
+    onMessage: (payload: Uint8Array): void => this.#payloads.read(payload, this.#sink!),
+    onPing: (payload: Uint8Array): void => this.#control.onPing(payload),
+    onPong: (payload: Uint8Array): void => this.#control.onPong(payload),
+    onClose: (code: number | undefined): void => this.#control.onClose(code),
+  }
+
+  constructor(role: WsRole, maxMessageSize: number, maxCommandSize: number, view: FrameView | undefined, control: ZwsControlSink) {
+    // Commands are bounded by maxCommandSize, data by maxMessageSize: the header check takes the larger,
+    // the flags byte then tells which applies.
+    this.#ws = new WsFrameDecoder({ role, maxMessageSize: maxMessageSize < 0 ? -1 : Math.max(maxMessageSize, maxCommandSize) })
+    this.#payloads = new ZwsPayloadReader(maxMessageSize, maxCommandSize, view)
+    this.#control = control
+  }
+
+  get idle(): boolean {
+    return this.#ws.idle
+  }
+
+  usePlainViews(): void {
+    this.#payloads.usePlainViews()
+  }
+
+  feed(chunk: Uint8Array, sink: FrameSink): void {
+    this.#sink = sink
+    this.#ws.feed(chunk, this.#wsSink)
+  }
+}
+
+/** Message mode's decoder: every input is one whole WebSocket message's payload (the platform unframed it). */
+export class ZwsMessageDecoder {
+  readonly #payloads: ZwsPayloadReader
+
+  constructor(maxMessageSize: number, maxCommandSize: number, view: FrameView | undefined) {
+    this.#payloads = new ZwsPayloadReader(maxMessageSize, maxCommandSize, view)
+  }
+
+  /** Always: a payload is never split across inputs. */
+  get idle(): boolean {
+    return true
+  }
+
+  usePlainViews(): void {
+    this.#payloads.usePlainViews()
+  }
+
+  feed(payload: Uint8Array, sink: FrameSink): void {
+    // libzmq's ws_decoder drops a connection on an empty message: ZWS needs the flags byte.
+    if (payload.length === 0) throw remoteError(ZmtpErrorCode.MALFORMED_FRAME, "empty binary message (ZWS 2.0 needs the flags byte)")
+    this.#payloads.read(payload, sink)
+  }
+}
+
+/**
+ * Message mode's encoder: each ZMTP frame becomes one payload (flags byte + body), copied once, for the
+ * platform's `WebSocket.send()`. It has FrameEncoder's frame methods; the byte-stream ones refuse.
+ */
+export class ZwsMessageEncoder {
+  #messages: Uint8Array[] = []
+  #pending = 0
+
+  get pendingBytes(): number {
+    return this.#pending
+  }
+
+  writeRaw(_bytes: Uint8Array): void {
+    throw new TypeError("ZWS message mode has no raw byte stream")
+  }
+
+  writeFrame(flags: number, body: Uint8Array): void {
+    const payload = new Uint8Array(1 + body.length)
+    payload[0] = (flags & FLAG_COMMAND) !== 0 ? ZWS_COMMAND : flags & FLAG_MORE
+    payload.set(body, 1)
+    this.#push(payload)
+  }
+
+  writeCommand(prefix: Uint8Array, data: Uint8Array): void {
+    const payload = new Uint8Array(1 + prefix.length + data.length)
+    payload[0] = ZWS_COMMAND
+    payload.set(prefix, 1)
+    payload.set(data, 1 + prefix.length)
+    this.#push(payload)
+  }
+
+  /** The payloads queued so far, one per WebSocket message, in order; the caller owns them. */
+  takeMessages(): Uint8Array[] {
+    const messages = this.#messages
+    this.#messages = []
+    this.#pending = 0
+    return messages
+  }
+
+  take(): Uint8Array {
+    throw new TypeError("ZWS message mode: take whole payloads with dataToSendMessages()")
+  }
+
+  takeSegments(): Uint8Array[] {
+    throw new TypeError("ZWS message mode: take whole payloads with dataToSendMessages()")
+  }
+
+  #push(payload: Uint8Array): void {
+    this.#messages.push(payload)
+    this.#pending += payload.length
   }
 }
 

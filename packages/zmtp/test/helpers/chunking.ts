@@ -142,7 +142,7 @@ export function summarizeEvent(event: ZmtpEvent): EventSummary {
       for (const [name, value] of peer.metadata) metadata[name] = toHex(value)
       return {
         type: "ready",
-        socketType: peer.socketType,
+        socketType: peer.socketType ?? "",
         routingId: toHex(peer.routingId),
         zmtpVersion: `${peer.zmtpVersion.major}.${peer.zmtpVersion.minor}`,
         mechanism: peer.mechanism,

@@ -117,7 +117,7 @@ function summarizeReady(event: ZmtpEvent): ExpectedReady | undefined {
   if (event.type !== "ready") return undefined
   const { peer } = event
   return {
-    socketType: peer.socketType,
+    socketType: peer.socketType ?? "",
     routingId: toHex(peer.routingId),
     zmtpVersion: `${peer.zmtpVersion.major}.${peer.zmtpVersion.minor}`,
     mechanism: peer.mechanism,

@@ -57,10 +57,10 @@ export function upgradeWs(
   return new Promise((resolve, reject) => {
     const reader = new HttpHeadReader()
     let key = ""
-    // Bare "ZWS2.0" (routing id first, no READY) is not implemented yet: neither offered nor accepted.
-    const offers = zwsOffers(mechanism).filter((offer) => offer !== "ZWS2.0")
+    // NULL offers "ZWS2.0/NULL" then bare "ZWS2.0", as libzmq; a server may answer either.
+    const offers = zwsOffers(mechanism)
     let timer: ReturnType<typeof setTimeout> | undefined
-    const finish = (error: Error | undefined, rest?: Uint8Array): void => {
+    const finish = (error: Error | undefined, rest?: Uint8Array, protocol?: string): void => {
       if (timer !== undefined) clearTimeout(timer)
       socket.off("data", onData)
       socket.off("close", onClose)
@@ -70,12 +70,13 @@ export function upgradeWs(
       }
       socket.pause()
       if (rest !== undefined && rest.length > 0) socket.unshift(rest as Buffer)
-      resolve(role === "client" ? { role, maskKey } : { role })
+      // Bare "ZWS2.0" (what browsers, `ws` and the runtimes' WebSocket speak): routing ids, no handshake.
+      const bare = protocol === "ZWS2.0"
+      resolve(role === "client" ? { role, maskKey, bare } : { role, bare })
     }
     const onHead = (head: HttpHead, rest: Uint8Array): void => {
       if (role === "client") {
-        parseWsResponse(head, key, offers, sha1)
-        finish(undefined, rest)
+        finish(undefined, rest, parseWsResponse(head, key, offers, sha1))
         return
       }
       let request
@@ -85,13 +86,13 @@ export function upgradeWs(
         socket.end(encodeWsRefusal(400, "Bad Request"))
         throw error
       }
-      const protocol = chooseZwsProtocol(request.protocols.filter((offer) => offer !== "ZWS2.0"), mechanism)
+      const protocol = chooseZwsProtocol(request.protocols, mechanism)
       if (protocol === undefined) {
         socket.end(encodeWsRefusal(400, "Bad Request"))
         throw zmqError("EPROTO", `no ZWS 2.0 subprotocol for ${mechanism} among ${JSON.stringify(request.protocols)}`, endpoint.address)
       }
       socket.write(encodeWsAccept(request.key, protocol, sha1))
-      finish(undefined, rest)
+      finish(undefined, rest, protocol)
     }
     const onData = (chunk: Buffer): void => {
       try {
