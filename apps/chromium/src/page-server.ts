@@ -14,9 +14,13 @@ export interface Bundle {
   readonly bytes: number
 }
 
-/** Bundles `entry` (a file path) for the browser, as `esbuild --bundle --platform=browser --format=esm` would. */
-export async function bundlePage(entry: string): Promise<Bundle> {
+/**
+ * Bundles `entry` (a file path) for the browser, as `esbuild --bundle --platform=browser --format=esm` would;
+ * `conditions` are added to esbuild's (browser, import, default).
+ */
+export async function bundlePage(entry: string, conditions: readonly string[] = []): Promise<Bundle> {
   const result = await build({
+    conditions: [...conditions],
     entryPoints: [entry],
     bundle: true,
     platform: "browser",

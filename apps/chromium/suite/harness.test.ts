@@ -13,6 +13,7 @@ import { selfSignedCertificate } from "../src/certificate.js"
 import { launchChromium, openPage } from "../src/chromium.js"
 import { afterThisTest, track } from "../src/cleanup.js"
 import { bundlePage, servePage, type ServedPage } from "../src/page-server.js"
+import { nodeReply } from "../src/node-servers.js"
 import { pyzmqServer } from "../src/pyzmq-peer.js"
 import type { RawZwsResult } from "../pages/raw-zws.js"
 
@@ -55,6 +56,13 @@ describe("harness", () => {
     expect(result.outcome).toBe("ZWS2.0")
     // libzmq's routing id (empty), then the reply with its delimiter.
     expect(result.messages).toEqual([[0x00], [0x01], [0x00, ...bytes("py:hello")]])
+  })
+
+  it("the page's WebSocket speaks bare ZWS2.0 with zmq-ts's REP on Node", async () => {
+    const endpoint = await nodeReply("ws://127.0.0.1:*/zmq")
+    const result = await exchange(endpoint, [[0x00], [0x01], [0x00, ...bytes("hello")]], 3)
+    expect(result.outcome).toBe("ZWS2.0")
+    expect(result.messages).toEqual([[0x00], [0x01], [0x00, ...bytes("node:hello")]])
   })
 
   it("wss with a self-signed certificate: refused by default, accepted with ignoreHTTPSErrors", async () => {

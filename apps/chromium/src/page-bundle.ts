@@ -1,0 +1,14 @@
+/**
+ * Which build of the packages the pages bundle: by default the built ones (dist/, as an app installing
+ * @zmq-ts/core from npm gets them; CI builds first), or the sources with ZMQ_TS_BROWSER_FROM=source (for
+ * working on the suite without rebuilding).
+ */
+import { fileURLToPath } from "node:url"
+import { bundlePage, type Bundle } from "./page-server.js"
+
+export const FROM_SOURCE = process.env["ZMQ_TS_BROWSER_FROM"] === "source"
+
+/** Bundles pages/<name>.ts. */
+export function bundleSuitePage(name: string): Promise<Bundle> {
+  return bundlePage(fileURLToPath(new URL(`../pages/${name}.ts`, import.meta.url)), FROM_SOURCE ? ["@zmq-ts/source"] : [])
+}
