@@ -12,9 +12,8 @@ const ROOT = fileURLToPath(new URL("../../..", import.meta.url))
 /** Starts the example and resolves with the URL it prints ("Open http://localhost:PORT/ …"). */
 export function startWsChat(): Promise<string> {
   const child = spawn("pnpm", ["--silent", "example", "ws-chat", "0"], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] })
-  afterThisTest(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL")
-  })
+  // The whole group: pnpm may be gone while the node it started still runs (ESRCH when both are gone).
+  afterThisTest(() => process.kill(-child.pid!, "SIGKILL"))
   let stdout = ""
   let stderr = ""
   return new Promise((resolve, reject) => {
