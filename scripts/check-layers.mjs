@@ -26,6 +26,11 @@ const NO_PLATFORM = new Set(["@zmq-ts/zmtp"])
  */
 const BUFFER_IMPORT = new Set(["@zmq-ts/core"])
 /**
+ * How a BUFFER_IMPORT package's file gets Buffer: from node:buffer, through its platform seam, or (the
+ * browser twins in platform/) from the twin, or by being it.
+ */
+const bufferImport = /import (?:type )?\{[^}]*\bBuffer\b[^}]*\} from "(?:node:buffer|#platform\/buffer|\.\/buffer\.browser\.js)"|^export class Buffer\b/m
+/**
  * The folders of a package's src/, top layer first, each with what it may import besides its own folder:
  * a folder, one file of a folder (the socket base and the context reach transports only through the
  * registry and the Transport interface, never a transport by name), or the package's own name (its public
@@ -36,23 +41,27 @@ const BUFFER_IMPORT = new Set(["@zmq-ts/core"])
 const FOLDERS = {
   "@zmq-ts/core": {
     // The public entries: index.ts, v5-compat.ts, auth.ts, draft.ts.
-    "": ["v5", "auth", "sockets", "tools", "socket", "context", "transports", "engine", "security", "pipes", "common"],
+    "": ["v5", "auth", "sockets", "tools", "socket", "context", "transports", "engine", "security", "pipes", "common", "platform"],
     // zeromq.js's v5 API is written on our public API, imported by the package's own name: one copy of the
     // core's state (default context, registry) even in CommonJS, where tsup keeps it external.
-    v5: ["@zmq-ts/core", "common/fifo.ts"],
+    v5: ["@zmq-ts/core", "common/fifo.ts", "platform"],
     // The ZAP handler is written on the public API as user code would be (docs/decisions/0011), plus the
     // codec's Z85.
-    auth: ["@zmq-ts/core", "@zmq-ts/zmtp"],
-    sockets: ["socket", "pipes", "common"],
-    tools: ["socket", "pipes", "common"],
-    socket: ["context", "transports/registry.ts", "transports/transport.ts", "pipes", "common"],
-    context: ["transports/registry.ts", "transports/transport.ts", "common"],
+    auth: ["@zmq-ts/core", "@zmq-ts/zmtp", "platform"],
+    sockets: ["socket", "pipes", "common", "platform"],
+    tools: ["socket", "pipes", "common", "platform"],
+    socket: ["context", "transports/registry.ts", "transports/transport.ts", "pipes", "common", "platform"],
+    context: ["transports/registry.ts", "transports/transport.ts", "common", "platform"],
     // tcp/, ipc/ (and the stream/ they share), inproc/, threads/, udp/: one folder per transport, one row.
-    transports: ["engine", "pipes", "common"],
-    engine: ["security", "pipes", "common"],
-    security: ["common"],
-    pipes: ["common"],
-    common: [],
+    transports: ["engine", "pipes", "common", "platform"],
+    engine: ["security", "pipes", "common", "platform"],
+    security: ["common", "platform"],
+    pipes: ["common", "platform"],
+    common: ["platform"],
+    // The platform seam (docs/decisions/0014): one file per concern that differs between Node and a
+    // browser (buffer, events, random, process, timers, threads), each with a `.browser.ts` twin chosen by
+    // the `browser` condition of the package's "#platform/*" imports. The bottom layer.
+    platform: [],
   },
 }
 
@@ -81,6 +90,34 @@ function resolveRelative(from, spec) {
   const base = resolve(dirname(from), spec)
   const candidates = [base, base.replace(/\.js$/, ".ts"), base.replace(/\.mjs$/, ".mts"), base.replace(/\.cjs$/, ".cts"), `${base}.ts`, join(base, "index.ts")]
   return candidates.find((path) => existsSync(path) && statSync(path).isFile())
+}
+
+/**
+ * The source files a `#…` specifier (the package.json "imports" field, Node's subpath imports) names: every
+ * condition's target, so the Node file and its browser twin are both checked.
+ */
+function resolveSubpathImport(pkgDir, imports, spec) {
+  for (const [pattern, targets] of Object.entries(imports ?? {})) {
+    const star = pattern.indexOf("*")
+    let fill
+    if (star < 0) {
+      if (pattern !== spec) continue
+      fill = ""
+    } else {
+      const head = pattern.slice(0, star)
+      const tail = pattern.slice(star + 1)
+      if (!spec.startsWith(head) || !spec.endsWith(tail) || spec.length < head.length + tail.length) continue
+      fill = spec.slice(head.length, spec.length - tail.length)
+    }
+    const leaves = []
+    const collect = (target) => {
+      if (typeof target === "string") leaves.push(target)
+      else if (target !== null && typeof target === "object") for (const value of Object.values(target)) collect(value)
+    }
+    collect(targets)
+    return leaves.map((leaf) => resolve(pkgDir, leaf.replaceAll("*", fill)))
+  }
+  return undefined
 }
 
 /** The folder of src/ a file is in: its first path segment, or "" for a file at the top. */
@@ -196,8 +233,16 @@ for (const dir of ["packages"]) {
       }
       for (const match of code.matchAll(importPattern)) {
         const spec = match[1] ?? match[2] ?? match[3] ?? match[4]
-        if (spec.startsWith(".")) {
-          const target = resolveRelative(file, spec)
+        const targets = spec.startsWith(".")
+          ? [resolveRelative(file, spec)]
+          : spec.startsWith("#")
+            ? resolveSubpathImport(pkgDir, manifest.imports, spec)?.filter((path) => existsSync(path))
+            : undefined
+        if (spec.startsWith("#") && (targets === undefined || targets.length === 0)) {
+          problems.push(`${where}: imports ${spec}, which the package.json "imports" field does not map to a file`)
+          continue
+        }
+        for (const target of targets ?? []) {
           if (target === undefined) continue // the typecheck reports it
           if (!target.startsWith(srcDir + sep)) {
             problems.push(`${where}: imports ${spec}, outside ${relative(root, srcDir)}`)
@@ -210,8 +255,8 @@ for (const dir of ["packages"]) {
             const list = may.length > 0 ? may.map((entry) => (entry.endsWith(".ts") || entry.startsWith("@") ? entry : `${entry}/`)).join(", ") : "nothing outside it"
             problems.push(`${where}: imports ${relative(srcDir, target)}; ${folder || "(top)"}/ may import only ${list}`)
           }
-          continue
         }
+        if (targets !== undefined) continue
         const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]
         if (pkg === manifest.name) {
           if (spec !== pkg) problems.push(`${where}: deep import ${spec}; import the package's public entry point`)
@@ -229,8 +274,8 @@ for (const dir of ["packages"]) {
       if (NO_PLATFORM.has(manifest.name) && /\bBuffer\b|\bprocess\.|\bsetTimeout\b|\bsetInterval\b/.test(code)) {
         problems.push(`${where}: uses a Node or timer global; ${manifest.name} is sans-IO and platform-free`)
       }
-      if (BUFFER_IMPORT.has(manifest.name) && /\bBuffer\.\w/.test(code) && !/import \{[^}]*\bBuffer\b[^}]*\} from "node:buffer"/.test(text)) {
-        problems.push(`${where}: uses the global Buffer (a getter on each access); import { Buffer } from "node:buffer"`)
+      if (BUFFER_IMPORT.has(manifest.name) && /\bBuffer\.\w/.test(code) && !bufferImport.test(text)) {
+        problems.push(`${where}: uses the global Buffer (a getter on each access); import { Buffer } from "#platform/buffer" (or "node:buffer")`)
       }
     }
     for (const { path, size } of circles(graph)) {

@@ -15,7 +15,7 @@
  *    Z85) or 400 with the reason. Other mechanisms get 400. A callback that throws gets 500.
  * The status text of a refusal stays on this side: libzmq sends the client only the status code.
  */
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { timingSafeEqual } from "node:crypto"
 import { EventEmitter } from "node:events"
 import { context as defaultContext, Context, Router } from "@zmq-ts/core"

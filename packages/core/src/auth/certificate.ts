@@ -9,7 +9,7 @@
  * except those whose names end in `_secret`; files that are not certificates are skipped. pyzmq reads only
  * `*.key` files at the top, a subset of these.
  */
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { generateKeyPairSync } from "node:crypto"
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { chmod, readdir, readFile, stat, writeFile } from "node:fs/promises"

@@ -13,7 +13,7 @@
  * A message with no empty delimiter has no envelope to answer through, and is dropped, as a REP socket
  * (what pyzmq and zauth bind) drops it.
  */
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 
 /** Where a context's ZAP handler is bound (RFC 27). */
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01"

@@ -1,4 +1,4 @@
-import { pid, stderr } from "node:process"
+import { onBeforeExit as whenLoopRunsDry, writeExitWarning } from "#platform/process"
 import { holdAlive, releaseAlive } from "./keep-alive.js"
 
 /**
@@ -34,7 +34,7 @@ export function lingerAtExit(entry: Undelivered): () => void {
   registered.add(entry)
   if (!listening) {
     listening = true
-    process.on("beforeExit", onBeforeExit) // the global: node:process exports no `on`
+    whenLoopRunsDry(onBeforeExit)
   }
   return () => {
     registered.delete(entry)
@@ -68,7 +68,7 @@ function onBeforeExit(): void {
     warned = true
     // zeromq.js writes this itself, in the shape of a Node warning, because it is printed during shutdown.
     const advice = blocky ? " Set 'context.blocky = false' to change this behaviour." : ""
-    stderr.write(`(node:${pid}) WARNING: Waiting for queued ZeroMQ messages to be delivered.${advice}\n`)
+    writeExitWarning(`Waiting for queued ZeroMQ messages to be delivered.${advice}`)
   }, WARN_AFTER)
   const check = setInterval(() => {
     if (pending(Date.now()).length > 0) return

@@ -1,3 +1,5 @@
+import { refTimer, unrefTimer } from "#platform/timers"
+
 /**
  * What keeps a thread (the main thread or a worker) alive, by zeromq.js v6's rule: an operation in progress
  * — a `send()` or `receive()` waiting, a `for await` between messages, a poll, a running Proxy, an Observer
@@ -16,10 +18,10 @@ export function holdAlive(): void {
   if (holds++ > 0) return
   // Made once and toggled: ref()/unref() on a live timer costs far less than a new timer per wait.
   keeper ??= setInterval(idle, 2 ** 30)
-  keeper.ref()
+  refTimer(keeper)
 }
 
 export function releaseAlive(): void {
   if (holds === 0) return
-  if (--holds === 0) keeper?.unref()
+  if (--holds === 0 && keeper !== undefined) unrefTimer(keeper)
 }

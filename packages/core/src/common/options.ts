@@ -1,4 +1,5 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
+import { emitWarning } from "#platform/process"
 import { z85Decode, z85Encode, type SocketType } from "@zmq-ts/zmtp"
 import { zmqError } from "./errors.js"
 
@@ -605,7 +606,7 @@ function toUint64(value: unknown): number {
   if (value < 0) return 0
   if (Number.isNaN(value)) return 2 ** 63
   if (value > Number.MAX_SAFE_INTEGER) {
-    process.emitWarning("Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.")
+    emitWarning("Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.")
   }
   return Math.min(2 ** 64, Math.trunc(value)) + 0 // + 0: no -0
 }

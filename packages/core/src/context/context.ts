@@ -1,4 +1,5 @@
 import type { MessagePort } from "node:worker_threads"
+import { threadsAvailable } from "#platform/threads"
 import { zmqError } from "../common/errors.js"
 import { toBooleanOption, toInt32Option } from "../common/options.js"
 import { bindToThread } from "../common/thread-affinity.js"
@@ -171,12 +172,14 @@ export class Context {
    */
   share(): ContextHandle {
     if (this.#terminated) throw zmqError("ETERM", "context was terminated")
+    if (!threadsAvailable) throw zmqError("ENOTSUP", "sharing a context with other threads needs Node's worker_threads; browsers have none")
     // Names bound, and connects made, before the context was shared become reachable from the other threads.
     return this.transport("inproc").share(this.#onTerminate)
   }
 
   /** This thread's view of a context shared by another thread (see `share()`). */
   static attach(handle: ContextHandle, options: ContextOptions = {}): Context {
+    if (!threadsAvailable) throw zmqError("ENOTSUP", "sharing a context with other threads needs Node's worker_threads; browsers have none")
     if (handle === null || typeof handle !== "object" || typeof (handle as Partial<MessagePort>).postMessage !== "function") {
       throw zmqError("EINVAL", "Context.attach expects the handle returned by context.share(), transferred to this thread")
     }

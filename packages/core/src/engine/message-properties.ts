@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import type { PeerInfo } from "@zmq-ts/zmtp"
 import type { ZapReply } from "../security/zap-client.js"
 

@@ -1,5 +1,5 @@
-import { nextTick } from "node:process"
-import { Buffer } from "node:buffer"
+import { nextTick } from "#platform/process"
+import { Buffer } from "#platform/buffer"
 import type { Socket as NetSocket } from "node:net"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"

@@ -1,5 +1,6 @@
-import { nextTick } from "node:process"
-import { Buffer } from "node:buffer"
+import { nextTick } from "#platform/process"
+import { unrefTimer } from "#platform/timers"
+import { Buffer } from "#platform/buffer"
 import type { Socket as NetSocket } from "node:net"
 import {
   ZmtpConnection,
@@ -19,6 +20,7 @@ import type { Frames } from "../pipes/message.js"
 import { authenticate, type ZapOutcome, type ZapReply, type ZapSettings } from "../security/zap-client.js"
 import { zapProtocolError } from "./handshake-events.js"
 import type { ConnectionProperties } from "./message-properties.js"
+import type { ZmtpEngine } from "./zmtp-engine.js"
 
 /** Received frames are made as Buffers at once: one view per frame instead of a Uint8Array and then a Buffer. */
 const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer =>
@@ -26,7 +28,7 @@ const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number)
 
 /** What the engine tells its session. */
 export interface EngineHandler {
-  engineReady(engine: StreamEngine, peer: PeerInfo): void
+  engineReady(engine: ZmtpEngine, peer: PeerInfo): void
   /** A whole message from the peer. Return false to pause reading until `resume()`. */
   engineMessage(frames: Frames): boolean
   /** A one-frame message from the peer, as a view into the read chunk. Return false to pause reading. */
@@ -34,9 +36,9 @@ export interface EngineHandler {
   /** A data-phase event other than a message (subscriptions, JOIN/LEAVE…). */
   engineEvent(event: ZmtpEvent): void
   /** The handshake or the stream failed; the engine closes itself afterwards. */
-  engineError(engine: StreamEngine, error: ZmtpError | Error, duringHandshake: boolean): void
+  engineError(engine: ZmtpEngine, error: ZmtpError | Error, duringHandshake: boolean): void
   /** The byte stream is closed; the engine is done. */
-  engineClosed(engine: StreamEngine): void
+  engineClosed(engine: ZmtpEngine): void
 }
 
 export interface EngineOptions {
@@ -70,7 +72,7 @@ const WRITE_BUFFER_LIMIT = 256 * 1024
  * the same turn of the event loop leaves in one write — and hands incoming messages to the session, pausing
  * the socket when the session's pipe is full, so a slow reader pushes back on the peer through TCP.
  */
-export class StreamEngine {
+export class StreamEngine implements ZmtpEngine {
   readonly connection: ZmtpConnection
   readonly socket: NetSocket
   readonly #handler: EngineHandler
@@ -122,7 +124,7 @@ export class StreamEngine {
       this.#handshakeTimer = setTimeout(() => {
         this.#fail(zmqError("ETIMEDOUT", `handshake did not complete within ${options.handshakeInterval} ms`, options.peerAddress))
       }, options.handshakeInterval)
-      this.#handshakeTimer.unref()
+      unrefTimer(this.#handshakeTimer)
     }
     this.#write()
   }
@@ -133,6 +135,10 @@ export class StreamEngine {
 
   get closed(): boolean {
     return this.#closed
+  }
+
+  get unsentBytes(): number {
+    return this.socket.writableLength
   }
 
   /** The peer's address without port (the ZAP request's address, the "Peer-Address" message property). */
@@ -315,7 +321,7 @@ export class StreamEngine {
         if (event.ttl > 0) {
           if (this.#ttlTimer !== undefined) clearTimeout(this.#ttlTimer)
           this.#ttlTimer = setTimeout(() => this.#fail(zmqError("ETIMEDOUT", `no traffic within the peer's heartbeat TTL of ${event.ttl} ms`, this.#options.peerAddress)), event.ttl)
-          this.#ttlTimer.unref()
+          unrefTimer(this.#ttlTimer)
         }
         break
       case "pong":
@@ -411,7 +417,7 @@ export class StreamEngine {
     } else {
       // end() lets a queued ERROR command reach the peer; destroy soon after in case the peer never closes.
       this.socket.end()
-      setTimeout(() => this.socket.destroy(), 100).unref()
+      unrefTimer(setTimeout(() => this.socket.destroy(), 100))
     }
     this.#closed = true
     this.#clearTimers()
@@ -440,10 +446,10 @@ export class StreamEngine {
       this.#write()
       if (this.#pongTimer === undefined) {
         this.#pongTimer = setTimeout(() => this.#fail(zmqError("ETIMEDOUT", `no heartbeat reply within ${timeout} ms`, this.#options.peerAddress)), timeout)
-        this.#pongTimer.unref()
+        unrefTimer(this.#pongTimer)
       }
     }, heartbeatInterval)
-    this.#pingTimer.unref()
+    unrefTimer(this.#pingTimer)
   }
 
   #clearTimers(): void {

@@ -1,9 +1,11 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
+import { unrefTimer } from "#platform/timers"
 import type { PeerInfo, ZmtpError, ZmtpEvent, ZwsFraming } from "@zmq-ts/zmtp"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
 import { subscriptionMessage, type Frames } from "../pipes/message.js"
 import type { Socket as NetSocket } from "node:net"
 import { StreamEngine, type EngineHandler } from "./stream-engine.js"
+import type { ZmtpEngine } from "./zmtp-engine.js"
 import { RawEngine, type RawEngineHandler } from "./raw-engine.js"
 import { pipeAtConnect, zmtpTypeOf, type SocketHost } from "../pipes/socket-host.js"
 import { zmqError } from "../common/errors.js"
@@ -29,7 +31,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
   /** Opens a pipe to the context's ZAP handler, for the mechanism's authentication requests. */
   readonly #zap: ZapConnector
   #pipe: PipeEnd | undefined
-  #engine: StreamEngine | RawEngine | undefined
+  #engine: ZmtpEngine | RawEngine | undefined
   #closing = false
   /** Handshakes completed so far; after the first, a new one on the same pipe is a reconnect. */
   #handshakes = 0
@@ -53,7 +55,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     if (persistent && pipeAtConnect(host, routingId)) this.#createPipe(undefined)
   }
 
-  get engine(): StreamEngine | RawEngine | undefined {
+  get engine(): ZmtpEngine | RawEngine | undefined {
     return this.#engine
   }
 
@@ -61,7 +63,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
   get undelivered(): boolean {
     if ((this.#pipe?.incomingCount ?? 0) > 0) return true
     const engine = this.#engine
-    return engine !== undefined && !engine.closed && (pendingBytes(engine) > 0 || engine.socket.writableLength > 0)
+    return engine !== undefined && !engine.closed && (pendingBytes(engine) > 0 || (engine instanceof RawEngine ? engine.socket.writableLength : engine.unsentBytes) > 0)
   }
 
   get linger(): number {
@@ -132,7 +134,8 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     }
   }
 
-  attach(engine: StreamEngine): void {
+  /** Runs the session over `engine` (made by startEngine, or by a transport with its own carrier). */
+  attach(engine: ZmtpEngine): void {
     this.#engine = engine
   }
 
@@ -183,7 +186,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
 
   // ── EngineHandler ──────────────────────────────────────────────────────────────────────────────────
 
-  engineReady(engine: StreamEngine, peer: PeerInfo): void {
+  engineReady(engine: ZmtpEngine, peer: PeerInfo): void {
     const identity = toPeerIdentity(peer)
     const pipe = this.#pipe
     if (pipe === undefined || pipe.closed) {
@@ -265,14 +268,14 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
     }
   }
 
-  engineError(_engine: StreamEngine | RawEngine, error: ZmtpError | Error, duringHandshake: boolean): void {
+  engineError(_engine: ZmtpEngine | RawEngine, error: ZmtpError | Error, duringHandshake: boolean): void {
     if (!duringHandshake) return // a broken connection; 'disconnect' follows when it closes
     const event = handshakeFailure(this.#address, error)
     if (event !== undefined) this.#host.emit(event)
   }
 
   /** `engine` undefined: the stream closed before an engine could start on it (see `startEngine`). */
-  engineClosed(engine: StreamEngine | RawEngine | undefined): void {
+  engineClosed(engine: ZmtpEngine | RawEngine | undefined): void {
     const handshakeSucceeded = engine instanceof RawEngine || engine?.connection.peer !== undefined
     if (engine !== undefined && this.#engine === engine) this.#engine = undefined
     // ZMQ_STREAM_NOTIFY's disconnect notification (raw_engine.cpp's error()), for a peer that went away.
@@ -375,7 +378,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
         if (this.#engine === undefined) this.#finish()
         else this.#engine.destroy()
       }, linger)
-      this.#lingerTimer.unref()
+      unrefTimer(this.#lingerTimer)
     }
   }
 
@@ -398,7 +401,7 @@ const EMPTY = Buffer.alloc(0)
 const RAW_PEER: PeerIdentity = { socketType: undefined, routingId: EMPTY, properties: new Map() }
 
 /** Bytes an engine holds that the stream has not been given yet (the ZMTP codec's output). */
-function pendingBytes(engine: StreamEngine | RawEngine): number {
+function pendingBytes(engine: ZmtpEngine | RawEngine): number {
   return engine instanceof RawEngine ? engine.pendingBytes : engine.connection.pendingBytes
 }
 

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 
 /** A message: one or more frames. */
 export type Frames = Buffer[]

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import type { SocketType } from "@zmq-ts/zmtp"
 import type { Frames } from "./message.js"
 import { PipeQueue } from "./pipe-queue.js"

@@ -1,5 +1,7 @@
 import type { Mechanism } from "@zmq-ts/zmtp"
 import type { CurveSelection } from "../common/options.js"
+import { zmqError } from "../common/errors.js"
+import { loadCurveModule } from "#platform/curve"
 
 type CurveModule = typeof import("@zmq-ts/curve")
 
@@ -11,7 +13,10 @@ let loading: Promise<CurveModule> | undefined
  * program that never does pays nothing for it (docs/decisions/0010). Later calls share the first load.
  */
 export function loadCurve(): Promise<CurveModule> {
-  loading ??= import("@zmq-ts/curve").then(async (module) => {
+  if (loadCurveModule === undefined) {
+    return Promise.reject(zmqError("ENOTSUP", "CURVE is not available in browsers: a browser's WebSocket speaks only bare ZWS2.0, which has no mechanism"))
+  }
+  loading ??= loadCurveModule().then(async (module) => {
     await module.loadCurve()
     curve = module
     return module

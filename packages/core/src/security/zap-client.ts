@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import type { AuthenticationRequest } from "@zmq-ts/zmtp"
 
 /**

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"
 

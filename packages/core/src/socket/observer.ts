@@ -1,4 +1,4 @@
-import { EventEmitter } from "node:events"
+import { EventEmitter } from "#platform/events"
 import { zmqError, ZmqError } from "../common/errors.js"
 import type { EventSubscriber, SocketEvent, SocketEventOfType, SocketEventType } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"

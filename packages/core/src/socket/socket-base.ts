@@ -1,4 +1,6 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
+import { emitWarning } from "#platform/process"
+import { setImmediate } from "#platform/timers"
 import { zmqError, ZmqError } from "../common/errors.js"
 import type { SocketEvent } from "../common/events.js"
 import { Fifo } from "../common/fifo.js"
@@ -624,7 +626,7 @@ export abstract class Socket implements PipeListener {
     checkOptionType(name, value)
     this.#checkOptionAccess()
     if (SOCKET_OPTIONS[name].immediate !== true && (this.#blocked || this.endpointCount > 0)) {
-      process.emitWarning("Socket option will not take effect until next connect/bind.")
+      emitWarning("Socket option will not take effect until next connect/bind.")
     }
     this.#options.write(name, value)
     // New high-water marks apply to the pipes that exist, as in libzmq (and zeromq.js relies on it).

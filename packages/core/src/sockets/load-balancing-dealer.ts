@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { FairQueue } from "../pipes/fair-queue.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"
 import type { Frames } from "../pipes/message.js"

@@ -1,5 +1,5 @@
-import { Buffer } from "node:buffer"
-import { randomBytes } from "node:crypto"
+import { Buffer } from "#platform/buffer"
+import { randomBytes } from "#platform/random"
 import { zmqError } from "../common/errors.js"
 import { LoadBalancer } from "../pipes/load-balancer.js"
 import type { PipeEnd } from "../pipes/pipe.js"

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"
 import type { PipeEnd } from "../pipes/pipe.js"

@@ -1,5 +1,5 @@
-import { Buffer } from "node:buffer"
-import { randomBytes } from "node:crypto"
+import { Buffer } from "#platform/buffer"
+import { randomBytes } from "#platform/random"
 import { zmqError } from "../common/errors.js"
 import { toFrame, type MessageLike } from "../socket/message-like.js"
 

@@ -1,5 +1,5 @@
-import { Buffer } from "node:buffer"
-import { randomBytes } from "node:crypto"
+import { Buffer } from "#platform/buffer"
+import { randomBytes } from "#platform/random"
 import type { SocketType } from "@zmq-ts/zmtp"
 import { zmqError } from "../common/errors.js"
 import { FairQueue } from "../pipes/fair-queue.js"

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import type {
   ConflateOptionProperties,
   InvertMatchingOptionProperties,

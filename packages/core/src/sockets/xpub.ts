@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { zmqError } from "../common/errors.js"
 import { toFrame } from "../socket/message-like.js"
 import { Fifo } from "../common/fifo.js"

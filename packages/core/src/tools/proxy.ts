@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises"
+import { nextTurn } from "#platform/timers"
 import { zmqError, ZmqError } from "../common/errors.js"
 import { holdAlive, releaseAlive } from "../common/keep-alive.js"
 import type { Frames } from "../pipes/message.js"

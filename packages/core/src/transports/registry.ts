@@ -1,38 +1,7 @@
 import { zmqError } from "../common/errors.js"
-import type { ZapConnector } from "../engine/zap-channel.js"
-import { InprocTransport } from "./inproc/inproc-transport.js"
-import { ipcTransport } from "./ipc/ipc-transport.js"
-import { tcpTransport } from "./tcp/tcp-transport.js"
-import type { Transport } from "./transport.js"
-import { udpTransport } from "./udp/udp-transport.js"
-import { wsTransport } from "./ws/ws-transport.js"
+import { TRANSPORTS, UNSUPPORTED, type TransportContext } from "#transports/schemes"
 
-/**
- * What a context gives the transports it makes (the Context itself): its inproc transport, which holds the
- * context's names. The stream transports' sessions find the context's ZAP handler (RFC 27) there, bound at
- * inproc://zeromq.zap.01, so nothing below reaches up for the context.
- */
-export interface TransportContext {
-  transport(scheme: "inproc"): InprocTransport
-}
-
-/**
- * Every transport zmq-ts has, by endpoint scheme. A Context makes its own instance of each on first use
- * (`Context.transport`): inproc keeps the context's names in its instance; tcp and ipc keep only the way to
- * the context's ZAP handler. A new transport is a folder under transports/ and a line here.
- */
-const TRANSPORTS = {
-  tcp: (context: TransportContext) => tcpTransport(zapConnector(context)),
-  ipc: (context: TransportContext) => ipcTransport(zapConnector(context)),
-  inproc: () => new InprocTransport(),
-  udp: () => udpTransport(),
-  ws: (context: TransportContext) => wsTransport(zapConnector(context)),
-} satisfies Record<string, (context: TransportContext) => Transport>
-
-/** Opens a pipe to the ZAP handler bound in the context at the time of each request (libzmq's zap_connect). */
-function zapConnector(context: TransportContext): ZapConnector {
-  return (listener) => context.transport("inproc").connectZap(listener)
-}
+export type { TransportContext }
 
 export type Scheme = keyof typeof TRANSPORTS
 export type TransportOf<S extends Scheme> = ReturnType<(typeof TRANSPORTS)[S]>
@@ -56,7 +25,7 @@ export function splitEndpoint(address: string): SchemeAndRest {
   if (match === null) throw zmqError("EINVAL", `invalid endpoint ${JSON.stringify(address)}: expected transport://address`, address)
   const scheme = match[1]!
   if (!Object.hasOwn(TRANSPORTS, scheme)) {
-    const why = LIBZMQ_SCHEMES.has(scheme) ? "is not supported by zmq-ts" : "is unknown"
+    const why = LIBZMQ_SCHEMES.has(scheme) ? UNSUPPORTED : "is unknown"
     throw zmqError("EPROTONOSUPPORT", `transport ${JSON.stringify(scheme)} ${why}`, address)
   }
   return { scheme: scheme as Scheme, rest: match[2]! }

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import type { SocketHost } from "../pipes/socket-host.js"
 
 /** An endpoint as its transport parsed it. */

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { Subscriber, type Socket as V6Socket } from "@zmq-ts/core"
 import { ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
 import * as id from "./option-constants.js"

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { EventEmitter } from "node:events"
 import { ZmqError, Subscriber, Poller, type Socket as V6Socket, type MessageLike } from "@zmq-ts/core"
 import { Fifo } from "../common/fifo.js"

@@ -1,5 +1,6 @@
-import type { Buffer } from "node:buffer"
-import { MessageChannel, type MessagePort } from "node:worker_threads"
+import type { Buffer } from "#platform/buffer"
+import type { MessagePort } from "node:worker_threads"
+import { MessageChannel } from "#platform/threads"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import type { PipeEnd } from "../../pipes/pipe.js"
 import { pipeAtConnect, type SocketHost } from "../../pipes/socket-host.js"

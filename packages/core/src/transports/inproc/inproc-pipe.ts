@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { isCompatibleSocketType } from "@zmq-ts/zmtp"
 import { CONFLATE, pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
 import { zmtpTypeOf, type SocketHost } from "../../pipes/socket-host.js"

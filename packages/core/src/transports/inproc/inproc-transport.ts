@@ -1,4 +1,5 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
+import { unrefTimer } from "#platform/timers"
 import type { MessagePort } from "node:worker_threads"
 import { zmqError } from "../../common/errors.js"
 import type { PipeEnd } from "../../pipes/pipe.js"
@@ -98,7 +99,7 @@ export class InprocTransport implements Transport<InprocEndpoint> {
           forget()
           return
         }
-        if (linger > 0) setTimeout(forget, linger).unref()
+        if (linger > 0) unrefTimer(setTimeout(forget, linger))
       },
     }
   }

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { ZAP_ENDPOINT, ZAP_HANDLER_TYPES, type ZapChannel, type ZapChannelListener } from "../../engine/zap-channel.js"
 import { PipeEnd, type PipeListener } from "../../pipes/pipe.js"
 import type { SocketHost } from "../../pipes/socket-host.js"

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { RECONNECT_STOP_AFTER_DISCONNECT, RECONNECT_STOP_CONN_REFUSED, RECONNECT_STOP_HANDSHAKE_FAILED } from "../../common/options.js"
 import { connect as netConnect, type Socket as NetSocket } from "node:net"
 import { StreamSession } from "../../engine/stream-session.js"
@@ -6,6 +6,7 @@ import type { SocketHost } from "../../pipes/socket-host.js"
 import type { ZapConnector } from "../../engine/zap-channel.js"
 import type { TransportConnection, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
+import { reconnectIntervals } from "../reconnect-intervals.js"
 import type { StreamAddressing } from "./stream-addressing.js"
 import type { ZwsFraming } from "@zmq-ts/zmtp"
 
@@ -153,27 +154,5 @@ export function connectStream<E extends TransportEndpoint>(
       lingering = true
       session.onDone = stop
     },
-  }
-}
-
-/** The largest interval libzmq computes (INT_MAX ms), which is also the longest setTimeout. */
-const MAX_INTERVAL = 2 ** 31 - 1
-
-/**
- * libzmq 4.3.5's get_new_reconnect_ivl, for one connecter: with ZMQ_RECONNECT_IVL_MAX set, the interval
- * starts at ZMQ_RECONNECT_IVL and doubles at each retry up to the maximum; without it, each retry waits
- * ZMQ_RECONNECT_IVL plus a random jitter below ZMQ_RECONNECT_IVL.
- */
-function reconnectIntervals(): (interval: number, maxInterval: number) => number {
-  let current = -1
-  return (interval, maxInterval) => {
-    if (maxInterval > 0) {
-      const candidate = current === -1 ? interval : current > MAX_INTERVAL / 2 ? MAX_INTERVAL : current * 2
-      current = Math.min(candidate, maxInterval)
-      return current
-    }
-    if (current === -1) current = interval
-    const jitter = Math.floor(Math.random() * interval)
-    return Math.min(current + jitter, MAX_INTERVAL)
   }
 }

@@ -1,4 +1,5 @@
-import { MessageChannel, type MessagePort } from "node:worker_threads"
+import type { MessagePort } from "node:worker_threads"
+import { MessageChannel } from "#platform/threads"
 import { ContextHub, type HubLink, type HubNotice, type ThreadRequest } from "./context-hub.js"
 import { zmqError, type ErrorCode } from "../../common/errors.js"
 import { holdAlive, releaseAlive } from "../../common/keep-alive.js"

@@ -1,5 +1,5 @@
-import { nextTick } from "node:process"
-import { Buffer } from "node:buffer"
+import { nextTick } from "#platform/process"
+import { Buffer } from "#platform/buffer"
 import type { MessagePort } from "node:worker_threads"
 import type { SocketType } from "@zmq-ts/zmtp"
 import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from "./thread-batch.js"

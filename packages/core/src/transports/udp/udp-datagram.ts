@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { isIPv4, isIPv6 } from "node:net"
 
 /** libzmq's MAX_UDP_MSG: the largest datagram udp_engine sends or reads. */

@@ -1,4 +1,4 @@
-import { Buffer } from "node:buffer"
+import { Buffer } from "#platform/buffer"
 import { createSocket, type RemoteInfo, type Socket as DgramSocket } from "node:dgram"
 import { lookup } from "node:dns"
 import { isIP } from "node:net"

@@ -1,4 +1,4 @@
-import type { Buffer } from "node:buffer"
+import type { Buffer } from "#platform/buffer"
 import { createHash, randomBytes, randomFillSync } from "node:crypto"
 import type { Socket as NetSocket } from "node:net"
 import {

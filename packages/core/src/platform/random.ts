@@ -1,0 +1,2 @@
+// Node: node:crypto's CSPRNG (request ids, routing ids, masking keys).
+export { randomBytes } from "node:crypto"

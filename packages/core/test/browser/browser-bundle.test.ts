@@ -1,0 +1,50 @@
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { bundleBrowserApp, remainingImports } from "./bundle-browser-app.js"
+import { runInBrowserSandbox } from "./browser-sandbox.js"
+
+const app = fileURLToPath(new URL("./app.ts", import.meta.url))
+const minimalReq = fileURLToPath(new URL("./minimal-req.ts", import.meta.url))
+
+type App = {
+  refusals(): Promise<Record<string, string>>
+  inproc(count: number): Promise<number>
+}
+
+describe.each(["esbuild", "vite"] as const)("a browser app bundled by %s", (bundler) => {
+  it("imports no Node built-in and nothing else: one self-contained script", { timeout: 60_000 }, async () => {
+    const bundle = await bundleBrowserApp(app, { bundler, minify: false })
+    const imports = remainingImports(bundle.code)
+    expect(imports.nodeSpecifiers).toEqual([])
+    expect(imports.builtins).toEqual([])
+    expect(imports.specifiers).toEqual([])
+    // The Node transports are not in it (their net/dgram code would be dead weight, or worse).
+    expect(bundle.code).not.toMatch(/createServer|createSocket\(/)
+  })
+
+  it("runs with only a browser's globals: inproc works, and what a page cannot do fails with a typed error", { timeout: 60_000 }, async () => {
+    const bundle = await bundleBrowserApp(app, { bundler })
+    const page = runInBrowserSandbox(bundle.code).zmqBrowserApp as App
+    expect(await page.inproc(100)).toBe(100)
+    const refusals = await page.refusals()
+    expect(refusals["bind ws"]).toMatch(/^ENOTSUP: cannot bind ws:\/\/127\.0\.0\.1:5555: a browser can only connect/)
+    expect(refusals["connect tcp"]).toMatch(/^EPROTONOSUPPORT: transport "tcp" is not available in a browser/)
+    expect(refusals["connect ipc"]).toMatch(/^EPROTONOSUPPORT: transport "ipc" is not available in a browser/)
+    expect(refusals["connect ws with CURVE"]).toMatch(/^ENOTSUP: CURVE over ws:\/\/127\.0\.0\.1:5555 needs the subprotocol ZWS2\.0\/CURVE/)
+    expect(refusals["connect ws with PLAIN"]).toMatch(/^ENOTSUP: PLAIN over ws:\/\/127\.0\.0\.1:5555 needs the subprotocol ZWS2\.0\/PLAIN/)
+  })
+})
+
+describe("the minimal REQ client", () => {
+  it("is small: its minified and gzipped size, printed for the README", { timeout: 60_000 }, async () => {
+    const sizes: string[] = []
+    for (const bundler of ["esbuild", "vite"] as const) {
+      const bundle = await bundleBrowserApp(minimalReq, { bundler, format: "esm" })
+      expect(remainingImports(bundle.code).specifiers).toEqual([])
+      sizes.push(`${bundler}: ${(bundle.bytes / 1024).toFixed(1)} KiB minified, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`)
+      // A budget, so that a change that drags Node code or the CURVE crypto into the browser build fails.
+      expect(bundle.gzipBytes).toBeLessThan(60 * 1024)
+    }
+    console.log(`minimal REQ client for the browser — ${sizes.join("; ")}`)
+  })
+})

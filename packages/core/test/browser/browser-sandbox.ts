@@ -1,0 +1,40 @@
+import { createContext, runInContext } from "node:vm"
+import { WebSocket as WsWebSocket } from "ws"
+
+/**
+ * A realm with a browser's globals and none of Node's (no process, Buffer, setImmediate, require): a
+ * bundle that leans on Node anywhere fails here as in a page. Its WebSocket is the `ws` package's WHATWG
+ * class, which accepts the bare "ZWS2.0" token as a browser's does. Chromium itself is the CI-only suite's.
+ */
+export function browserSandbox(): Record<string, unknown> {
+  const sandbox: Record<string, unknown> = {
+    WebSocket: WsWebSocket,
+    console,
+    setTimeout,
+    clearTimeout,
+    setInterval,
+    clearInterval,
+    queueMicrotask,
+    structuredClone,
+    TextEncoder,
+    TextDecoder,
+    URL,
+    MessageChannel,
+    crypto: globalThis.crypto,
+    performance,
+    AbortController,
+    EventTarget,
+    Event,
+  }
+  sandbox.globalThis = sandbox
+  sandbox.window = sandbox
+  sandbox.self = sandbox
+  return sandbox
+}
+
+/** Runs a classic-script bundle (iife) in a fresh browser sandbox; returns the sandbox, the page's globals. */
+export function runInBrowserSandbox(code: string): Record<string, unknown> {
+  const context = createContext(browserSandbox())
+  runInContext(code, context, { filename: "browser-app.js" })
+  return context as Record<string, unknown>
+}
