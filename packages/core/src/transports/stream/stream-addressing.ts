@@ -21,11 +21,14 @@ export interface StreamAddressing<E extends TransportEndpoint> {
    */
   peerHost(socket: NetSocket): string
   /**
-   * A handshake below ZMTP, before the session gets the stream (ws: the HTTP/1.1 upgrade, RFC 6455 §4).
-   * Resolves with the ZWS framing the engine must speak; rejects when the peer is refused (the stream is
-   * then destroyed; a connecter retries).
+   * A client handshake below ZMTP, before the session gets the stream (ws: the HTTP/1.1 upgrade, RFC 6455
+   * §4). Resolves with the ZWS framing the engine must speak; rejects when the server refused (the stream is
+   * then destroyed and the connecter retries). ws's server side has its own listener (ws/ws-listener.ts).
    */
-  upgrade?(socket: NetSocket, role: "client" | "server", endpoint: E, options: Readonly<SocketOptionValues>): Promise<ZwsFraming>
+  upgrade?(socket: NetSocket, endpoint: E, options: Readonly<SocketOptionValues>): Promise<ZwsFraming>
   /** The listener at `boundEndpoint` has closed (ipc removes the directory it made for `ipc://*`). */
   released?(boundEndpoint: string): void
 }
+
+/** What a connecter needs of the addressing (ws:// has its own listener and only this). */
+export type StreamConnecting<E extends TransportEndpoint> = Pick<StreamAddressing<E>, "connectOptions" | "peerHost" | "upgrade">

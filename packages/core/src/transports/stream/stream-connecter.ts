@@ -7,7 +7,7 @@ import type { ZapConnector } from "../../engine/zap-channel.js"
 import type { TransportConnection, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
 import { reconnectIntervals } from "../reconnect-intervals.js"
-import type { StreamAddressing } from "./stream-addressing.js"
+import type { StreamConnecting } from "./stream-addressing.js"
 import type { ZwsFraming } from "@zmq-ts/zmtp"
 
 /**
@@ -28,7 +28,7 @@ export function connectStream<E extends TransportEndpoint>(
   host: SocketHost,
   endpoint: E,
   routingId: Buffer | undefined,
-  addressing: StreamAddressing<E>,
+  addressing: StreamConnecting<E>,
   zap: ZapConnector,
 ): TransportConnection {
   const options = host.options
@@ -96,7 +96,7 @@ export function connectStream<E extends TransportEndpoint>(
         return
       }
       // ws: the HTTP upgrade before ZMTP; a refusal closes this attempt, and the connecter retries.
-      addressing.upgrade(attemptSocket, "client", endpoint, options).then(start, (error: unknown) => {
+      addressing.upgrade(attemptSocket, endpoint, options).then(start, (error: unknown) => {
         host.emit({ type: "handshake:error:other", address, error: error instanceof Error ? error : new Error(String(error)) })
         attemptSocket.destroy()
       })

@@ -10,6 +10,50 @@ import type { StreamAddressing } from "./stream-addressing.js"
 import type { ZwsFraming } from "@zmq-ts/zmtp"
 
 /**
+ * Gives the streams accepted for one bound endpoint their sessions, each living and dying with its
+ * connection. listenStream owns one per server; ws:// has one per path on a shared port (ws-listener.ts).
+ */
+export class StreamAcceptor {
+  readonly #host: SocketHost
+  readonly #boundEndpoint: string
+  readonly #zap: ZapConnector
+  readonly #sessions = new Set<StreamSession>()
+
+  constructor(host: SocketHost, boundEndpoint: string, zap: ZapConnector) {
+    this.#host = host
+    this.#boundEndpoint = boundEndpoint
+    this.#zap = zap
+  }
+
+  /** Starts a session on `socket` (already upgraded when `zws` is given). */
+  start(socket: NetSocket, peerAddress: string, peerHost: string, zws?: ZwsFraming): void {
+    if (this.#host.closed || socket.destroyed) {
+      socket.destroy()
+      return
+    }
+    const session = new StreamSession(this.#host, this.#boundEndpoint, false, undefined, this.#zap)
+    const sessions = this.#sessions
+    sessions.add(session)
+    session.onDone = () => sessions.delete(session)
+    session.onEngineClosed = () => {
+      sessions.delete(session)
+    }
+    session.startEngine(socket, peerAddress, peerHost, zws)
+  }
+
+  /** A peer refused before it reached a session (a ws upgrade): libzmq's ZMQ_EVENT_HANDSHAKE_FAILED_*, then the close. */
+  refused(error: unknown): void {
+    this.#host.emit({ type: "handshake:error:other", address: this.#boundEndpoint, error: error instanceof Error ? error : new Error(String(error)) })
+    this.#host.emit({ type: "disconnect", address: this.#boundEndpoint })
+  }
+
+  stop(): void {
+    for (const session of this.#sessions) session.stop()
+    this.#sessions.clear()
+  }
+}
+
+/**
  * A bound byte-stream endpoint (libzmq's `tcp_listener`/`ipc_listener`): accepts connections and gives each
  * its own session, which lives and dies with that connection.
  */
@@ -20,9 +64,6 @@ export async function listenStream<E extends TransportEndpoint>(
   zap: ZapConnector,
 ): Promise<TransportBinding> {
   const server = createServer({ noDelay: true, pauseOnConnect: false })
-  const sessions = new Set<StreamSession>()
-  /** Accepted streams still in their upgrade (ws), destroyed by close(). */
-  const upgrading = new Set<NetSocket>()
   let boundEndpoint: string
   try {
     boundEndpoint = await addressing.listen(server, endpoint, host.options)
@@ -34,58 +75,24 @@ export async function listenStream<E extends TransportEndpoint>(
   host.emit({ type: "bind", address: boundEndpoint })
   // An idle bound socket does not keep the thread alive (zeromq.js); operations in progress do.
   server.unref()
+  const acceptor = new StreamAcceptor(host, boundEndpoint, zap)
 
   server.on("connection", (socket: NetSocket) => {
     if (host.closed) {
       socket.destroy()
       return
     }
-    const peerAddress = addressing.peerAddress(socket, boundEndpoint)
     socket.unref()
     applyKeepalive(socket, host.options)
-    const start = (zws?: ZwsFraming): void => {
-      if (host.closed || socket.destroyed) {
-        socket.destroy()
-        return
-      }
-      const session = new StreamSession(host, boundEndpoint, false, undefined, zap)
-      sessions.add(session)
-      session.onDone = () => sessions.delete(session)
-      session.onEngineClosed = () => {
-        sessions.delete(session)
-      }
-      session.startEngine(socket, peerAddress, addressing.peerHost(socket), zws)
-    }
     host.emit({ type: "accept", address: boundEndpoint })
-    if (addressing.upgrade === undefined) {
-      start()
-      return
-    }
-    // ws: the upgrade first; a peer refused there never reaches a session (libzmq's ws_engine fails the
-    // handshake the same way: ZMQ_EVENT_HANDSHAKE_FAILED_*, then the stream closes).
-    upgrading.add(socket)
-    addressing.upgrade(socket, "server", endpoint, host.options).then(
-      (zws) => {
-        upgrading.delete(socket)
-        start(zws)
-      },
-      (error: unknown) => {
-        upgrading.delete(socket)
-        socket.destroy()
-        host.emit({ type: "handshake:error:other", address: boundEndpoint, error: error instanceof Error ? error : new Error(String(error)) })
-        host.emit({ type: "disconnect", address: boundEndpoint })
-      },
-    )
+    acceptor.start(socket, addressing.peerAddress(socket, boundEndpoint), addressing.peerHost(socket))
   })
   server.on("error", (error) => host.emit({ type: "accept:error", address: boundEndpoint, error }))
 
   return {
     endpoint: boundEndpoint,
     close: async () => {
-      for (const session of sessions) session.stop()
-      sessions.clear()
-      for (const socket of upgrading) socket.destroy()
-      upgrading.clear()
+      acceptor.stop()
       // The listener stops at once; the callback waits for accepted connections to end. Report the close
       // now (as libzmq's ZMQ_EVENT_CLOSED), so socket.close() emits it before "end" ends the observer.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -105,7 +112,7 @@ const listenFailures = new WeakSet<object>()
  * known yet); then socket_base.cpp reports ZMQ_EVENT_BIND_FAILED with the address as given, without its
  * scheme ("127.0.0.1:5555"). An address that does not resolve fails before any socket: no `close`.
  */
-function reportBindFailure(host: SocketHost, address: string, error: unknown): void {
+export function reportBindFailure(host: SocketHost, address: string, error: unknown): void {
   const failure = error instanceof Error ? error : new Error(String(error))
   // zeromq.js's event has no `address` key at all here, though its typings declare one.
   if (listenFailures.has(failure)) host.emit({ type: "close" } as SocketEvent)

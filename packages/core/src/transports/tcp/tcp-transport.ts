@@ -1,6 +1,6 @@
-import { isIP, type NetConnectOpts } from "node:net"
-import { networkInterfaces } from "node:os"
+import type { NetConnectOpts } from "node:net"
 import { zmqError } from "../../common/errors.js"
+import { listenHostFor } from "../stream/listen-host.js"
 import type { StreamAddressing } from "../stream/stream-addressing.js"
 import { listenOn } from "../stream/stream-listener.js"
 import { refuseIpv6WithoutOption, streamTransport } from "../stream/stream-transport.js"
@@ -8,27 +8,9 @@ import type { Transport } from "../transport.js"
 import type { ZapConnector } from "../../engine/zap-channel.js"
 import { formatTcpEndpoint, parseTcpEndpoint, type TcpEndpoint } from "./tcp-endpoint.js"
 
-/**
- * libzmq binds `tcp://eth0:5555` to that interface's address (tcp_address.cpp resolve_interface): its first
- * IPv4 address, or with `ipv6` its first address of either family. Undefined when no interface has the name.
- */
-function interfaceAddress(name: string, ipv6: boolean): string | undefined {
-  const addresses = networkInterfaces()[name]
-  if (addresses === undefined || addresses.length === 0) return undefined
-  const usable = addresses.filter((address) => ipv6 || address.family === "IPv4")
-  return usable[0]?.address
-}
-
 const addressing: StreamAddressing<TcpEndpoint> = {
   async listen(server, endpoint, options) {
-    const wildcard = endpoint.host === "*"
-    let listenHost = wildcard ? (options.ipv6 ? "::" : "0.0.0.0") : endpoint.host
-    if (!wildcard && isIP(listenHost) === 0) listenHost = interfaceAddress(listenHost, options.ipv6) ?? listenHost
-    if (!wildcard && isIP(listenHost) === 6 && !options.ipv6) {
-      // libzmq cannot resolve an IPv6 address for an IPv4-only socket: ENODEV, as zeromq.js reports it.
-      throw zmqError("ENODEV", `binding to IPv6 address ${listenHost} needs the ipv6 option`, endpoint.address)
-    }
-    if (listenHost === "localhost" && !options.ipv6) listenHost = "127.0.0.1"
+    const listenHost = listenHostFor(endpoint.host, options.ipv6, endpoint.address)
     const port = endpoint.port === "*" ? 0 : endpoint.port
     await listenOn(server, { host: listenHost, port, backlog: options.backlog, ipv6Only: false }, endpoint.address)
     const address = server.address()

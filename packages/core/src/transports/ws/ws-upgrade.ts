@@ -42,25 +42,15 @@ export function zwsMechanism(options: Readonly<SocketOptionValues>): ZwsMechanis
 }
 
 /**
- * The HTTP/1.1 upgrade on `socket` (RFC 6455 §4) with ZWS 2.0's subprotocols (RFC 45), within
- * handshakeInterval (a slowloris upgrade times out with ETIMEDOUT). Bytes that follow the head in the same
- * read (the first frames) are put back into the stream for the engine. A server refuses what is not an
- * upgrade, or offers no subprotocol its mechanism serves, with 400 and then closes.
+ * Reads the HTTP head off `socket` within `timeout` ms (0: no limit; a slowloris peer then times out with
+ * ETIMEDOUT and is destroyed). Once it is complete the socket is paused and the bytes read past the head
+ * (the first frames) are put back for the engine, which resumes it.
  */
-export function upgradeWs(
-  socket: NetSocket,
-  role: "client" | "server",
-  endpoint: WsEndpoint,
-  options: Readonly<SocketOptionValues>,
-): Promise<ZwsFraming> {
-  const mechanism = zwsMechanism(options)
+function readHead(socket: NetSocket, timeout: number, address: string): Promise<HttpHead> {
   return new Promise((resolve, reject) => {
     const reader = new HttpHeadReader()
-    let key = ""
-    // NULL offers "ZWS2.0/NULL" then bare "ZWS2.0", as libzmq; a server may answer either.
-    const offers = zwsOffers(mechanism)
     let timer: ReturnType<typeof setTimeout> | undefined
-    const finish = (error: Error | undefined, rest?: Uint8Array, protocol?: string): void => {
+    const finish = (error: Error | undefined, head?: HttpHead, rest?: Uint8Array): void => {
       if (timer !== undefined) clearTimeout(timer)
       socket.off("data", onData)
       socket.off("close", onClose)
@@ -70,52 +60,92 @@ export function upgradeWs(
       }
       socket.pause()
       if (rest !== undefined && rest.length > 0) socket.unshift(rest as Buffer)
-      // Bare "ZWS2.0" (what browsers, `ws` and the runtimes' WebSocket speak): routing ids, no handshake.
-      const bare = protocol === "ZWS2.0"
-      resolve(role === "client" ? { role, maskKey, bare } : { role, bare })
-    }
-    const onHead = (head: HttpHead, rest: Uint8Array): void => {
-      if (role === "client") {
-        finish(undefined, rest, parseWsResponse(head, key, offers, sha1))
-        return
-      }
-      let request
-      try {
-        request = parseWsRequest(head)
-      } catch (error) {
-        socket.end(encodeWsRefusal(400, "Bad Request"))
-        throw error
-      }
-      const protocol = chooseZwsProtocol(request.protocols, mechanism)
-      if (protocol === undefined) {
-        socket.end(encodeWsRefusal(400, "Bad Request"))
-        throw zmqError("EPROTO", `no ZWS 2.0 subprotocol for ${mechanism} among ${JSON.stringify(request.protocols)}`, endpoint.address)
-      }
-      socket.write(encodeWsAccept(request.key, protocol, sha1))
-      finish(undefined, rest, protocol)
+      resolve(head!)
     }
     const onData = (chunk: Buffer): void => {
       try {
         const result = reader.feed(chunk)
-        if (result !== undefined) onHead(result.head, result.rest)
+        if (result !== undefined) finish(undefined, result.head, result.rest)
       } catch (error) {
         finish(error instanceof Error ? error : new Error(String(error)))
       }
     }
-    const onClose = (): void => finish(zmqError("ECONNRESET", "the peer closed the connection during the WebSocket upgrade", endpoint.address))
+    const onClose = (): void => finish(zmqError("ECONNRESET", "the peer closed the connection during the WebSocket upgrade", address))
     socket.on("data", onData)
     socket.once("close", onClose)
-    if (options.handshakeInterval > 0) {
+    if (timeout > 0) {
       timer = setTimeout(() => {
         socket.destroy()
-        finish(zmqError("ETIMEDOUT", `WebSocket upgrade did not complete within ${options.handshakeInterval} ms`, endpoint.address))
-      }, options.handshakeInterval)
+        finish(zmqError("ETIMEDOUT", `WebSocket upgrade did not complete within ${timeout} ms`, address))
+      }, timeout)
       timer.unref()
     }
-    if (role === "client") {
-      key = wsKeyFrom(new Uint8Array(randomBytes(16)))
-      const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host
-      socket.write(encodeWsRequest({ host, path: endpoint.path, key, protocols: offers }))
-    }
   })
+}
+
+/**
+ * The client's HTTP/1.1 upgrade on `socket` (RFC 6455 §4) with ZWS 2.0's subprotocols (RFC 45): NULL offers
+ * "ZWS2.0/NULL" then bare "ZWS2.0", as libzmq; the server's answer chooses (bare: routing ids, no READY).
+ * Rejects on any refusal or bad answer, within handshakeInterval.
+ */
+export async function upgradeWs(socket: NetSocket, endpoint: WsEndpoint, options: Readonly<SocketOptionValues>): Promise<ZwsFraming> {
+  const offers = zwsOffers(zwsMechanism(options))
+  const key = wsKeyFrom(new Uint8Array(randomBytes(16)))
+  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host
+  const head = readHead(socket, options.handshakeInterval, endpoint.address)
+  socket.write(encodeWsRequest({ host, path: endpoint.path, key, protocols: offers }))
+  const protocol = parseWsResponse(await head, key, offers, sha1)
+  return { role: "client", maskKey, bare: protocol === "ZWS2.0" }
+}
+
+/** What the server side of the upgrade ended with: the route the request named, if any, and the framing. */
+export type WsAcceptance<R> =
+  | { readonly ok: true; readonly route: R; readonly zws: ZwsFraming }
+  | { readonly ok: false; readonly route: R | undefined; readonly error: Error }
+
+/** The request target without its query: what routes pick by. */
+export function routedPath(target: string): string {
+  const query = target.indexOf("?")
+  return query < 0 ? target : target.slice(0, query)
+}
+
+/**
+ * The server's side of the upgrade: reads the request within `timeout`, asks `pick` for the route its path
+ * names (none: 404, RFC 6455 §4.2.2 lets a server refuse a resource), then chooses a subprotocol the
+ * route's mechanism serves (libzmq's select_protocol: bare "ZWS2.0" only for NULL) and answers 101. What is
+ * not an upgrade, or offers nothing the route serves, gets 400. A refused stream is ended after the answer.
+ */
+export async function acceptWsUpgrade<R>(
+  socket: NetSocket,
+  timeout: number,
+  address: string,
+  pick: (path: string) => R | undefined,
+  optionsOf: (route: R) => Readonly<SocketOptionValues>,
+): Promise<WsAcceptance<R>> {
+  let route: R | undefined
+  try {
+    const head = await readHead(socket, timeout, address)
+    let request
+    try {
+      request = parseWsRequest(head)
+    } catch (error) {
+      socket.end(encodeWsRefusal(400, "Bad Request"))
+      throw error
+    }
+    route = pick(routedPath(request.path))
+    if (route === undefined) {
+      socket.end(encodeWsRefusal(404, "Not Found"))
+      throw zmqError("ENOENT", `no socket is bound at path ${JSON.stringify(request.path)}`, address)
+    }
+    const mechanism = zwsMechanism(optionsOf(route))
+    const protocol = chooseZwsProtocol(request.protocols, mechanism)
+    if (protocol === undefined) {
+      socket.end(encodeWsRefusal(400, "Bad Request"))
+      throw zmqError("EPROTO", `no ZWS 2.0 subprotocol for ${mechanism} among ${JSON.stringify(request.protocols)}`, address)
+    }
+    socket.write(encodeWsAccept(request.key, protocol, sha1))
+    return { ok: true, route, zws: { role: "server", bare: protocol === "ZWS2.0" } }
+  } catch (error) {
+    return { ok: false, route, error: error instanceof Error ? error : new Error(String(error)) }
+  }
 }
