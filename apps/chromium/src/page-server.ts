@@ -42,7 +42,7 @@ export interface ServedPage {
 
 /** Serves `code` as /app.js under an index.html that loads it as a module. */
 export async function servePage(code: string, title = "zmq-ts"): Promise<ServedPage> {
-  const html = `<!doctype html><meta charset="utf-8"><title>${title}</title><script type="module" src="/app.js"></script>\n`
+  const html = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title><script type="module" src="/app.js"></script>\n`
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0]
     if (path === "/" || path === "/index.html") {

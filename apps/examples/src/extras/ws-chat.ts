@@ -54,6 +54,7 @@ const script = bundle.outputFiles[0]!.text
 const ports = JSON.stringify({ publish: portOf(frontend.lastEndpoint!), subscribe: portOf(backend.lastEndpoint!) })
 const html = `<!doctype html>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <title>zmq-ts ws-chat</title>
 <style>
   body { font: 16px system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; }
