@@ -19,3 +19,23 @@ export function entriesFromExports(exports: Record<string, unknown>): Record<str
   }
   return entries
 }
+
+/**
+ * The browser build's entries: each subpath of `exports` with a "browser" condition, built from the same
+ * source under the name its browser file has (`./dist/browser/index.js` → "index"). Decision 0014.
+ */
+export function browserEntriesFromExports(exports: Record<string, unknown>): Record<string, string> {
+  const entries: Record<string, string> = {}
+  for (const [subpath, target] of Object.entries(exports)) {
+    if (typeof target !== "object" || target === null || !("browser" in target)) continue
+    const source = "@zmq-ts/source" in target ? target["@zmq-ts/source"] : undefined
+    const browser = target.browser
+    const file = typeof browser === "object" && browser !== null && "default" in browser ? browser.default : undefined
+    const name = typeof file === "string" ? /^\.\/dist\/browser\/(.+)\.js$/.exec(file)?.[1] : undefined
+    if (typeof source !== "string" || name === undefined) {
+      throw new Error(`package.json exports["${subpath}"]: expected "@zmq-ts/source" and browser.default "./dist/browser/<name>.js"`)
+    }
+    entries[name] = source
+  }
+  return entries
+}

@@ -1,6 +1,9 @@
 /**
  * @zmq-ts/core — ZeroMQ sockets in pure TypeScript, with the zeromq.js v6 API.
  */
+import { loadCurveModule } from "#platform/curve"
+import { TRANSPORTS } from "#transports/schemes"
+
 export { Context, context } from "./context/context.js"
 export type { ContextOptions } from "./context/context.js"
 export { Socket } from "./socket/socket-base.js"
@@ -74,13 +77,13 @@ export type {
 /** The libzmq behaviour level zmq-ts matches. */
 export const version = "4.3.5"
 
-/** What this build supports, in zeromq.js's shape. */
+/** What this build supports, in zeromq.js's shape (a browser build: no ipc, no CURVE). */
 export const capability = Object.freeze({
-  ipc: true,
+  ipc: Object.hasOwn(TRANSPORTS, "ipc"),
   pgm: false,
   tipc: false,
   norm: false,
-  curve: true,
+  curve: loadCurveModule !== undefined,
   gssapi: false,
   draft: true,
 })

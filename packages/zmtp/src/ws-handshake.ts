@@ -112,6 +112,16 @@ export interface HttpHeadResult<T> {
  */
 export class HttpHeadReader {
   #buffer = new Uint8Array(0)
+  readonly #start: Uint8Array | undefined
+
+  /**
+   * `start`: what the head must begin with ("GET " for a request, "HTTP/" for a response). Bytes that
+   * cannot begin it fail at once, as libzmq's character-by-character parser does, instead of waiting for a
+   * blank line that a TLS ClientHello or a ZMTP greeting never sends.
+   */
+  constructor(start?: string) {
+    this.#start = start === undefined ? undefined : ascii(start)
+  }
 
   /** The head once complete, else undefined; throws WS_HANDSHAKE_FAILED on a head too long or malformed. */
   feed(chunk: Uint8Array): HttpHeadResult<HttpHead> | undefined {
@@ -119,6 +129,12 @@ export class HttpHeadReader {
     const joined = new Uint8Array(this.#buffer.length + chunk.length)
     joined.set(this.#buffer, 0)
     joined.set(chunk, this.#buffer.length)
+    const start = this.#start
+    if (start !== undefined) {
+      for (let i = this.#buffer.length; i < Math.min(start.length, joined.length); i++) {
+        if (joined[i] !== start[i]) throw handshakeFailed(`the peer's first bytes are not ${JSON.stringify(String.fromCharCode(...start))}`)
+      }
+    }
     const end = findHeadEnd(joined, searchFrom)
     if (end < 0) {
       if (joined.length > WS_MAX_HEAD_SIZE) throw handshakeFailed(`HTTP head longer than ${WS_MAX_HEAD_SIZE} bytes`)

@@ -73,13 +73,15 @@ describe("bare ZWS2.0", () => {
         (routingId, sent, cuts) => {
           const client = bare("client", "DEALER", { routingId })
           const server = bare("server", "ROUTER")
-          const [clientReady, serverReady] = pump(client, server, cuts).map(readies)
+          const [clientEvents, serverEvents] = pump(client, server, cuts)
+          const clientReady = readies(clientEvents)
+          const serverReady = readies(serverEvents)
           expect(serverReady).toHaveLength(1)
           expect(serverReady[0]).toMatchObject({ peer: { socketType: undefined, routingId, mechanism: "NULL" } })
           expect(clientReady[0]).toMatchObject({ peer: { socketType: undefined, routingId: new Uint8Array(0) } })
           for (const message of sent) client.send(message)
-          const [, serverEvents] = pump(client, server, cuts)
-          expect(messages(serverEvents)).toEqual(sent.map((m) => m.map((f) => [...f])))
+          const [, delivered] = pump(client, server, cuts)
+          expect(messages(delivered)).toEqual(sent.map((m) => m.map((f) => [...f])))
         },
       ),
     )

@@ -168,6 +168,21 @@ export interface SocketOptionProperties {
    * `RECONNECT_STOP_AFTER_DISCONNECT` (4, ipc, once `disconnect()` was called), as libzmq's connecters.
    */
   reconnectStop: number
+  /**
+   * ZMQ_WSS_KEY_PEM / ZMQ_WSS_CERT_PEM (libzmq draft): a wss:// server's private key and certificate chain, PEM
+   * text. Default none; a wss bind without both fails with EINVAL.
+   */
+  wssKeyPem: string | null
+  wssCertPem: string | null
+  /** ZMQ_WSS_TRUST_PEM (draft): the CA certificates (PEM) a wss:// client trusts. Default none. */
+  wssTrustPem: string | null
+  /**
+   * ZMQ_WSS_HOSTNAME (draft): the name a wss:// client checks the server's certificate against and sends as
+   * SNI. Default none: the endpoint's host (libzmq checks no name then; see docs/decisions/0013).
+   */
+  wssHostname: string | null
+  /** ZMQ_WSS_TRUST_SYSTEM (draft). Default false: a wss:// client trusts the system's CAs too (Node's bundled roots). */
+  wssTrustSystem: boolean
   /** ZMQ_MECHANISM: the security mechanism the options select: `null` (NULL), `"plain"` or `"curve"`. */
   readonly securityMechanism: SecurityMechanism
   /** ZMQ_THREAD_SAFE. False on the stable socket types, true on the draft ones (SERVER, CLIENT, RADIO, DISH, …). */
@@ -446,6 +461,12 @@ export interface SocketOptionValues {
   routerNotify: number
   /** ZMQ_RECONNECT_STOP's bits. */
   reconnectStop: number
+  /** wss:// (ZMQ_WSS_*): PEM texts and the name to check; null for none. */
+  wssKeyPem: string | null
+  wssCertPem: string | null
+  wssTrustPem: string | null
+  wssHostname: string | null
+  wssTrustSystem: boolean
   /** ZMQ_HELLO_MSG, ZMQ_DISCONNECT_MSG, ZMQ_HICCUP_MSG: their bytes; null for none (also when set empty). */
   helloMessage: Buffer | null
   disconnectMessage: Buffer | null
@@ -557,6 +578,11 @@ export const SOCKET_OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   notify: { kind: "bool", on: ["STREAM"] },
   // libzmq 4.3.5's draft options, on the types libzmq lets act on them (can_send_hello_msg and so on).
   reconnectStop: { kind: "int32" },
+  wssKeyPem: { kind: "string" },
+  wssCertPem: { kind: "string" },
+  wssTrustPem: { kind: "string" },
+  wssHostname: { kind: "string" },
+  wssTrustSystem: { kind: "bool" },
   routerNotify: { kind: "int32", on: ["ROUTER"], min: 0, max: NOTIFY_CONNECT | NOTIFY_DISCONNECT },
   helloMessage: { kind: "string", on: ["ROUTER", "DEALER", "CLIENT", "SERVER", "PEER"] },
   disconnectMessage: { kind: "string", on: ["ROUTER", "SERVER", "PEER"] },
@@ -751,6 +777,11 @@ export class OptionStore {
       verbosity: null,
       notify: true,
       reconnectStop: 0,
+      wssKeyPem: null,
+      wssCertPem: null,
+      wssTrustPem: null,
+      wssHostname: null,
+      wssTrustSystem: false,
       routerNotify: 0,
       helloMessage: null,
       disconnectMessage: null,
@@ -802,6 +833,11 @@ export class OptionStore {
       notify: true,
       routerNotify: 0,
       reconnectStop: 0,
+      wssKeyPem: null,
+      wssCertPem: null,
+      wssTrustPem: null,
+      wssHostname: null,
+      wssTrustSystem: false,
       helloMessage: null,
       disconnectMessage: null,
       hiccupMessage: null,
@@ -961,6 +997,19 @@ export class OptionStore {
         if (bytes === null) return
         if (bytes.length === 0 || bytes.length > 16) throw outOfRange(name, input, "a device name of 1 to 16 bytes, or null")
         throw zmqError("ENOTSUP", "interface cannot be set: Node.js cannot bind a socket to a network device (SO_BINDTODEVICE)")
+      case "wssKeyPem":
+      case "wssCertPem":
+      case "wssTrustPem": {
+        // libzmq takes any bytes (a TODO there); a PEM block is checked for here, so a path or DER is refused at once.
+        const label = name === "wssKeyPem" ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/
+        if (text !== null && text.length > 0 && !label.test(text)) throw outOfRange(name, input, name === "wssKeyPem" ? "a PEM private key" : "PEM certificates")
+        this.#store(name, text === null || text.length === 0 ? null : text)
+        return
+      }
+      case "wssHostname":
+        if (bytes !== null && bytes.length > 255) throw outOfRange(name, input, "a host name of at most 255 bytes")
+        this.#store(name, text === null || text.length === 0 ? null : text)
+        return
       case "welcomeMessage":
       case "helloMessage":
       case "disconnectMessage":

@@ -4,7 +4,7 @@ import { ipcTransport } from "./ipc/ipc-transport.js"
 import { tcpTransport } from "./tcp/tcp-transport.js"
 import type { Transport } from "./transport.js"
 import { udpTransport } from "./udp/udp-transport.js"
-import { wsTransport } from "./ws/ws-transport.js"
+import { wssTransport, wsTransport } from "./ws/ws-transport.js"
 
 // The transports of a Node build (and Bun's, Deno's); a browser build takes schemes.browser.ts instead,
 // through the `browser` condition of the package's "#transports/schemes" import (decision 0014).
@@ -29,6 +29,7 @@ export const TRANSPORTS = {
   inproc: () => new InprocTransport(),
   udp: () => udpTransport(),
   ws: (context: TransportContext) => wsTransport(zapConnector(context)),
+  wss: (context: TransportContext) => wssTransport(zapConnector(context)),
 } satisfies Record<string, (context: TransportContext) => Transport>
 
 /** Opens a pipe to the ZAP handler bound in the context at the time of each request (libzmq's zap_connect). */

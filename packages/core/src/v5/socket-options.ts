@@ -168,6 +168,11 @@ const HANDLERS = new Map<number, OptionHandler>([
   [id.ZMQ_DISCONNECT_MSG, property("disconnectMessage")],
   [id.ZMQ_HICCUP_MSG, property("hiccupMessage")],
   [id.ZMQ_TOPICS_COUNT, { get: property("topicsCount").get! }],
+  [id.ZMQ_WSS_KEY_PEM, property("wssKeyPem")],
+  [id.ZMQ_WSS_CERT_PEM, property("wssCertPem")],
+  [id.ZMQ_WSS_TRUST_PEM, property("wssTrustPem")],
+  [id.ZMQ_WSS_HOSTNAME, property("wssHostname")],
+  [id.ZMQ_WSS_TRUST_SYSTEM, flag("wssTrustSystem")],
 ])
 
 /** The option number for a number or a short name (`"linger"`); undefined for a name that is not one. */

@@ -3,12 +3,12 @@
  * browser (bundle-browser-app.ts). It puts its scenarios on `globalThis.zmqBrowserApp` for whoever drives
  * the page: the Node tests here (in a sandbox with only browser globals) and the Chromium suite.
  */
-import { Dealer, Pull, Push, Reply, Request, Subscriber, ZmqError } from "@zmq-ts/core"
+import { capability, Dealer, Pull, Push, Reply, Request, Subscriber, ZmqError } from "@zmq-ts/core"
 
 const text = (frame: Uint8Array): string => new TextDecoder().decode(frame)
 
 /** Every event of `socket` so far, by type, for the assertions about monitor events. */
-function recordEvents(socket: Request | Dealer | Subscriber): string[] {
+function recordEvents(socket: Request | Dealer | Subscriber | Pull): string[] {
   const seen: string[] = []
   socket.events.on("connect", () => seen.push("connect"))
   socket.events.on("handshake", () => seen.push("handshake"))
@@ -75,6 +75,49 @@ async function dealer(url: string, id: string, messages: string[][]): Promise<Ou
   }
 }
 
+export interface PullOptions {
+  readonly receiveHighWaterMark?: number
+  readonly maxMessageSize?: number
+  /** Wait this long (ms) before each read, a slow page. */
+  readonly readDelay?: number
+}
+
+/** PULL ← PUSH: the first `count` messages (one frame each, as text), read as slowly as asked. */
+async function pull(url: string, count: number, options: PullOptions = {}): Promise<Outcome<string[]>> {
+  const socket = new Pull({ receiveTimeout: 10_000, ...options.receiveHighWaterMark === undefined ? {} : { receiveHighWaterMark: options.receiveHighWaterMark }, ...options.maxMessageSize === undefined ? {} : { maxMessageSize: options.maxMessageSize } })
+  const events = recordEvents(socket)
+  try {
+    socket.connect(url)
+    const received: string[] = []
+    while (received.length < count) {
+      if (options.readDelay !== undefined) await new Promise((resolve) => setTimeout(resolve, options.readDelay))
+      const [frame] = await socket.receive()
+      received.push(text(frame!))
+    }
+    return { result: received, events }
+  } finally {
+    socket.close()
+  }
+}
+
+/** REQ → REP with one request of `size` bytes; the reply's length and whether each byte came back. */
+async function largeRequest(url: string, size: number): Promise<Outcome<{ length: number; intact: boolean }>> {
+  const request = new Request({ receiveTimeout: 10_000 })
+  const events = recordEvents(request)
+  try {
+    request.connect(url)
+    const body = new Uint8Array(size)
+    for (let i = 0; i < size; i++) body[i] = (i * 7) & 0xff
+    await request.send(body)
+    const [reply] = await request.receive()
+    let intact = reply!.length === size
+    for (let i = 0; intact && i < size; i++) intact = reply![i] === ((i * 7) & 0xff)
+    return { result: { length: reply!.length, intact }, events }
+  } finally {
+    request.close()
+  }
+}
+
 /** What a page cannot do, each as the error code and message core throws (or "no error"). */
 async function refusals(): Promise<Record<string, string>> {
   const out: Record<string, string> = {}
@@ -121,5 +164,5 @@ async function inproc(count: number): Promise<number> {
   }
 }
 
-export const zmqBrowserApp = { reqRep, subscribe, dealer, refusals, inproc }
+export const zmqBrowserApp = { reqRep, subscribe, dealer, pull, largeRequest, refusals, inproc, capability }
 ;(globalThis as { zmqBrowserApp?: typeof zmqBrowserApp }).zmqBrowserApp = zmqBrowserApp

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { bundleBrowserApp, remainingImports } from "./bundle-browser-app.js"
@@ -5,15 +6,24 @@ import { runInBrowserSandbox } from "./browser-sandbox.js"
 
 const app = fileURLToPath(new URL("./app.ts", import.meta.url))
 const minimalReq = fileURLToPath(new URL("./minimal-req.ts", import.meta.url))
+/** `pnpm build` has made the browser build (CI builds before it tests, so there it must exist). */
+const BUILT = existsSync(fileURLToPath(new URL("../../dist/browser/index.js", import.meta.url)))
 
 type App = {
   refusals(): Promise<Record<string, string>>
   inproc(count: number): Promise<number>
+  capability: Record<string, boolean>
 }
 
-describe.each(["esbuild", "vite"] as const)("a browser app bundled by %s", (bundler) => {
+describe.each([
+  ["esbuild", "source"],
+  ["vite", "source"],
+  ["esbuild", "dist"],
+  ["vite", "dist"],
+] as const)("a browser app bundled by %s from the packages' %s", (bundler, from) => {
+  if (from === "dist" && !BUILT && process.env["CI"] !== "true") return // `pnpm build` first; CI always has
   it("imports no Node built-in and nothing else: one self-contained script", { timeout: 60_000 }, async () => {
-    const bundle = await bundleBrowserApp(app, { bundler, minify: false })
+    const bundle = await bundleBrowserApp(app, { bundler, from, minify: false })
     const imports = remainingImports(bundle.code)
     expect(imports.nodeSpecifiers).toEqual([])
     expect(imports.builtins).toEqual([])
@@ -23,9 +33,10 @@ describe.each(["esbuild", "vite"] as const)("a browser app bundled by %s", (bund
   })
 
   it("runs with only a browser's globals: inproc works, and what a page cannot do fails with a typed error", { timeout: 60_000 }, async () => {
-    const bundle = await bundleBrowserApp(app, { bundler })
+    const bundle = await bundleBrowserApp(app, { bundler, from })
     const page = runInBrowserSandbox(bundle.code).zmqBrowserApp as App
     expect(await page.inproc(100)).toBe(100)
+    expect(page.capability).toMatchObject({ ipc: false, curve: false, draft: true })
     const refusals = await page.refusals()
     expect(refusals["bind ws"]).toMatch(/^ENOTSUP: cannot bind ws:\/\/127\.0\.0\.1:5555: a browser can only connect/)
     expect(refusals["connect tcp"]).toMatch(/^EPROTONOSUPPORT: transport "tcp" is not available in a browser/)
@@ -38,10 +49,11 @@ describe.each(["esbuild", "vite"] as const)("a browser app bundled by %s", (bund
 describe("the minimal REQ client", () => {
   it("is small: its minified and gzipped size, printed for the README", { timeout: 60_000 }, async () => {
     const sizes: string[] = []
+    const from = BUILT ? "dist" : "source"
     for (const bundler of ["esbuild", "vite"] as const) {
-      const bundle = await bundleBrowserApp(minimalReq, { bundler, format: "esm" })
+      const bundle = await bundleBrowserApp(minimalReq, { bundler, from, format: "esm" })
       expect(remainingImports(bundle.code).specifiers).toEqual([])
-      sizes.push(`${bundler}: ${(bundle.bytes / 1024).toFixed(1)} KiB minified, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`)
+      sizes.push(`${bundler} (${from}): ${(bundle.bytes / 1024).toFixed(1)} KiB minified, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped`)
       // A budget, so that a change that drags Node code or the CURVE crypto into the browser build fails.
       expect(bundle.gzipBytes).toBeLessThan(60 * 1024)
     }

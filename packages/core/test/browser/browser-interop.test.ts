@@ -8,9 +8,10 @@ import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 import { WebSocketServer } from "ws"
 import { beforeAll, describe, expect, it } from "vitest"
-import { Publisher, Reply, Router } from "../../src/index.js"
+import { Publisher, Push, Reply, Router } from "../../src/index.js"
 import { afterThisTest, track } from "../helpers/cleanup.js"
 import { pythonPasses, pythonPeer } from "../helpers/python-peer.js"
+import { selfSigned } from "../ws/tls-certificates.js"
 import { bundleBrowserApp } from "./bundle-browser-app.js"
 import { runInBrowserSandbox } from "./browser-sandbox.js"
 
@@ -22,6 +23,8 @@ interface App {
   reqRep(url: string, count: number, timeout?: number): Promise<Outcome<string[]>>
   subscribe(url: string, topic: string, count: number): Promise<Outcome<string[][]>>
   dealer(url: string, id: string, messages: string[][]): Promise<Outcome<string[][]>>
+  pull(url: string, count: number, options?: { receiveHighWaterMark?: number; maxMessageSize?: number; readDelay?: number }): Promise<Outcome<string[]>>
+  largeRequest(url: string, size: number): Promise<Outcome<{ length: number; intact: boolean }>>
 }
 
 const PEER = fileURLToPath(new URL("../fixtures/pyzmq-ws-peer.py", import.meta.url))
@@ -76,6 +79,47 @@ describe("the browser build against zmq-ts on Node (bare ZWS2.0)", () => {
     expect(seen).toEqual(["page-1", "page-1"])
   })
 
+  it("a 3 MB request and its echo, through the WebSocket's send buffer both ways", async () => {
+    const rep = track(new Reply())
+    await rep.bind("ws://127.0.0.1:*/")
+    void (async () => {
+      for await (const [request] of rep) await rep.send(request!)
+    })()
+    const { result } = await page().largeRequest(rep.lastEndpoint!, 3_000_000)
+    expect(result).toEqual({ length: 3_000_000, intact: true })
+  })
+
+  it("a slow page with a small receive HWM gets every message, in order (what the pipe cannot take waits)", async () => {
+    const push = track(new Push())
+    await push.bind("ws://127.0.0.1:*/")
+    void (async () => {
+      for (let i = 0; i < 600; i++) await push.send(String(i))
+    })()
+    const { result } = await page().pull(push.lastEndpoint!, 600, { receiveHighWaterMark: 10, readDelay: 0 })
+    expect(result).toEqual(Array.from({ length: 600 }, (_, i) => String(i)))
+  })
+
+  it("maxMessageSize: a larger message drops the connection (disconnect event); the page reconnects and reads on", async () => {
+    const push = track(new Push())
+    await push.bind("ws://127.0.0.1:*/")
+    const events: string[] = []
+    push.events.on("disconnect", () => events.push("disconnect"))
+    push.events.on("accept", () => events.push("accept"))
+    void (async () => {
+      await push.send(Buffer.alloc(1000, 0x61))
+      for (let i = 0; ; i++) {
+        if (push.closed) return
+        await push.send(`small ${i}`).catch(() => undefined)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    })()
+    const { result, events: pageEvents } = await page().pull(push.lastEndpoint!, 3, { maxMessageSize: 100 })
+    expect(result.every((message) => message.startsWith("small "))).toBe(true)
+    expect(pageEvents.filter((event) => event === "handshake").length).toBeGreaterThanOrEqual(2)
+    expect(pageEvents).toContain("disconnect")
+    expect(events.slice(0, 3)).toEqual(["accept", "disconnect", "accept"]) // the server saw the page go and come back
+  })
+
   it("reconnects when the server comes up after the page connected", async () => {
     // A port that is free now: bind, note it, unbind.
     const probe = new Reply()
@@ -108,6 +152,34 @@ describe("the browser build against zmq-ts on Node (bare ZWS2.0)", () => {
     const port = (http.address() as { port: number }).port
     await expect(page().reqRep(`ws://127.0.0.1:${port}/`, 1, 500)).rejects.toMatchObject({ code: "EAGAIN" })
     expect(messages).toBe(0)
+  })
+})
+
+describe("the browser build over wss:// (TLS by the platform's WebSocket) against zmq-ts on Node", () => {
+  const certificate = selfSigned("IP:127.0.0.1,DNS:localhost")
+  const secure = { wssCertPem: certificate.certPem, wssKeyPem: certificate.keyPem }
+
+  it("REQ → our REP and DEALER ↔ our ROUTER, two sockets on one port under their paths", async () => {
+    const rep = track(new Reply(secure))
+    await rep.bind("wss://127.0.0.1:*/rep")
+    const port = /:(\d+)\//.exec(rep.lastEndpoint!)![1]
+    const router = track(new Router(secure))
+    await router.bind(`wss://127.0.0.1:${port}/router`)
+    void (async () => {
+      for await (const [request] of rep) await rep.send(`tls:${request!.toString()}`)
+    })()
+    void (async () => {
+      for await (const [id, ...frames] of router) await router.send([id!, id!, ...frames])
+    })()
+    const app = runInBrowserSandbox(code, { trust: certificate.certPem }).zmqBrowserApp as App
+    expect((await app.reqRep(`wss://127.0.0.1:${port}/rep`, 2)).result).toEqual(["tls:hello 0", "tls:hello 1"])
+    expect((await app.dealer(`wss://127.0.0.1:${port}/router`, "page-3", [["z"]])).result).toEqual([["page-3", "z"]])
+  })
+
+  it("a certificate the page does not trust: no handshake, the page keeps retrying", async () => {
+    const rep = track(new Reply(secure))
+    await rep.bind("wss://127.0.0.1:*/")
+    await expect(page().reqRep(rep.lastEndpoint!, 1, 500)).rejects.toMatchObject({ code: "EAGAIN" })
   })
 })
 

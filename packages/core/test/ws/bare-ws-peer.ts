@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto"
 import { connect, createServer, type Server, type Socket } from "node:net"
+import { connect as tlsConnect, createServer as createTlsServer, type TlsOptions } from "node:tls"
 import { afterThisTest } from "../helpers/cleanup.js"
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -143,10 +144,13 @@ function readHead(socket: Socket): Promise<{ head: string; rest: Buffer }> {
   })
 }
 
-/** Connects to a ws:// endpoint offering `protocols` (default bare "ZWS2.0"); rejects unless the server answers 101. */
-export async function bareClient(endpoint: string, protocols = "ZWS2.0"): Promise<BarePeer> {
-  const url = new URL(endpoint.replace(/^ws:/, "http:"))
-  const socket = connect(Number(url.port), url.hostname)
+/**
+ * Connects to a ws:// (or wss://, trusting `ca`) endpoint offering `protocols` (default bare "ZWS2.0");
+ * rejects unless the server answers 101.
+ */
+export async function bareClient(endpoint: string, protocols = "ZWS2.0", ca?: string): Promise<BarePeer> {
+  const url = new URL(endpoint.replace(/^ws(s?):/, "http$1:"))
+  const socket = url.protocol === "https:" ? tlsConnect({ port: Number(url.port), host: url.hostname, ca: ca === undefined ? [] : [ca] }) : connect(Number(url.port), url.hostname)
   afterThisTest(() => socket.destroy())
   socket.on("error", () => undefined)
   const key = randomBytes(16).toString("base64")
@@ -161,11 +165,14 @@ export async function bareClient(endpoint: string, protocols = "ZWS2.0"): Promis
   return peer(socket, protocol, true, rest)
 }
 
-/** A bare server on 127.0.0.1:<random port>: answers every upgrade with "ZWS2.0" and yields its peers in order. */
-export async function bareServer(): Promise<{ port: number; server: Server; next(): Promise<BarePeer> }> {
+/**
+ * A bare server on 127.0.0.1:<random port> (inside TLS with `tls`): answers every upgrade with "ZWS2.0" and
+ * yields its peers in order.
+ */
+export async function bareServer(tls?: TlsOptions): Promise<{ port: number; server: Server; next(): Promise<BarePeer> }> {
   const accepted: BarePeer[] = []
   const waiters: Array<() => void> = []
-  const server = createServer((socket) => {
+  const onStream = (socket: Socket): void => {
     afterThisTest(() => socket.destroy())
     socket.on("error", () => undefined)
     void readHead(socket).then(({ head, rest }) => {
@@ -175,7 +182,8 @@ export async function bareServer(): Promise<{ port: number; server: Server; next
       accepted.push(peer(socket, offered, false, rest))
       for (const waiter of waiters.splice(0)) waiter()
     }, () => undefined)
-  })
+  }
+  const server = tls === undefined ? createServer(onStream) : createTlsServer(tls, onStream)
   afterThisTest(() => server.close())
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const address = server.address()

@@ -13,6 +13,8 @@ export interface StreamAddressing<E extends TransportEndpoint> {
   listen(server: Server, endpoint: E, options: Readonly<SocketOptionValues>): Promise<string>
   /** What to pass to `net.connect` for one connection attempt. */
   connectOptions(endpoint: E, options: Readonly<SocketOptionValues>): NetConnectOpts
+  /** Opens one connection attempt's stream from `connectOptions` (default `net.connect`; wss: `tls.connect`). */
+  open?(connectOptions: NetConnectOpts, endpoint: E, options: Readonly<SocketOptionValues>): NetSocket
   /** How an accepted connection's peer is named in events and errors. */
   peerAddress(socket: NetSocket, boundEndpoint: string): string
   /**
@@ -31,4 +33,4 @@ export interface StreamAddressing<E extends TransportEndpoint> {
 }
 
 /** What a connecter needs of the addressing (ws:// has its own listener and only this). */
-export type StreamConnecting<E extends TransportEndpoint> = Pick<StreamAddressing<E>, "connectOptions" | "peerHost" | "upgrade">
+export type StreamConnecting<E extends TransportEndpoint> = Pick<StreamAddressing<E>, "connectOptions" | "open" | "peerHost" | "upgrade">

@@ -64,7 +64,8 @@ export function connectStream<E extends TransportEndpoint>(
   const attempt = (): void => {
     if (!active()) return
     let connectTimer: ReturnType<typeof setTimeout> | undefined
-    const attemptSocket = netConnect(addressing.connectOptions(endpoint, options))
+    const connectOptions = addressing.connectOptions(endpoint, options)
+    const attemptSocket = addressing.open === undefined ? netConnect(connectOptions) : addressing.open(connectOptions, endpoint, options)
     socket = attemptSocket
     attemptSocket.unref()
     let connected = false

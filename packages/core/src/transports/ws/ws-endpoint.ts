@@ -22,7 +22,7 @@ export function parseWsEndpoint(address: string, rest: string, role: "bind" | "c
   return { address, host, port, path }
 }
 
-/** ZMQ_LAST_ENDPOINT of a bound ws endpoint, as libzmq formats it. */
-export function formatWsEndpoint(host: string, port: number, path: string): string {
-  return host.includes(":") ? `ws://[${host}]:${port}${path}` : `ws://${host}:${port}${path}`
+/** ZMQ_LAST_ENDPOINT of a bound ws or wss endpoint, as libzmq formats it. */
+export function formatWsEndpoint(host: string, port: number, path: string, scheme: "ws" | "wss" = "ws"): string {
+  return host.includes(":") ? `${scheme}://[${host}]:${port}${path}` : `${scheme}://${host}:${port}${path}`
 }

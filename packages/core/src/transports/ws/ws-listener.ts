@@ -13,10 +13,14 @@ import { acceptWsUpgrade } from "./ws-upgrade.js"
 /** How a port's server is made: plain tcp for ws://, node:tls for wss:// (ws-secure.ts). */
 export interface WsServerKind {
   readonly scheme: "ws" | "wss"
+  /** Throws (EINVAL) when a socket's options cannot bind this kind at all (wss without a certificate). */
+  check(options: Readonly<SocketOptionValues>, address: string): void
   /** A server for a new port, set up from the options of the socket that opens it. */
   create(options: Readonly<SocketOptionValues>, address: string): Server
   /** The event that hands over a stream ready for the HTTP upgrade ("connection"; after TLS, "secureConnection"). */
   readonly streamEvent: string
+  /** The event of a stream that failed before that (TLS: "tlsClientError", with the error first). */
+  readonly failureEvent?: string
 }
 
 /** One path bound on a port: a socket's endpoint and the sessions of the peers that asked for that path. */
@@ -52,6 +56,7 @@ export async function listenWs(host: SocketHost, endpoint: WsEndpoint, zap: ZapC
   let port: WsPort
   let boundEndpoint: string
   try {
+    kind.check(host.options, endpoint.address)
     const listenHost = listenHostFor(endpoint.host, host.options.ipv6, endpoint.address)
     if (endpoint.port === "*") {
       const server = kind.create(host.options, endpoint.address)
@@ -77,7 +82,7 @@ export async function listenWs(host: SocketHost, endpoint: WsEndpoint, zap: ZapC
     }
     const address = port.server.address()
     if (address === null || typeof address === "string") throw zmqError("EINVAL", "ws server has no address", endpoint.address)
-    boundEndpoint = formatWsEndpoint(address.address, address.port, endpoint.path).replace(/^ws:/, `${kind.scheme}:`)
+    boundEndpoint = formatWsEndpoint(address.address, address.port, endpoint.path, kind.scheme)
     if (port.routes.has(endpoint.path)) {
       throw zmqError("EADDRINUSE", `${boundEndpoint} is already bound`, endpoint.address)
     }
@@ -164,6 +169,15 @@ function openPort(kind: WsServerKind, server: Server, key: string): WsPort {
       },
     )
   })
+  if (kind.failureEvent !== undefined) {
+    // A TLS handshake that failed (a bad certificate, not TLS at all): no path is known yet.
+    server.on(kind.failureEvent, (error: Error) => {
+      const owner = firstRoute()
+      if (owner === undefined || owner.host.closed) return
+      owner.host.emit({ type: "accept", address: owner.boundEndpoint })
+      owner.acceptor.refused(zmqError("EPROTO", `TLS handshake failed: ${error.message}`, owner.boundEndpoint))
+    })
+  }
   server.on("error", (error) => {
     for (const route of port.routes.values()) route.host.emit({ type: "accept:error", address: route.boundEndpoint, error })
   })

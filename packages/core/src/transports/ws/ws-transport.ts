@@ -6,6 +6,7 @@ import { refuseIpv6WithoutOption } from "../stream/stream-transport.js"
 import type { Transport } from "../transport.js"
 import { parseWsEndpoint, type WsEndpoint } from "./ws-endpoint.js"
 import { listenWs, type WsServerKind } from "./ws-listener.js"
+import { openSecure, secureServer } from "./ws-secure.js"
 import { upgradeWs } from "./ws-upgrade.js"
 
 /** The connecting side: tcp's connect, then the HTTP upgrade (ws-upgrade.ts). Binds go to ws-listener.ts. */
@@ -19,8 +20,26 @@ const connecting: StreamConnecting<WsEndpoint> = {
 
 const plain: WsServerKind = {
   scheme: "ws",
+  check: () => undefined,
   create: () => createServer({ noDelay: true, pauseOnConnect: false }),
   streamEvent: "connection",
+}
+
+const secureConnecting: StreamConnecting<WsEndpoint> = { ...connecting, open: openSecure }
+
+/**
+ * `wss://`: ws:// inside TLS (node:tls), with libzmq's draft ZMQ_WSS_* options (ws-secure.ts). The same
+ * path routing: a wss port is shared by the wss binds on it.
+ */
+export function wssTransport(zap: ZapConnector): Transport<WsEndpoint> {
+  return {
+    parse: parseWsEndpoint,
+    bind: (host, endpoint) => listenWs(host, endpoint, zap, secureServer),
+    connect(host, endpoint, routingId) {
+      refuseIpv6WithoutOption(endpoint, host.options)
+      return connectStream(host, endpoint, routingId, secureConnecting, zap)
+    },
+  }
 }
 
 /**

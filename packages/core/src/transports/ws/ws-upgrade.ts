@@ -46,14 +46,15 @@ export function zwsMechanism(options: Readonly<SocketOptionValues>): ZwsMechanis
  * ETIMEDOUT and is destroyed). Once it is complete the socket is paused and the bytes read past the head
  * (the first frames) are put back for the engine, which resumes it.
  */
-function readHead(socket: NetSocket, timeout: number, address: string): Promise<HttpHead> {
+function readHead(socket: NetSocket, timeout: number, address: string, start: "GET " | "HTTP/"): Promise<HttpHead> {
   return new Promise((resolve, reject) => {
-    const reader = new HttpHeadReader()
+    const reader = new HttpHeadReader(start)
     let timer: ReturnType<typeof setTimeout> | undefined
     const finish = (error: Error | undefined, head?: HttpHead, rest?: Uint8Array): void => {
       if (timer !== undefined) clearTimeout(timer)
       socket.off("data", onData)
       socket.off("close", onClose)
+      socket.off("error", onError)
       if (error !== undefined) {
         reject(error)
         return
@@ -71,8 +72,12 @@ function readHead(socket: NetSocket, timeout: number, address: string): Promise<
       }
     }
     const onClose = (): void => finish(zmqError("ECONNRESET", "the peer closed the connection during the WebSocket upgrade", address))
+    // wss: a TLS failure (an untrusted certificate, a wrong name) comes as an error before the close.
+    const onError = (error: NodeJS.ErrnoException): void =>
+      finish(error.code === "ECONNRESET" ? zmqError("ECONNRESET", error.message, address) : zmqError("EPROTO", `${error.code ?? "error"}: ${error.message}`, address))
     socket.on("data", onData)
     socket.once("close", onClose)
+    socket.once("error", onError)
     if (timeout > 0) {
       timer = setTimeout(() => {
         socket.destroy()
@@ -92,7 +97,7 @@ export async function upgradeWs(socket: NetSocket, endpoint: WsEndpoint, options
   const offers = zwsOffers(zwsMechanism(options))
   const key = wsKeyFrom(new Uint8Array(randomBytes(16)))
   const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host
-  const head = readHead(socket, options.handshakeInterval, endpoint.address)
+  const head = readHead(socket, options.handshakeInterval, endpoint.address, "HTTP/")
   socket.write(encodeWsRequest({ host, path: endpoint.path, key, protocols: offers }))
   const protocol = parseWsResponse(await head, key, offers, sha1)
   return { role: "client", maskKey, bare: protocol === "ZWS2.0" }
@@ -124,7 +129,7 @@ export async function acceptWsUpgrade<R>(
 ): Promise<WsAcceptance<R>> {
   let route: R | undefined
   try {
-    const head = await readHead(socket, timeout, address)
+    const head = await readHead(socket, timeout, address, "GET ")
     let request
     try {
       request = parseWsRequest(head)
