@@ -17,7 +17,11 @@ export interface SocketsPage {
    * disconnect, then "received N" for the messages that got through.
    */
   tooLarge(endpoint: string): Promise<string[]>
+  /** A DEALER connecting for `ms`: the distinct monitor event types it saw, in order of first sight. */
+  connectEvents(endpoint: string, ms: number): Promise<string[]>
 }
+
+const EVENT_TYPES = ["connect", "connect:delay", "connect:retry", "handshake", "handshake:error:protocol", "handshake:error:auth", "handshake:error:other", "disconnect"] as const
 
 declare global {
   var zmqSockets: SocketsPage
@@ -89,6 +93,19 @@ globalThis.zmqSockets = {
       return [...seen, `received ${received}`]
     } finally {
       sub.close()
+    }
+  },
+
+  async connectEvents(endpoint, ms) {
+    const dealer = new Dealer()
+    try {
+      const seen: string[] = []
+      for (const type of EVENT_TYPES) dealer.events.on(type, () => seen.includes(type) || seen.push(type))
+      dealer.connect(endpoint)
+      await new Promise((resolve) => setTimeout(resolve, ms))
+      return seen
+    } finally {
+      dealer.close()
     }
   },
 }

@@ -6,6 +6,7 @@
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchChromium, openPage } from "../src/chromium.js"
+import { selfSignedCertificate } from "../src/certificate.js"
 import { afterThisTest } from "../src/cleanup.js"
 import { nodePublisher, nodeReply, nodeRouter } from "../src/node-servers.js"
 import { bundleSuitePage, FROM_SOURCE } from "../src/page-bundle.js"
@@ -29,8 +30,8 @@ afterAll(async () => {
 })
 
 /** Runs one call of the page in a fresh browser context; the page must log no error while it runs. */
-async function run(call: keyof SocketsPage, endpoint: string): Promise<string[]> {
-  const { page, errors } = await openPage(browser, served.url)
+async function run(call: Exclude<keyof SocketsPage, "connectEvents">, endpoint: string, trust: { ignoreHTTPSErrors?: boolean } = {}): Promise<string[]> {
+  const { page, errors } = await openPage(browser, served.url, trust)
   afterThisTest(() => page.context().close())
   const result = await page.evaluate(([c, e]) => globalThis.zmqSockets[c](e), [call, endpoint] as const)
   expect(errors).toEqual([])
@@ -75,5 +76,38 @@ describe("the page against libzmq 4.3.4 (pyzmq), ws:// (bare ZWS2.0: NULL only)"
     const seen = await run("tooLarge", await pyzmqServer("bind-big", "ws://127.0.0.1:*/"))
     expect(seen.slice(0, 3)).toEqual(["connect", "handshake", "disconnect"])
     expect(seen.at(-1)).toBe("received 0")
+  })
+})
+
+describe("the page against zmq-ts on Node, wss:// (a self-signed certificate made by the test)", () => {
+  // libzmq has no wss here: Debian's 4.3.4 is built without it (zmq.has("WSS") is false) and zeromq 6.8's
+  // 4.3.5 answers EPROTONOSUPPORT, so wss is between the page and zmq-ts only.
+  const { key, cert } = selfSignedCertificate()
+  const tls = { wssKeyPem: key, wssCertPem: cert }
+  const trusted = { ignoreHTTPSErrors: true }
+
+  it("REQ/REP, with a 70 000-byte frame each way", async () => {
+    expect(await run("reqRep", await nodeReply("wss://127.0.0.1:*/zmq", tls), trusted)).toEqual(["node:hello", "70005"])
+  })
+
+  it("PUB/SUB", async () => {
+    expect(await run("pubSub", await nodePublisher("wss://127.0.0.1:*/", tls), trusted)).toEqual(["topic", "topic", "topic"])
+  })
+
+  it("DEALER/ROUTER", async () => {
+    expect(await run("dealerRouter", await nodeRouter("wss://127.0.0.1:*/", tls), trusted)).toEqual(["node", "hi", "there"])
+  })
+
+  it("a certificate the browser does not trust: no handshake, the page retries; trusted, it completes", async () => {
+    const endpoint = await nodeRouter("wss://127.0.0.1:*/", tls)
+    const events = async (options: { ignoreHTTPSErrors?: boolean }): Promise<string[]> => {
+      const { page } = await openPage(browser, served.url, options)
+      afterThisTest(() => page.context().close())
+      return page.evaluate((e) => globalThis.zmqSockets.connectEvents(e, 1500), endpoint)
+    }
+    const untrusted = await events({})
+    expect(untrusted).not.toContain("handshake")
+    expect(untrusted).toContain("connect:retry")
+    expect(await events(trusted)).toContain("handshake")
   })
 })
