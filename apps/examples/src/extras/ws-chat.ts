@@ -2,15 +2,16 @@
  * ws-chat — a chat room for browser tabs, on the Guide's chapter 2 pub-sub proxy ("Transport Bridging",
  * wuproxy) with WebSocket on both sides:
  *
- *   tab's PUB ──ws──▶ XSUB ws://*:8091/publish ══ Proxy ══ XPUB ws://*:8092/subscribe ◀──ws── tab's SUB
+ *   tab's PUB ──ws──▶ XSUB ws://*:8091/publish ══ Proxy ══ XPUB ws://*:8091/subscribe ◀──ws── tab's SUB
  *
  * Each tab publishes ["chat", nick, text] and subscribes to "chat", so every tab sees every line, its own
  * included. XSUB/XPUB (not SUB/PUB) let the tabs' subscriptions travel upstream, as in the Guide: a tab's
- * PUB sends nothing until some tab has subscribed. The broker also serves the page: src/extras/ws-chat/
+ * PUB sends nothing until some tab has subscribed. Both sockets share one port, told apart by the request
+ * path (as libzmq's ws transport cannot: it ignores the path). The broker also serves the page: src/extras/ws-chat/
  * page.ts, bundled for the browser by esbuild at start, importing "@zmq-ts/core" as any web app would.
  *
  *   pnpm example ws-chat [http-port]   (default 8090: the page on http://localhost:8090/, ws on the next
- *                                       two ports; 0: any free ports)
+ *                                       port; 0: any free ports)
  *
  * Runs until Ctrl-C, then closes its sockets and the web server and exits 0.
  */
@@ -26,16 +27,16 @@ if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65533) {
   console.error("usage: pnpm example ws-chat [http-port]")
   process.exit(2)
 }
-const wsPort = (offset: number): string => (httpPort === 0 ? "*" : String(httpPort + offset))
 const portOf = (endpoint: string): number => Number(/:(\d+)\//.exec(endpoint)![1])
 
 //  The tabs' publishers connect here
 const frontend = new XSubscriber()
-await frontend.bind(`ws://*:${wsPort(1)}/publish`)
+await frontend.bind(`ws://*:${httpPort === 0 ? "*" : httpPort + 1}/publish`)
+const wsPort = portOf(frontend.lastEndpoint!)
 
-//  and their subscribers here
+//  and their subscribers here, on the same port
 const backend = new XPublisher()
-await backend.bind(`ws://*:${wsPort(2)}/subscribe`)
+await backend.bind(`ws://*:${wsPort}/subscribe`)
 
 //  The page, bundled as a web app's build would bundle it: the "browser" condition picks zmq-ts's browser
 //  entry (WebSocket, no node: imports); "@zmq-ts/source" runs it from the repository's sources, as the
@@ -51,7 +52,7 @@ const bundle = await build({
   logLevel: "warning",
 })
 const script = bundle.outputFiles[0]!.text
-const ports = JSON.stringify({ publish: portOf(frontend.lastEndpoint!), subscribe: portOf(backend.lastEndpoint!) })
+const ports = JSON.stringify({ ws: wsPort })
 const html = `<!doctype html>
 <meta charset="utf-8">
 <link rel="icon" href="data:,">

@@ -5,13 +5,13 @@
 import { Publisher, Subscriber } from "@zmq-ts/core"
 
 const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
-const ports = JSON.parse(element("ports").textContent ?? "{}") as { publish: number; subscribe: number }
+const ports = JSON.parse(element("ports").textContent ?? "{}") as { ws: number }
 const host = location.hostname.includes(":") && !location.hostname.startsWith("[") ? `[${location.hostname}]` : location.hostname
 
 const publisher = new Publisher()
-publisher.connect(`ws://${host}:${ports.publish}/publish`)
+publisher.connect(`ws://${host}:${ports.ws}/publish`)
 const subscriber = new Subscriber()
-subscriber.connect(`ws://${host}:${ports.subscribe}/subscribe`)
+subscriber.connect(`ws://${host}:${ports.ws}/subscribe`)
 subscriber.subscribe("chat")
 
 const nick = element<HTMLInputElement>("nick")
