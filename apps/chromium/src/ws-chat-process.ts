@@ -9,8 +9,15 @@ import { afterThisTest } from "./cleanup.js"
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url))
 
-/** Starts the example and resolves with the URL it prints ("Open http://localhost:PORT/ …"). */
-export function startWsChat(): Promise<string> {
+export interface WsChat {
+  /** The URL it printed ("Open http://localhost:PORT/ …"). */
+  readonly url: string
+  /** Ctrl-C, as a reader stops it: SIGINT to its process group. */
+  interrupt(): void
+}
+
+/** Starts the example and resolves once it printed the URL to open. */
+export function startWsChat(): Promise<WsChat> {
   const child = spawn("pnpm", ["--silent", "example", "ws-chat", "0"], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] })
   // The whole group: pnpm may be gone while the node it started still runs (ESRCH when both are gone).
   afterThisTest(() => process.kill(-child.pid!, "SIGKILL"))
@@ -24,7 +31,7 @@ export function startWsChat(): Promise<string> {
       const match = /^Open (http:\/\/localhost:\d+\/) /m.exec(stdout)
       if (match !== null) {
         clearTimeout(timer)
-        resolve(match[1]!)
+        resolve({ url: match[1]!, interrupt: () => process.kill(-child.pid!, "SIGINT") })
       }
     })
     child.on("exit", (code) => {

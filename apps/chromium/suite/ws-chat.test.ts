@@ -1,7 +1,7 @@
 /**
  * `pnpm example ws-chat` with two real pages: started by its one command, the URL it prints opened in two
  * Chromium tabs, which chat through the broker (each tab's PUB and SUB over ws://, bare ZWS2.0) by typing
- * into the page as a person would.
+ * into the page as a person would; each page's status line follows its SUB's monitor events.
  */
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -48,10 +48,12 @@ async function joined(from: Page, to: Page, nick: string): Promise<void> {
 }
 
 describe("ws-chat in two Chromium tabs", () => {
-  it("what one tab types shows in both, in order", async () => {
-    const url = await startWsChat()
+  it("what one tab types shows in both, in order; when the broker stops, both say so", async () => {
+    const chat = await startWsChat()
+    const url = chat.url
     const alice = await tab(url, "alice")
     const bob = await tab(url, "bob")
+    for (const { page } of [alice, bob]) await page.locator("#status", { hasText: "connected to localhost" }).waitFor({ timeout: 5000 })
     await joined(alice.page, bob.page, "alice")
     await joined(bob.page, alice.page, "bob")
 
@@ -66,5 +68,9 @@ describe("ws-chat in two Chromium tabs", () => {
       expect(chat.filter((line) => line.startsWith("bob: "))).toEqual(["bob: hi alice"])
     }
     expect([...alice.errors, ...bob.errors]).toEqual([])
+
+    // Ctrl-C on the broker: each page's SUB reports the disconnect (a monitor event in the browser).
+    chat.interrupt()
+    for (const { page } of [alice, bob]) await page.locator("#status", { hasText: "disconnected" }).waitFor({ timeout: 5000 })
   })
 })

@@ -26,7 +26,10 @@ element<HTMLFormElement>("say").addEventListener("submit", (event) => {
   text.value = ""
 })
 
-element("status").textContent = `connected to ${location.hostname}`
+//  What the SUB's monitor events say: the line shows whether the broker is there right now.
+const status = element("status")
+subscriber.events.on("handshake", () => (status.textContent = `connected to ${location.hostname}`))
+subscriber.events.on("disconnect", () => (status.textContent = "disconnected: retrying…"))
 const decoder = new TextDecoder()
 for await (const [, from, line] of subscriber) {
   const item = document.createElement("li")
