@@ -4,11 +4,13 @@
  * working on the suite without rebuilding).
  */
 import { fileURLToPath } from "node:url"
-import { bundlePage, type Bundle } from "./page-server.js"
+import { bundlePage, bundlePageWithVite, type Bundle } from "./page-server.js"
 
 export const FROM_SOURCE = process.env["ZMQ_TS_BROWSER_FROM"] === "source"
 
-/** Bundles pages/<name>.ts. */
-export function bundleSuitePage(name: string): Promise<Bundle> {
-  return bundlePage(fileURLToPath(new URL(`../pages/${name}.ts`, import.meta.url)), FROM_SOURCE ? ["@zmq-ts/source"] : [])
+/** Bundles pages/<name>.ts with esbuild (default) or Vite. */
+export function bundleSuitePage(name: string, bundler: "esbuild" | "vite" = "esbuild"): Promise<Bundle> {
+  const entry = fileURLToPath(new URL(`../pages/${name}.ts`, import.meta.url))
+  const conditions = FROM_SOURCE ? ["@zmq-ts/source"] : []
+  return bundler === "vite" ? bundlePageWithVite(entry, conditions) : bundlePage(entry, conditions)
 }

@@ -1,11 +1,12 @@
 /**
- * A page as an app would ship it: the entry bundled by esbuild for the browser (so "@zmq-ts/core" resolves
+ * A page as an app would ship it: the entry bundled by esbuild (or Vite) for the browser (so "@zmq-ts/core" resolves
  * through its package exports and `browser` condition, and a `node:` import anywhere fails the build), served
  * with a one-line HTML file from an http server on 127.0.0.1, port 0.
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { build } from "esbuild"
+import { build as viteBuild, defaultClientConditions } from "vite"
 
 export interface Bundle {
   /** The bundled ES module. */
@@ -32,6 +33,29 @@ export async function bundlePage(entry: string, conditions: readonly string[] = 
   const file = result.outputFiles[0]
   if (file === undefined) throw new Error(`esbuild produced nothing for ${entry}`)
   return { code: file.text, bytes: file.contents.byteLength }
+}
+
+/**
+ * Bundles `entry` with Vite as an app's `vite build` would (its client conditions, which include "browser";
+ * one ES module, nothing external), `conditions` added before Vite's own.
+ */
+export async function bundlePageWithVite(entry: string, conditions: readonly string[] = []): Promise<Bundle> {
+  const result = await viteBuild({
+    configFile: false,
+    logLevel: "silent",
+    resolve: { conditions: [...conditions, ...defaultClientConditions] },
+    build: {
+      write: false,
+      target: "es2022",
+      minify: false,
+      lib: { entry, formats: ["es"], fileName: () => "app.js" },
+    },
+  })
+  const outputs = Array.isArray(result) ? result : [result]
+  const chunks = outputs.flatMap((output) => ("output" in output ? output.output : [])).filter((chunk) => chunk.type === "chunk")
+  if (chunks.length !== 1) throw new Error(`vite made ${chunks.length} chunks for ${entry}; the page loads one`)
+  const code = chunks[0]!.code
+  return { code, bytes: Buffer.byteLength(code) }
 }
 
 export interface ServedPage {

@@ -1,7 +1,8 @@
 /**
  * zmq-ts in Chromium: a page bundled from "@zmq-ts/core" (its browser entry) runs REQ/REP, PUB/SUB and
  * DEALER/ROUTER over the platform WebSocket (bare ZWS2.0, NULL) against zmq-ts on Node and against libzmq
- * 4.3.4 (Debian's pyzmq) — and is dropped cleanly when the server sends more than its maxMessageSize.
+ * 4.3.4 (Debian's pyzmq), and over wss:// against zmq-ts — and is dropped cleanly when the server sends more
+ * than its maxMessageSize. The same page built by Vite runs a pattern against each server too.
  */
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -15,23 +16,29 @@ import { pyzmqServer } from "../src/pyzmq-peer.js"
 import type { SocketsPage } from "../pages/sockets.js"
 
 let browser: Browser
+/** The same page built by esbuild and by Vite. */
 let served: ServedPage
+let servedByVite: ServedPage
 
 beforeAll(async () => {
   const bundle = await bundleSuitePage("sockets")
-  console.log(`sockets page: ${bundle.bytes} bytes bundled from ${FROM_SOURCE ? "sources" : "dist"}`)
+  const byVite = await bundleSuitePage("sockets", "vite")
+  const from = FROM_SOURCE ? "sources" : "dist"
+  console.log(`sockets page bundled from ${from}: esbuild ${bundle.bytes} bytes, Vite ${byVite.bytes} bytes (not minified)`)
   served = await servePage(bundle.code)
+  servedByVite = await servePage(byVite.code)
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await served?.close()
+  await servedByVite?.close()
   await browser?.close()
 })
 
 /** Runs one call of the page in a fresh browser context; the page must log no error while it runs. */
-async function run(call: Exclude<keyof SocketsPage, "connectEvents">, endpoint: string, trust: { ignoreHTTPSErrors?: boolean } = {}): Promise<string[]> {
-  const { page, errors } = await openPage(browser, served.url, trust)
+async function run(call: Exclude<keyof SocketsPage, "connectEvents">, endpoint: string, trust: { ignoreHTTPSErrors?: boolean } = {}, from = served): Promise<string[]> {
+  const { page, errors } = await openPage(browser, from.url, trust)
   afterThisTest(() => page.context().close())
   const result = await page.evaluate(([c, e]) => globalThis.zmqSockets[c](e), [call, endpoint] as const)
   expect(errors).toEqual([])
@@ -109,5 +116,12 @@ describe("the page against zmq-ts on Node, wss:// (a self-signed certificate mad
     expect(untrusted).not.toContain("handshake")
     expect(untrusted).toContain("connect:retry")
     expect(await events(trusted)).toContain("handshake")
+  })
+})
+
+describe("the same page built by Vite", () => {
+  it("REQ/REP against zmq-ts on Node, PUB/SUB against libzmq 4.3.4", async () => {
+    expect(await run("reqRep", await nodeReply("ws://127.0.0.1:*/zmq"), {}, servedByVite)).toEqual(["node:hello", "70005"])
+    expect(await run("pubSub", await pyzmqServer("bind-pub", "ws://127.0.0.1:*/"), {}, servedByVite)).toEqual(["topic", "topic", "topic"])
   })
 })
