@@ -14,12 +14,12 @@ const CHECK = fileURLToPath(new URL("../check-layers.mjs", import.meta.url))
 const roots: string[] = []
 
 /** A repository with one package, @zmq-ts/core, holding `files` (paths under its src/). */
-function fixture(files: Record<string, string>): string {
+function fixture(files: Record<string, string>, manifest: Record<string, unknown> = {}): string {
   const root = mkdtempSync(join(tmpdir(), "zmqts-layers-"))
   roots.push(root)
   const pkg = join(root, "packages", "core")
   mkdirSync(join(pkg, "src"), { recursive: true })
-  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "@zmq-ts/core", dependencies: { "@zmq-ts/zmtp": "workspace:*" } }))
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "@zmq-ts/core", dependencies: { "@zmq-ts/zmtp": "workspace:*" }, ...manifest }))
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(pkg, "src", path)), { recursive: true })
     writeFileSync(join(pkg, "src", path), text)
@@ -101,6 +101,35 @@ describe("layer check", () => {
     expect(status).toBe(1)
     if (typeof says === "string") expect(output).toContain(says)
     else expect(output).toMatch(says)
+  })
+
+  describe("package.json subpath imports (#platform/*: a Node file and its browser twin)", () => {
+    const imports = { imports: { "#platform/*": { browser: "./src/platform/*.browser.ts", default: "./src/platform/*.ts" } } }
+    const seam = {
+      "pipes/message.ts": 'import { Buffer } from "#platform/buffer"\nexport type Message = Buffer[]\n',
+      "platform/buffer.ts": 'export { Buffer } from "node:buffer"\n',
+      "platform/buffer.browser.ts": "export class Buffer extends Uint8Array {}\n",
+    }
+
+    it("passes when both files an import names point down", () => {
+      const { status, output } = check(fixture({ ...layered, ...seam }, imports))
+      expect(output).toContain("layer check passed")
+      expect(status).toBe(0)
+    })
+
+    it("rejects a browser twin that imports up the layers: every condition's file is checked", () => {
+      const { status, output } = check(
+        fixture({ ...layered, ...seam, "platform/buffer.browser.ts": 'import { fail } from "../common/errors.js"\nexport class Buffer extends Uint8Array { f = fail }\n' }, imports),
+      )
+      expect(status).toBe(1)
+      expect(output).toContain("platform/buffer.browser.ts: imports common/errors.ts; platform/ may import only nothing outside it")
+    })
+
+    it("rejects a # import the imports field does not map to a file", () => {
+      const { status, output } = check(fixture({ ...layered, ...seam, "pipes/pipe.ts": 'import "#platform/missing"\nexport interface Pipe { read(): void }\n' }, imports))
+      expect(status).toBe(1)
+      expect(output).toContain('imports #platform/missing, which the package.json "imports" field does not map to a file')
+    })
   })
 
   it("ignores imports that appear only in comments", () => {

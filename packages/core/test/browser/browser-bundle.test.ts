@@ -30,6 +30,10 @@ describe.each([
     expect(imports.specifiers).toEqual([])
     // The Node transports are not in it (their net/dgram code would be dead weight, or worse).
     expect(bundle.code).not.toMatch(/createServer|createSocket\(/)
+    // Nor a Node global a page lacks (the sandbox test catches those on the paths it runs; this, everywhere).
+    // Comments aside (the bundler's "// src/platform/process.browser.ts", JSDoc that names process.exit()).
+    const code = bundle.code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "")
+    expect(code).not.toMatch(/\bprocess\.|[^.\w]global\.|__dirname|__filename/)
   })
 
   it("runs with only a browser's globals: inproc works, and what a page cannot do fails with a typed error", { timeout: 60_000 }, async () => {
@@ -43,6 +47,16 @@ describe.each([
     expect(refusals["connect ipc"]).toMatch(/^EPROTONOSUPPORT: transport "ipc" is not available in a browser/)
     expect(refusals["connect ws with CURVE"]).toMatch(/^ENOTSUP: CURVE over ws:\/\/127\.0\.0\.1:5555 needs the subprotocol ZWS2\.0\/CURVE/)
     expect(refusals["connect ws with PLAIN"]).toMatch(/^ENOTSUP: PLAIN over ws:\/\/127\.0\.0\.1:5555 needs the subprotocol ZWS2\.0\/PLAIN/)
+  })
+})
+
+describe("the draft entry in a browser app", () => {
+  it("bundles with the main one into one copy of core, no Node built-in; CLIENT/SERVER over inproc", { timeout: 60_000 }, async () => {
+    const from = BUILT ? "dist" : "source"
+    const bundle = await bundleBrowserApp(fileURLToPath(new URL("./draft-app.ts", import.meta.url)), { from })
+    expect(remainingImports(bundle.code).specifiers).toEqual([])
+    const page = runInBrowserSandbox(bundle.code).zmqDraftApp as { clientServer(): Promise<{ sharedCore: boolean; reply: string }> }
+    expect(await page.clientServer()).toEqual({ sharedCore: true, reply: "ping:pong" })
   })
 })
 

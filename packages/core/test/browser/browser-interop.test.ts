@@ -2,12 +2,13 @@
  * The browser build (bundled by esbuild as an app would be, run in a realm with only a browser's globals,
  * the `ws` package's WHATWG WebSocket as the platform's) against real ZWS 2.0 servers: ours on Node and
  * Debian's libzmq 4.3.4 (pyzmq), which takes the bare "ZWS2.0" a browser offers for NULL. REQ/REP, PUB/SUB,
- * DEALER/ROUTER; reconnect; a server that picks no ZWS subprotocol. Chromium runs the same app in CI.
+ * DEALER/ROUTER; zeromq 6.8.0 (libzmq 4.3.5) too; wss; reconnect; HWM; maxMessageSize; bad servers.
  */
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 import { WebSocketServer } from "ws"
 import { beforeAll, describe, expect, it } from "vitest"
+import * as zmq from "zeromq"
 import { Publisher, Push, Reply, Router } from "../../src/index.js"
 import { afterThisTest, track } from "../helpers/cleanup.js"
 import { pythonPasses, pythonPeer } from "../helpers/python-peer.js"
@@ -152,6 +153,70 @@ describe("the browser build against zmq-ts on Node (bare ZWS2.0)", () => {
     const port = (http.address() as { port: number }).port
     await expect(page().reqRep(`ws://127.0.0.1:${port}/`, 1, 500)).rejects.toMatchObject({ code: "EAGAIN" })
     expect(messages).toBe(0)
+  })
+})
+
+describe("the browser build against zeromq 6.8.0 (libzmq 4.3.5, in process), bare ZWS2.0", () => {
+  it("REQ → their REP, DEALER ↔ their ROUTER, SUB ← their PUB", async () => {
+    const rep = new zmq.Reply()
+    const router = new zmq.Router()
+    const pub = new zmq.Publisher()
+    afterThisTest(() => {
+      rep.close()
+      router.close()
+      pub.close()
+    })
+    await rep.bind("ws://127.0.0.1:*/rep")
+    await router.bind("ws://127.0.0.1:*/router")
+    await pub.bind("ws://127.0.0.1:*/pub")
+    void (async () => {
+      for await (const [request] of rep) await rep.send(`libzmq:${request!.toString()}`)
+    })().catch(() => undefined)
+    void (async () => {
+      for await (const [id, ...frames] of router) await router.send([id!, id!, ...frames])
+    })().catch(() => undefined)
+    const timer = setInterval(() => void pub.send(["news", "x"]).catch(() => undefined), 10)
+    afterThisTest(() => clearInterval(timer))
+    const app = page()
+    expect((await app.reqRep(rep.lastEndpoint!, 2)).result).toEqual(["libzmq:hello 0", "libzmq:hello 1"])
+    expect((await app.dealer(router.lastEndpoint!, "page-4", [["m", "n"]])).result).toEqual([["page-4", "m", "n"]])
+    expect((await app.subscribe(pub.lastEndpoint!, "news", 2)).result).toEqual([["news", "x"], ["news", "x"]])
+  })
+})
+
+describe("the browser build against a bad ZWS server", () => {
+  /** A server that takes bare ZWS2.0, sends its routing id, then `bad`; counts connections and who closed. */
+  async function badServer(bad: (ws: import("ws").WebSocket) => void): Promise<{ url: string; connections: () => number; closedByPage: () => number }> {
+    const http = createServer()
+    const wss = new WebSocketServer({ server: http, handleProtocols: (offers) => (offers.has("ZWS2.0") ? "ZWS2.0" : false) })
+    let connections = 0
+    let closedByPage = 0
+    wss.on("connection", (ws) => {
+      connections++
+      ws.on("close", (code) => {
+        if (code === 1000) closedByPage++
+      })
+      ws.send(Buffer.from([0x00])) // our (empty) routing id: the handshake is done
+      bad(ws)
+    })
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve))
+    afterThisTest(() => {
+      for (const client of wss.clients) client.terminate()
+      wss.close()
+      http.close()
+    })
+    return { url: `ws://127.0.0.1:${(http.address() as { port: number }).port}/`, connections: () => connections, closedByPage: () => closedByPage }
+  }
+
+  it.each([
+    ["a text message", (ws: import("ws").WebSocket) => ws.send("hello")],
+    ["an empty binary message", (ws: import("ws").WebSocket) => ws.send(Buffer.alloc(0))],
+    ["a frame with reserved flag bits", (ws: import("ws").WebSocket) => ws.send(Buffer.from([0x04, 0x61]))],
+  ])("%s: the page closes that connection (1000) and reconnects", async (_name, bad) => {
+    const server = await badServer(bad)
+    await expect(page().reqRep(server.url, 1, 800)).rejects.toMatchObject({ code: "EAGAIN" })
+    expect(server.connections()).toBeGreaterThanOrEqual(2)
+    expect(server.closedByPage()).toBeGreaterThanOrEqual(1)
   })
 })
 

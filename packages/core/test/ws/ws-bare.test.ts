@@ -4,10 +4,11 @@
  * plays the browser; the same client scenarios run against libzmq 4.3.4's ws server (pyzmq), so what our
  * server answers is checked against what libzmq answers.
  */
+import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { Dealer, Publisher, Reply, Router, Subscriber, type SocketEvent } from "../../src/index.js"
-import { track } from "../helpers/cleanup.js"
+import { afterThisTest, track } from "../helpers/cleanup.js"
 import { pythonPasses, pythonPeer } from "../helpers/python-peer.js"
 import { bareClient, bareServer, type BarePeer } from "./bare-ws-peer.js"
 
@@ -86,6 +87,23 @@ describe("bare ZWS2.0: a browser-like client against our ws server", () => {
     expect((await received)[0]!.toString()).toBe("weather")
   })
 
+  it("a bare client whose first message is a command is dropped (handshake:error:protocol); another is served", async () => {
+    const rep = track(new Reply())
+    const events: SocketEvent[] = []
+    rep.events.on("handshake:error:protocol", (event: SocketEvent) => events.push(event))
+    await rep.bind("ws://127.0.0.1:*")
+    const bad = await bareClient(rep.lastEndpoint!)
+    bad.sendPayload(Buffer.from("\x02\x05READY"))
+    await bad.closed
+    expect(events).toHaveLength(1)
+    const serving = (async () => {
+      const [request] = await rep.receive()
+      await rep.send(`py:${request!.toString()}`)
+    })()
+    await reqScenario(await bareClient(rep.lastEndpoint!), "py:a")
+    await serving
+  })
+
   it("a server whose mechanism is not NULL refuses the bare offer with 400 (as libzmq's select_protocol)", async () => {
     const rep = track(new Reply({ plainServer: true }))
     const events: SocketEvent[] = []
@@ -94,6 +112,59 @@ describe("bare ZWS2.0: a browser-like client against our ws server", () => {
     await expect(bareClient(rep.lastEndpoint!)).rejects.toThrow(/upgrade refused: HTTP\/1\.1 400/)
     for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
     expect(events).toHaveLength(1)
+  })
+})
+
+/**
+ * Node's own WebSocket client (undici, behind --experimental-websocket in Node 20): a third-party RFC 6455
+ * implementation that, like a browser, can offer only "ZWS2.0". It sends `payloads` (hex) once open and prints
+ * the protocol and then each binary message it receives (hex) until `expect` messages arrived.
+ */
+function platformWebSocket(url: string, payloads: string[], expect: number): Promise<string[]> {
+  const script = `
+    const ws = new WebSocket(${JSON.stringify(url)}, ["ZWS2.0"]); ws.binaryType = "arraybuffer"; const got = []
+    ws.onopen = () => { console.log("protocol " + ws.protocol); for (const p of ${JSON.stringify(payloads)}) ws.send(Buffer.from(p, "hex")) }
+    ws.onmessage = (m) => { got.push(Buffer.from(m.data).toString("hex")); if (got.length === ${expect}) { console.log("got " + got.join(" ")); ws.close() } }
+    ws.onerror = () => { console.log("error"); process.exit(1) }`
+  const child = spawn(process.execPath, ["--experimental-websocket", "--no-warnings", "-e", script])
+  afterThisTest(() => child.kill("SIGKILL"))
+  let out = ""
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`platform WebSocket: no answer; stdout ${out}`)), 8000)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resolve(out.trim().split("\n"))
+    })
+  })
+}
+
+const hex = (text: string): string => Buffer.from(text).toString("hex")
+
+describe("bare ZWS2.0: Node's platform WebSocket (undici) against our ws server", () => {
+  it("REQ-style exchange with our REP: protocol ZWS2.0, routing ids, then the reply", async () => {
+    const rep = track(new Reply())
+    await rep.bind("ws://127.0.0.1:*/ws")
+    const serving = (async () => {
+      const [request] = await rep.receive()
+      await rep.send(`re:${request!.toString()}`)
+    })()
+    // Our routing id (empty), then REQ's delimiter (MORE) and the body.
+    const lines = await platformWebSocket(rep.lastEndpoint!, ["00", "01", `00${hex("ask")}`], 3)
+    await serving
+    expect(lines).toEqual(["protocol ZWS2.0", `got 00 01 00${hex("re:ask")}`])
+  })
+
+  it("DEALER-style exchange with our ROUTER, which routes by the routing id the client sent", async () => {
+    const router = track(new Router())
+    await router.bind("ws://127.0.0.1:*/ws")
+    const serving = (async () => {
+      const [id, body] = await router.receive()
+      await router.send([id!, `to ${id!.toString()}: ${body!.toString()}`])
+    })()
+    const lines = await platformWebSocket(router.lastEndpoint!, [`00${hex("web-7")}`, `00${hex("hi")}`], 2)
+    await serving
+    expect(lines).toEqual(["protocol ZWS2.0", `got 00 00${hex("to web-7: hi")}`])
   })
 })
 

@@ -1,4 +1,5 @@
 import { nextTick } from "#platform/process"
+import { setImmediate } from "#platform/timers"
 import { Buffer } from "#platform/buffer"
 import type { MessagePort } from "node:worker_threads"
 import type { SocketType } from "@zmq-ts/zmtp"
