@@ -1,7 +1,14 @@
 import { remoteError, ZmtpErrorCode } from "./errors.js"
 import type { ZmtpError } from "./errors.js"
-import { maskWsPayload, WS_MAX_CONTROL_PAYLOAD, WS_MAX_HEADER_SIZE, WsOpcode } from "./ws-frame.js"
+import { WS_MAX_CONTROL_PAYLOAD, WS_MAX_HEADER_SIZE, WsOpcode } from "./ws-frame.js"
 import type { WsRole } from "./ws-frame.js"
+import { maskWsInPlace } from "./ws-mask.js"
+
+/**
+ * A split payload's first buffer, grown as bytes arrive: a 64 KiB ZMTP body and its flags byte fit in one
+ * (as FrameDecoder's 64 KiB), where starting at 4 KiB cost four allocations and copies per 64 KiB message.
+ */
+const INITIAL_GATHER_SIZE = 64 * 1024 + 1
 
 /** Receives each decoded WebSocket frame. Payloads are views into the read chunk when the frame lay inside it. */
 export interface WsFrameSink {
@@ -96,14 +103,15 @@ export class WsFrameDecoder {
       this.#parse(source, start)
       const length = this.#length
       if (end - pos >= length) {
+        // Unmasked through the chunk itself, which keeps the word view of its buffer cached across frames.
+        if (this.#mask !== undefined) maskWsInPlace(chunk, pos, length, this.#mask, 0)
         const payload = new Uint8Array(chunk.buffer, chunk.byteOffset + pos, length)
-        if (this.#mask !== undefined) maskWsPayload(payload, payload, 0, this.#mask, 0)
         pos += length
         this.#deliver(payload, sink)
       } else {
         // Grow with what arrives, never to the claimed length up front.
         const available = end - pos
-        this.#body = new Uint8Array(Math.min(length, Math.max(4096, available * 2)))
+        this.#body = new Uint8Array(Math.min(length, Math.max(INITIAL_GATHER_SIZE, available * 2)))
         this.#body.set(chunk.subarray(pos), 0)
         this.#bodyFill = available
         pos = end
@@ -125,7 +133,7 @@ export class WsFrameDecoder {
     this.#bodyFill = fill
     if (fill < this.#length) return pos + take
     this.#body = undefined
-    if (this.#mask !== undefined) maskWsPayload(body, body, 0, this.#mask, 0)
+    if (this.#mask !== undefined) maskWsInPlace(body, 0, this.#length, this.#mask, 0)
     this.#deliver(body, sink)
     return pos + take
   }
