@@ -17,7 +17,8 @@ export interface ZwsFraming {
   readonly role: WsRole
   /**
    * A fresh 4-byte masking key per frame (RFC 6455 §5.3: unpredictable). Required for a client; the host
-   * supplies it (crypto.getRandomValues), this package has no random source.
+   * supplies it (crypto.getRandomValues), this package has no random source. The key is read at once, so
+   * the source may hand out the same array each time, refilled.
    */
   readonly maskKey?: () => Uint8Array
 }

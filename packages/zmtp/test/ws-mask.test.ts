@@ -105,7 +105,10 @@ describe("maskWsPayload (word path) equals the byte loop", () => {
   })
 
   it("falls back to bytes when a resizable buffer shrank under a cached view", () => {
-    const buffer = new ArrayBuffer(256, { maxByteLength: 256 })
+    // ES2024's resizable ArrayBuffer (Node 20 has it; the compile target's lib does not name it).
+    type Resizable = ArrayBuffer & { resize(length: number): void }
+    const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => Resizable
+    const buffer = new Resizable(256, { maxByteLength: 256 })
     const bytes = new Uint8Array(buffer)
     bytes.fill(0x11)
     const maskKey = Uint8Array.of(1, 2, 3, 4)
