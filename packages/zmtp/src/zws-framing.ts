@@ -17,8 +17,7 @@ export interface ZwsFraming {
   readonly role: WsRole
   /**
    * A fresh 4-byte masking key per frame (RFC 6455 §5.3: unpredictable). Required for a client; the host
-   * supplies it (crypto.getRandomValues), this package has no random source. The key is read at once, so
-   * the source may hand out the same array each time, refilled.
+   * supplies it (crypto.getRandomValues), this package has no random source.
    */
   readonly maskKey?: () => Uint8Array
 }
@@ -166,7 +165,8 @@ export class ZwsFrameEncoder {
       return
     }
     // Client: the whole frame is produced in the slab, the payload masked as it is copied there (RFC 6455
-    // §5.3, phase counted from the flags byte); the body must be copied anyway, so even a large one is.
+    // §5.3, phase counted from the flags byte); the body must be copied anyway, so even a large one is. The
+    // key is read here and never kept, so its source may hand out one array, refilled (core's does).
     let at = out.claim(wsHeaderSize(length, true) + length)
     const slab = out.slab
     at = writeWsHeader(slab, at, WsOpcode.BINARY, length, key)
