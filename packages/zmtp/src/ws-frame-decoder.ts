@@ -53,6 +53,7 @@ export class WsFrameDecoder {
   #body: Uint8Array | undefined
   #bodyFill = 0
   #closed = false
+  readonly #fastMask = new Uint8Array(4)
 
   constructor(options: WsFrameDecoderOptions) {
     this.#mustBeMasked = options.role === "server"
@@ -72,6 +73,28 @@ export class WsFrameDecoder {
       if (this.#body !== undefined) {
         pos = this.#continueBody(chunk, pos, sink)
         continue
+      }
+      // The common frame first, what a burst of small messages is: FIN binary with no RSV bit (0x82), masked
+      // as our role wants, a short non-empty length within the limit, wholly in this chunk. Anything else
+      // takes the general path below, which checks (and refuses) it in full.
+      if (this.#headerFill === 0 && end - pos >= 2 && chunk[pos] === 0x82) {
+        const b1 = chunk[pos + 1]!
+        const length = b1 & 0x7f
+        const masked = (b1 & 0x80) !== 0
+        const start = pos + (masked ? 6 : 2)
+        if (length !== 0 && length < 126 && masked === this.#mustBeMasked && length <= this.#maxPayload && start + length <= end) {
+          if (masked) {
+            const mask = this.#fastMask
+            mask[0] = chunk[pos + 2]!
+            mask[1] = chunk[pos + 3]!
+            mask[2] = chunk[pos + 4]!
+            mask[3] = chunk[pos + 5]!
+            maskWsInPlace(chunk, start, length, mask, 0)
+          }
+          pos = start + length
+          sink.onMessage(new Uint8Array(chunk.buffer, chunk.byteOffset + start, length))
+          continue
+        }
       }
       let headerSize: number
       let source: Uint8Array
