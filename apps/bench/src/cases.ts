@@ -8,12 +8,13 @@ import type { CBuild } from "./lib/c-build.js"
 import { curveEnvironment } from "./lib/curve.js"
 import { generateCurveKeys } from "./lib/curve-keys.js"
 import { binaryTool, nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
+import { probeWsUpgrade } from "./lib/ws-probe.js"
 
 export const IMPLEMENTATIONS = ["zmq-ts", "zeromq.js", "libzmq C", "net"] as const
 export type Implementation = (typeof IMPLEMENTATIONS)[number]
 
 export type Kind = "throughput" | "latency" | "pubsub" | "inproc" | "memory" | "handshake"
-export type Transport = "tcp" | "ipc" | "inproc"
+export type Transport = "tcp" | "ipc" | "inproc" | "ws"
 
 /** A target: a ratio of zmq-ts to another implementation (same round), or an absolute bound on zmq-ts. */
 export type Target =
@@ -123,6 +124,20 @@ export function benchCases(settings: Settings): BenchCase[] {
       })
     }
   }
+  // ws (issue 17): ZWS 2.0 over loopback, NULL. No `net` column: its ceiling tools speak ZMTP over tcp.
+  for (const size of [64, 65536]) {
+    cases.push({
+      id: `push-pull-ws-${size}`,
+      title: `PUSH→PULL ws ${formatSize(size)}`,
+      kind: "throughput",
+      transport: "ws",
+      size,
+      implementations: LIBRARIES,
+      targets: [{ against: "libzmq C", op: ">=", value: 1 }],
+      targetText: "≥ 1.0× libzmq C",
+      rounds,
+    })
+  }
   // CURVE (issue 15): the same PUSH→PULL over tcp with the CURVE mechanism, every size in both runs.
   for (const size of [64, 1024, 65536]) {
     cases.push({
@@ -177,6 +192,17 @@ export function benchCases(settings: Settings): BenchCase[] {
       })
     }
   }
+  cases.push({
+    id: "req-rep-ws-64",
+    title: "REQ↔REP ws 64 B",
+    kind: "latency",
+    transport: "ws",
+    size: 64,
+    implementations: LIBRARIES,
+    targets: [],
+    targetText: "",
+    rounds,
+  })
   for (const transport of full ? (["tcp", "ipc"] as const) : (["tcp"] as const)) {
     for (const size of full ? [64, 1024] : [64]) {
       for (const subscribers of [1, 10]) {
@@ -257,7 +283,11 @@ function ipcPath(): { address: string; remove: () => void } {
 export async function measure(benchCase: BenchCase, implementation: Implementation, settings: Settings, c: CBuild | undefined): Promise<Sample> {
   const { size } = benchCase
   const ipc = benchCase.transport === "ipc" ? ipcPath() : undefined
-  const bindAddress = ipc?.address ?? "tcp://127.0.0.1:*"
+  const ws = benchCase.transport === "ws"
+  const bindAddress = ipc?.address ?? (ws ? "ws://127.0.0.1:*" : "tcp://127.0.0.1:*")
+  // ws: the runner checks that the bound listener answers a WebSocket upgrade with ZWS 2.0 before the sender
+  // connects (lib/ws-probe.ts), so no implementation can pass a tcp run for a ws one.
+  const beforeRelay = ws ? async (endpoints: string): Promise<void> => void (await probeWsUpgrade(endpoints)) : undefined
   // CURVE: fresh key pairs for every run, to both sides through the environment (lib/curve.ts).
   const env = benchCase.curve === true ? curveEnvironment(generateCurveKeys()) : undefined
   const tool = (node: string, cName: Parameters<CBuild["path"]>[0], nodeArgs: (string | number)[], cArgs: (string | number)[]): Tool => {
@@ -277,7 +307,7 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
         const outcome = await runPair(
           tool("local-thr", "local_thr", [bindAddress, size, warmup, deadlineMs], [bindAddress, size, warmup, deadlineMs]),
           tool("remote-thr", "remote_thr", [size, MAX_MESSAGES, seconds], [size, MAX_MESSAGES, seconds]),
-          { timeoutMs },
+          { timeoutMs, ...(beforeRelay === undefined ? {} : { beforeRelay }) },
         )
         return rate(outcome, size)
       }
@@ -286,7 +316,7 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
         const outcome = await runPair(
           tool("local-lat", "local_lat", [bindAddress, deadlineMs], [bindAddress, deadlineMs]),
           tool("remote-lat", "remote_lat", [size, ...timing], [size, ...timing]),
-          { timeoutMs },
+          { timeoutMs, ...(beforeRelay === undefined ? {} : { beforeRelay }) },
         )
         const sender = outcome.sender!
         if (!(sender["roundTrips"]! > 0)) throw new Error("no round trip completed")

@@ -11,6 +11,7 @@
  *     --readme        also put the table into apps/bench/README.md
  *     --profile       CPU-profile zmq-ts tcp PUSH→PULL 64 B (--size N for another; both processes) and list the hot spots
  *       --curve       … the same over CURVE
+ *       --ws          … the same over ws:// (ZWS 2.0)
  *       --handshakes  … the CURVE handshake case instead (server and client processes)
  *         --null      … those connections without CURVE (the handshake case's ceiling)
  *
@@ -130,6 +131,7 @@ async function profile(): Promise<void> {
   // `--handshakes --null`: the same connections without CURVE, the handshake case's ceiling.
   const curve = (handshakes && !argv.includes("--null")) || argv.includes("--curve")
   const env = curve ? curveEnvironment(generateCurveKeys()) : undefined
+  const transport = argv.includes("--ws") ? "ws" : "tcp"
   // One directory per side: `--import tsx` runs its loader in a worker thread, which writes a profile too.
   const sides = handshakes ? (["client", "server"] as const) : (["push", "pull"] as const)
   const directory = (side: string): string => join(RESULTS_DIRECTORY, `profile-${side}`)
@@ -151,14 +153,14 @@ async function profile(): Promise<void> {
     )
   } else {
     const outcome = await runPair(
-      nodeTool("local-thr", ["zmq-ts", "tcp://127.0.0.1:*", size, 0.5, 60_000], flags("pull"), env),
+      nodeTool("local-thr", ["zmq-ts", `${transport}://127.0.0.1:*`, size, 0.5, 60_000], flags("pull"), env),
       nodeTool("remote-thr", ["zmq-ts", size, 100_000_000, seconds], flags("push"), env),
       { timeoutMs: 120_000 },
     )
     const rate = outcome.receiver["messages"]! / outcome.receiver["seconds"]!
     const perSecond = rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M` : `${(rate / 1e3).toFixed(1)} k`
     console.log(
-      `zmq-ts tcp PUSH→PULL${curve ? " CURVE" : ""} ${size} B under --cpu-prof: ${perSecond} msgs/s (${((rate * size) / 1e6).toFixed(1)} MB/s) over ${seconds} s`,
+      `zmq-ts ${transport} PUSH→PULL${curve ? " CURVE" : ""} ${size} B under --cpu-prof: ${perSecond} msgs/s (${((rate * size) / 1e6).toFixed(1)} MB/s) over ${seconds} s`,
     )
   }
   const titles: Record<string, string> = {

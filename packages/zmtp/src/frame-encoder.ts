@@ -45,6 +45,23 @@ export class FrameEncoder {
     else this.writeRaw(bytes)
   }
 
+  /**
+   * Reserves `length` bytes after the pending ones for the caller to fill in place, and returns where they
+   * start in `slab`: for framings that transform what they write (a ZWS client masks its payload), so the
+   * bytes are produced where they will be sent rather than copied there.
+   */
+  claim(length: number): number {
+    this.#reserve(length)
+    const at = this.#end
+    this.#end = at + length
+    return at
+  }
+
+  /** The array `claim`'s offsets refer to; valid until the next write. */
+  get slab(): Uint8Array {
+    return this.#slab
+  }
+
   /** A message frame (`flags` carries MORE) or, with FLAG_COMMAND, a command frame. */
   writeFrame(flags: number, body: Uint8Array): void {
     const size = body.length

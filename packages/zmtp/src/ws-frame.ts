@@ -8,6 +8,9 @@
  *   |N|V|V|V|       |S|             |   (if payload len==126/127)   |
  *   |     Masking-key (if MASK set), 4 octets                        |
  */
+import { maskWsPayload } from "./ws-mask.js"
+
+export { maskWsPayload } from "./ws-mask.js"
 
 /** RFC 6455 §5.2 opcodes. Text (0x1) and continuation (0x0) exist but ZWS refuses them. */
 export const WsOpcode = {
@@ -74,33 +77,6 @@ export function writeWsHeader(
     target[offset++] = maskKey[3]!
   }
   return offset
-}
-
-/**
- * XORs `source` with the masking key into `target` at `offset` (RFC 6455 §5.3); `keyPhase` is the payload
- * offset of `source[0]`, so a payload can be masked in pieces. `target` may be `source` itself (unmasking in
- * place).
- */
-export function maskWsPayload(
-  source: Uint8Array,
-  target: Uint8Array,
-  offset: number,
-  maskKey: Uint8Array,
-  keyPhase: number,
-): void {
-  const k0 = maskKey[(keyPhase + 0) & 3]!
-  const k1 = maskKey[(keyPhase + 1) & 3]!
-  const k2 = maskKey[(keyPhase + 2) & 3]!
-  const k3 = maskKey[(keyPhase + 3) & 3]!
-  const length = source.length
-  let i = 0
-  for (; i + 4 <= length; i += 4) {
-    target[offset + i] = source[i]! ^ k0
-    target[offset + i + 1] = source[i + 1]! ^ k1
-    target[offset + i + 2] = source[i + 2]! ^ k2
-    target[offset + i + 3] = source[i + 3]! ^ k3
-  }
-  for (; i < length; i++) target[offset + i] = source[i]! ^ maskKey[(keyPhase + i) & 3]!
 }
 
 /**

@@ -1,8 +1,8 @@
 import { remoteError, ZmtpErrorCode } from "./errors.js"
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js"
 import type { FrameSink, FrameView } from "./frame-decoder.js"
-import { FrameEncoder } from "./frame-encoder.js"
-import { maskWsPayload, wsClosePayload, WsOpcode, WS_MAX_HEADER_SIZE, writeWsHeader } from "./ws-frame.js"
+import { COPY_THRESHOLD, FrameEncoder } from "./frame-encoder.js"
+import { maskWsPayload, wsClosePayload, wsHeaderSize, WsOpcode, WS_MAX_HEADER_SIZE, writeWsHeader } from "./ws-frame.js"
 import type { WsRole } from "./ws-frame.js"
 import { WsFrameDecoder } from "./ws-frame-decoder.js"
 
@@ -44,6 +44,8 @@ export interface ZwsControlSink {
 const ZWS_MORE = 0x01
 const ZWS_COMMAND = 0x02
 const ZWS_FLAGS = ZWS_MORE | ZWS_COMMAND
+/** Bodies up to this size are copied byte by byte (as FrameEncoder does: `set` has a fixed cost). */
+const SMALL_BODY_SIZE = 8
 
 /** Reads one ZWS payload (flags byte + body) into a ZMTP frame, with the size limits; shared by both decoders. */
 class ZwsPayloadReader {
@@ -241,22 +243,39 @@ export class ZwsFrameEncoder {
   #write(zmtpFlags: number, prefix: Uint8Array | undefined, body: Uint8Array): void {
     const flags = (zmtpFlags & FLAG_COMMAND) !== 0 ? ZWS_COMMAND : zmtpFlags & FLAG_MORE
     const prefixLength = prefix === undefined ? 0 : prefix.length
-    const length = 1 + prefixLength + body.length
+    const bodyLength = body.length
+    const length = 1 + prefixLength + bodyLength
+    const out = this.#out
     const key = this.#maskKey?.()
-    const header = this.#header
-    let end = writeWsHeader(header, 0, WsOpcode.BINARY, length, key)
     if (key === undefined) {
-      header[end++] = flags
-      this.#out.writeRaw(header.subarray(0, end))
-      if (prefix !== undefined) this.#out.writeRaw(prefix)
-      this.#out.writeBody(body)
+      // Server: header, flags and prefix straight into the slab; a large body is referenced after them (one
+      // writev), a small one copied behind (one write for a burst).
+      const copied = bodyLength < COPY_THRESHOLD
+      let at = out.claim(wsHeaderSize(length, false) + 1 + prefixLength + (copied ? bodyLength : 0))
+      const slab = out.slab
+      at = writeWsHeader(slab, at, WsOpcode.BINARY, length, undefined)
+      slab[at++] = flags
+      if (prefix !== undefined) {
+        slab.set(prefix, at)
+        at += prefixLength
+      }
+      if (!copied) out.writeBody(body)
+      else if (bodyLength <= SMALL_BODY_SIZE) for (let i = 0; i < bodyLength; i++) slab[at + i] = body[i]!
+      else slab.set(body, at)
       return
     }
-    // Client: the whole payload masked, phase counted from the flags byte (RFC 6455 §5.3).
-    header[end++] = flags ^ key[0]!
-    this.#out.writeRaw(header.subarray(0, end))
-    if (prefix !== undefined) this.#out.writeRaw(masked(prefix, key, 1))
-    this.#out.writeBody(masked(body, key, 1 + prefixLength))
+    // Client: the whole frame is produced in the slab, the payload masked as it is copied there (RFC 6455
+    // §5.3, phase counted from the flags byte); the body must be copied anyway, so even a large one is. The
+    // key is read here and never kept, so its source may hand out one array, refilled (core's does).
+    let at = out.claim(wsHeaderSize(length, true) + length)
+    const slab = out.slab
+    at = writeWsHeader(slab, at, WsOpcode.BINARY, length, key)
+    slab[at++] = flags ^ key[0]!
+    if (prefix !== undefined) {
+      maskWsPayload(prefix, slab, at, key, 1)
+      at += prefixLength
+    }
+    maskWsPayload(body, slab, at, key, 1 + prefixLength)
   }
 }
 

@@ -44,6 +44,8 @@ export interface PairOptions {
   readonly timeoutMs: number
   /** Called when the sender has reported (the memory run tells the receiver then). */
   readonly onSenderResult?: (tellReceiver: (line: string) => void) => void
+  /** Runs on the receiver's endpoints before the sender gets them (the ws cases check the upgrade, lib/ws-probe.ts). */
+  readonly beforeRelay?: (endpoints: string) => Promise<void>
 }
 
 interface Running {
@@ -105,8 +107,12 @@ export function runPair(receiverTool: Tool, senderTool: Tool | undefined, option
       check()
     }
     lines(receiver, (line) => {
-      if (line.startsWith("READY ")) sender?.child.stdin!.write(`${line.slice("READY ".length)}\n`)
-      else if (line.startsWith("RESULT ")) parseResult(receiver, line)
+      if (line.startsWith("READY ")) {
+        const endpoints = line.slice("READY ".length)
+        const relay = (): void => void sender?.child.stdin!.write(`${endpoints}\n`)
+        if (options.beforeRelay === undefined) relay()
+        else options.beforeRelay(endpoints).then(relay, (error: Error) => finish(error))
+      } else if (line.startsWith("RESULT ")) parseResult(receiver, line)
     })
     if (sender !== undefined) {
       lines(sender, (line) => {

@@ -1,0 +1,103 @@
+/**
+ * RFC 6455 §5.3 masking: payload byte i is XORed with key byte (phase + i) mod 4. A client masks everything
+ * it sends and a server unmasks everything it receives, so on ws this loop touches every payload byte twice.
+ * Long payloads are masked in place four bytes at a time through an Int32Array view (a copy first when the
+ * masked bytes go elsewhere: memcpy is cheap next to the XOR); short ones byte by byte, where setting up the
+ * word loop costs more than it saves (docs/decisions/0017-ws-hot-path.md has the numbers).
+ */
+
+/** From this many bytes on, the word loop wins. */
+const WORD_MIN = 64
+
+// The key as one word, made by storing its bytes through a byte view of the same memory: the word XOR then
+// equals the byte XOR whatever the platform's byte order. Int32Array: XOR yields a signed 32-bit value, which
+// it stores as is (Uint32Array measured the same here, so this is no more than the natural fit).
+const keyBytes = new Uint8Array(4)
+const keyWord = new Int32Array(keyBytes.buffer)
+
+// The word view of the last array masked in place, found by the array's identity first (`.buffer` is not
+// free), then by its buffer: a slab or a read chunk holds many frames, so the view is made once per buffer
+// rather than once per frame. (It keeps that buffer alive until another one is masked.)
+let lastBytes: Uint8Array | undefined
+let lastBuffer: ArrayBufferLike | undefined
+let lastWords: Int32Array<ArrayBufferLike> = new Int32Array(0)
+
+function wordsOf(bytes: Uint8Array): Int32Array<ArrayBufferLike> {
+  if (bytes !== lastBytes) {
+    lastBytes = bytes
+    const buffer = bytes.buffer
+    if (buffer !== lastBuffer) {
+      lastBuffer = buffer
+      lastWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2)
+    }
+  }
+  return lastWords
+}
+
+/**
+ * XORs `source` with the masking key into `target` at `offset`; `keyPhase` is the payload offset of
+ * `source[0]`, so a payload can be masked in pieces. `target` may be `source` itself (unmasking in place);
+ * otherwise the two must not overlap.
+ */
+export function maskWsPayload(source: Uint8Array, target: Uint8Array, offset: number, maskKey: Uint8Array, keyPhase: number): void {
+  const length = source.length
+  if (length < WORD_MIN) {
+    maskBytes(source, 0, target, offset, length, maskKey, keyPhase)
+    return
+  }
+  if (source !== target) target.set(source, offset)
+  maskWsInPlace(target, offset, length, maskKey, keyPhase)
+}
+
+/**
+ * Masks `bytes[start, start + length)` in place, `keyPhase` being the payload offset of `bytes[start]`. For a
+ * caller with many frames in one array (a decoder and its read chunk): the same array each time keeps the
+ * word view cached.
+ */
+export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, maskKey: Uint8Array, keyPhase: number): void {
+  if (length < WORD_MIN) {
+    maskBytes(bytes, start, bytes, start, length, maskKey, keyPhase)
+    return
+  }
+  const at = bytes.byteOffset + start
+  const head = (4 - (at & 3)) & 3
+  const count = (length - head) >>> 2
+  const words = wordsOf(bytes)
+  let w = (at + head) >>> 2
+  const end = w + count
+  // A resizable buffer that shrank under a view made earlier: its bytes are still reachable one by one.
+  if (end > words.length) {
+    maskBytes(bytes, start, bytes, start, length, maskKey, keyPhase)
+    return
+  }
+  for (let i = start; i < start + head; i++) bytes[i] = bytes[i]! ^ maskKey[(keyPhase + i - start) & 3]!
+  const phase = keyPhase + head
+  keyBytes[0] = maskKey[phase & 3]!
+  keyBytes[1] = maskKey[(phase + 1) & 3]!
+  keyBytes[2] = maskKey[(phase + 2) & 3]!
+  keyBytes[3] = maskKey[(phase + 3) & 3]!
+  const key = keyWord[0]!
+  for (; w < end; w++) words[w] = words[w]! ^ key
+  for (let i = head + count * 4; i < length; i++) bytes[start + i] = bytes[start + i]! ^ maskKey[(keyPhase + i) & 3]!
+}
+
+/** The reference loop, one byte at a time (what the word path is tested against). */
+export function maskWsPayloadBytes(source: Uint8Array, target: Uint8Array, offset: number, maskKey: Uint8Array, keyPhase: number): void {
+  for (let i = 0; i < source.length; i++) target[offset + i] = source[i]! ^ maskKey[(keyPhase + i) & 3]!
+}
+
+/** `length` bytes from `source[from]` into `target[offset]`, four at a time with the key in registers. */
+function maskBytes(source: Uint8Array, from: number, target: Uint8Array, offset: number, length: number, maskKey: Uint8Array, keyPhase: number): void {
+  const k0 = maskKey[keyPhase & 3]!
+  const k1 = maskKey[(keyPhase + 1) & 3]!
+  const k2 = maskKey[(keyPhase + 2) & 3]!
+  const k3 = maskKey[(keyPhase + 3) & 3]!
+  let i = 0
+  for (; i + 4 <= length; i += 4) {
+    target[offset + i] = source[from + i]! ^ k0
+    target[offset + i + 1] = source[from + i + 1]! ^ k1
+    target[offset + i + 2] = source[from + i + 2]! ^ k2
+    target[offset + i + 3] = source[from + i + 3]! ^ k3
+  }
+  for (; i < length; i++) target[offset + i] = source[from + i]! ^ maskKey[(keyPhase + i) & 3]!
+}
