@@ -85,7 +85,7 @@ function onBeforeExit(): void {
  * `entry`'s socket closed it with messages left. Where the thread emits no `beforeExit`, holds the thread
  * alive until they are delivered, the entry is unregistered, or linger (from now; -1: without end) has
  * passed, as libzmq's linger counts from close. Elsewhere `beforeExit` does the waiting (above) and this
- * does nothing, so exit timing there stays as it was.
+ * does nothing, so exit timing there stays as it was. No warning here: the thread may not be exiting at all.
  */
 export function lingerAfterClose(entry: Undelivered): void {
   if (emitsBeforeExit || entry.linger === 0 || !entry.undelivered) return
