@@ -1,4 +1,4 @@
-import { onBeforeExit as whenLoopRunsDry, writeExitWarning } from "#platform/process"
+import { emitsBeforeExit, onBeforeExit as whenLoopRunsDry, writeExitWarning } from "#platform/process"
 import { holdAlive, releaseAlive } from "./keep-alive.js"
 
 /**
@@ -7,6 +7,8 @@ import { holdAlive, releaseAlive } from "./keep-alive.js"
  * messages (a tcp/ipc session, a pipe to another thread) registers here while it exists. When the event
  * loop runs dry (`beforeExit`), the thread waits until each has delivered, or its linger, counted from
  * then, has passed (-1: without end; 0: not at all). A wait longer than 500 ms prints zeromq.js's warning.
+ * A thread that emits no `beforeExit` (a Deno worker) cannot wait then, so there an entry whose socket
+ * closed with messages left holds the thread from the close instead (lingerAfterClose).
  */
 export interface Undelivered {
   /** True while messages (or bytes of them) wait to be delivered. */
@@ -75,6 +77,23 @@ function onBeforeExit(): void {
     clearInterval(check)
     clearTimeout(warning)
     waiting = false
+    releaseAlive()
+  }, CHECK_EVERY)
+}
+
+/**
+ * `entry`'s socket closed it with messages left. Where the thread emits no `beforeExit`, holds the thread
+ * alive until they are delivered, the entry is unregistered, or linger (from now; -1: without end) has
+ * passed, as libzmq's linger counts from close. Elsewhere `beforeExit` does the waiting (above) and this
+ * does nothing, so exit timing there stays as it was. No warning here: the thread may not be exiting at all.
+ */
+export function lingerAfterClose(entry: Undelivered): void {
+  if (emitsBeforeExit || entry.linger === 0 || !entry.undelivered) return
+  const deadline = entry.linger < 0 ? Number.POSITIVE_INFINITY : Date.now() + entry.linger
+  holdAlive()
+  const check = setInterval(() => {
+    if (registered.has(entry) && entry.undelivered && Date.now() < deadline) return
+    clearInterval(check)
     releaseAlive()
   }, CHECK_EVERY)
 }

@@ -10,7 +10,7 @@ import { RawEngine, type RawEngineHandler } from "./raw-engine.js"
 import { pipeAtConnect, zmtpTypeOf, type SocketHost } from "../pipes/socket-host.js"
 import { zmqError } from "../common/errors.js"
 import { NOTIFY_CONNECT, NOTIFY_DISCONNECT } from "../common/options.js"
-import { lingerAtExit, type Undelivered } from "../common/exit-linger.js"
+import { lingerAfterClose, lingerAtExit, type Undelivered } from "../common/exit-linger.js"
 import { mechanismFor, mechanismReady } from "../security/mechanisms.js"
 import type { ZapConnector } from "../security/zap-client.js"
 import { handshakeFailure } from "./handshake-events.js"
@@ -380,6 +380,7 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
       }, linger)
       unrefTimer(this.#lingerTimer)
     }
+    lingerAfterClose(this)
   }
 
   /** Closed, with messages still queued and no connection to write them on yet. */

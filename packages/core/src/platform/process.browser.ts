@@ -14,6 +14,9 @@ export function emitWarning(message: string): void {
  */
 export function onBeforeExit(_listener: () => void): void {}
 
+/** A page never waits at exit (above): closing sockets do not hold it either. */
+export const emitsBeforeExit = true
+
 export function writeExitWarning(text: string): void {
   console.warn(`WARNING: ${text}`)
 }

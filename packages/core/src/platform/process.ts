@@ -1,4 +1,5 @@
 import { nextTick, pid, stderr } from "node:process"
+import { isMainThread } from "node:worker_threads"
 
 /** Node: process.nextTick, run before promise callbacks (the engines batch a turn's sends with it). */
 export { nextTick }
@@ -15,6 +16,13 @@ export function emitWarning(message: string): void {
 export function onBeforeExit(listener: () => void): void {
   process.on("beforeExit", listener) // the global: node:process exports no `on`
 }
+
+/**
+ * Whether this thread emits `beforeExit` when its loop runs dry. Node and Bun do in every thread; Deno 2.9
+ * does on its main thread only, so a Deno worker's closing sockets hold the thread alive themselves
+ * (exit-linger.ts's lingerAfterClose).
+ */
+export const emitsBeforeExit: boolean = isMainThread || (globalThis as { Deno?: unknown }).Deno === undefined
 
 /** A line on stderr in the shape of a Node warning, for what is printed during shutdown. */
 export function writeExitWarning(text: string): void {

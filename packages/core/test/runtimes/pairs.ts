@@ -1,5 +1,5 @@
 /**
- * Every socket pair over tcp, ipc, inproc and ws on the runtime running the suite, through the built
+ * Every socket pair over tcp, ipc, inproc, ws and wss on the runtime running the suite, through the built
  * package (`@zmq-ts/core` and `@zmq-ts/core/draft` resolve to dist/ by the package's own exports):
  *
  *   REQ/REP  DEALER/ROUTER  PUB/SUB  XPUB/XSUB  PUSH/PULL  PAIR            (one binds, the other connects)
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, XSubscriber } from "@zmq-ts/core"
 import { Channel, Client, Dish, Gather, Peer, Radio, Scatter, Server } from "@zmq-ts/core/draft"
+import { selfSigned } from "../ws/tls-certificates.ts"
 import { check, equal, repeatUntil, test, type Scope } from "./harness.ts"
 
 interface Bindable {
@@ -25,12 +26,20 @@ export const TRANSPORTS: Record<string, () => string> = {
   ipc: () => `ipc://${join(tmpdir(), `zmqts-rt-${unique()}.sock`)}`,
   inproc: () => `inproc://rt-${unique()}`,
   ws: () => "ws://127.0.0.1:*/zmq",
+  wss: () => "wss://127.0.0.1:*/zmq",
 }
+
+/**
+ * wss:// (the runtime's node:tls): every socket of a wss pair gets a certificate made by /usr/bin/openssl for
+ * 127.0.0.1 and trusts it, so either may bind and the connecter checks the binder's name (wssHostname's default).
+ */
+const CERTIFICATE = selfSigned("IP:127.0.0.1,DNS:localhost")
+const WSS_OPTIONS = { wssCertPem: CERTIFICATE.certPem, wssKeyPem: CERTIFICATE.keyPem, wssTrustPem: CERTIFICATE.certPem }
 
 /** Binds `socket` to a fresh address of `transport`; returns where to connect. */
 async function bindTo(socket: Bindable, transport: string): Promise<string> {
   await socket.bind(TRANSPORTS[transport]!())
-  check(socket.lastEndpoint !== null, "lastEndpoint after bind")
+  check(socket.lastEndpoint?.startsWith(`${transport}://`) === true, `a ${transport}:// lastEndpoint after bind`)
   return socket.lastEndpoint
 }
 
@@ -166,5 +175,11 @@ const PAIRS: Record<string, PairTest> = {
 }
 
 for (const transport of Object.keys(TRANSPORTS)) {
-  for (const [pair, body] of Object.entries(PAIRS)) test(`${pair} over ${transport}`, (scope) => body(scope, transport))
+  for (const [pair, body] of Object.entries(PAIRS)) {
+    test(`${pair} over ${transport}`, (scope) => {
+      if (transport !== "wss") return body(scope, transport)
+      const track: Scope["track"] = (socket) => Object.assign(scope.track(socket), WSS_OPTIONS)
+      return body({ ...scope, track }, transport)
+    })
+  }
 }

@@ -11,5 +11,6 @@ import "./curve.ts"
 import "./hello.ts"
 import "./lifetime.ts"
 import "./reconnect.ts"
+import "./platform-websocket.ts"
 
 await runAll()

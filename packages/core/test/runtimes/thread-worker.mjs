@@ -13,7 +13,7 @@ if (role === "push") {
   for (let i = 0; i < count; i++) await push.send(String(i))
   parentPort.postMessage({ sent: count })
   // With waitForParent, close only once the parent has everything. Without, close at once and return: the
-  // queued messages must still arrive (linger), which Deno workers do not do (decision 0015's known gap).
+  // queued messages must still arrive (linger; in a Deno worker the closing socket holds the thread itself).
   if (waitForParent) await new Promise((resolve) => parentPort.once("message", resolve))
   push.close()
 } else if (role === "rep") {

@@ -73,9 +73,6 @@ test("worker thread: our REQ connects to a REP bound in the worker", async (scop
   equal(await within(exited, 5000, "the worker to exit"), 0, "the worker's exit code")
 })
 
-const LINGER_GAP =
-  "Deno 2.9 emits no beforeExit in worker threads, so a worker that closes and returns while messages still wait for their peer loses them"
-
 /** The worker sends 10 messages (before its peer has even said hello), closes and returns at once. */
 async function closeAndReturn(scope: Scope, transport: "inproc" | "tcp"): Promise<void> {
   const context = new Context()
@@ -90,5 +87,5 @@ async function closeAndReturn(scope: Scope, transport: "inproc" | "tcp"): Promis
 }
 
 for (const transport of ["inproc", "tcp"] as const) {
-  test(`worker thread: a PUSH over ${transport} that sends, closes and returns at once still delivers (linger at exit)`, (scope) => closeAndReturn(scope, transport), 10_000, { deno: LINGER_GAP })
+  test(`worker thread: a PUSH over ${transport} that sends, closes and returns at once still delivers (linger at exit)`, (scope) => closeAndReturn(scope, transport), 10_000)
 }

@@ -7,7 +7,7 @@ import { BATCH_BYTES, BATCH_MESSAGES, packBatch, packedSize, unpackBatch } from 
 import { pipeLimits, PipeEnd, type PeerIdentity, type PipeListener } from "../../pipes/pipe.js"
 import type { Frames } from "../../pipes/message.js"
 import { zmtpTypeOf, type SocketHost } from "../../pipes/socket-host.js"
-import { lingerAtExit, type Undelivered } from "../../common/exit-linger.js"
+import { lingerAfterClose, lingerAtExit, type Undelivered } from "../../common/exit-linger.js"
 
 /** Who a socket is, as it travels to the other thread (structured-clone friendly). */
 export interface WirePeer {
@@ -187,6 +187,7 @@ export class ThreadPipe implements PipeListener, Undelivered {
       this.#lingerTimer = setTimeout(() => this.#finish(false), linger)
       this.#lingerTimer.unref()
     }
+    lingerAfterClose(this)
     this.#scheduleFlush()
   }
 

@@ -1,6 +1,7 @@
 import type { Buffer } from "#platform/buffer"
 import type { SocketHost } from "../../pipes/socket-host.js"
 import type { Transport, TransportBinding, TransportConnection } from "../transport.js"
+import { refuseStreamOverWs } from "../ws/ws-stream-refusal.js"
 import { connectWebSocket } from "./websocket-connecter.js"
 import { bindRefusal, parseWebSocketEndpoint, type WebSocketEndpoint } from "./websocket-endpoint.js"
 
@@ -13,7 +14,9 @@ export function webSocketTransport(): Transport<WebSocketEndpoint> {
     parse: (address: string, _rest: string, role: "bind" | "connect") => parseWebSocketEndpoint(address, role),
     // parse() already refuses every bind; this is for a caller that skips it.
     bind: (_host: SocketHost, endpoint: WebSocketEndpoint): Promise<TransportBinding> => Promise.reject(bindRefusal(endpoint.address)),
-    connect: (host: SocketHost, endpoint: WebSocketEndpoint, routingId: Buffer | undefined): TransportConnection =>
-      connectWebSocket(host, endpoint, routingId),
+    connect: (host: SocketHost, endpoint: WebSocketEndpoint, routingId: Buffer | undefined): TransportConnection => {
+      refuseStreamOverWs(host, endpoint.address)
+      return connectWebSocket(host, endpoint, routingId)
+    },
   }
 }

@@ -7,6 +7,7 @@ import type { Transport } from "../transport.js"
 import { parseWsEndpoint, type WsEndpoint } from "./ws-endpoint.js"
 import { listenWs, type WsServerKind } from "./ws-listener.js"
 import { openSecure, secureServer } from "./ws-secure.js"
+import { refuseStreamOverWs } from "./ws-stream-refusal.js"
 import { upgradeWs } from "./ws-upgrade.js"
 
 /** The connecting side: tcp's connect, then the HTTP upgrade (ws-upgrade.ts). Binds go to ws-listener.ts. */
@@ -34,8 +35,12 @@ const secureConnecting: StreamConnecting<WsEndpoint> = { ...connecting, open: op
 export function wssTransport(zap: ZapConnector): Transport<WsEndpoint> {
   return {
     parse: parseWsEndpoint,
-    bind: (host, endpoint) => listenWs(host, endpoint, zap, secureServer),
+    async bind(host, endpoint) {
+      refuseStreamOverWs(host, endpoint.address)
+      return listenWs(host, endpoint, zap, secureServer)
+    },
     connect(host, endpoint, routingId) {
+      refuseStreamOverWs(host, endpoint.address)
       refuseIpv6WithoutOption(endpoint, host.options)
       return connectStream(host, endpoint, routingId, secureConnecting, zap)
     },
@@ -50,8 +55,12 @@ export function wssTransport(zap: ZapConnector): Transport<WsEndpoint> {
 export function wsTransport(zap: ZapConnector): Transport<WsEndpoint> {
   return {
     parse: parseWsEndpoint,
-    bind: (host, endpoint) => listenWs(host, endpoint, zap, plain),
+    async bind(host, endpoint) {
+      refuseStreamOverWs(host, endpoint.address)
+      return listenWs(host, endpoint, zap, plain)
+    },
     connect(host, endpoint, routingId) {
+      refuseStreamOverWs(host, endpoint.address)
       refuseIpv6WithoutOption(endpoint, host.options)
       return connectStream(host, endpoint, routingId, connecting, zap)
     },
