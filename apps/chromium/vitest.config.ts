@@ -14,6 +14,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     fileParallelism: false,
-    reporters: ["default", "./src/summary-reporter.ts"],
+    reporters: ["default", ["../../scripts/summary-reporter.ts", { label: "chromium" }]],
   },
 })
