@@ -2,6 +2,7 @@ import { remoteError, ZmtpErrorCode } from "./errors.js"
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js"
 import type { FrameSink, FrameView } from "./frame-decoder.js"
 import { COPY_THRESHOLD, FrameEncoder } from "./frame-encoder.js"
+import { maskWsInPlace } from "./ws-mask.js"
 import { maskWsPayload, wsClosePayload, wsHeaderSize, WsOpcode, WS_MAX_HEADER_SIZE, writeWsHeader } from "./ws-frame.js"
 import type { WsRole } from "./ws-frame.js"
 import { WsFrameDecoder } from "./ws-frame-decoder.js"
@@ -288,12 +289,17 @@ export class ZwsFrameEncoder {
     let at = out.claim(wsHeaderSize(length, true) + length)
     const slab = out.slab
     at = writeWsHeader(slab, at, WsOpcode.BINARY, length, key)
-    slab[at++] = flags ^ key[0]!
+    // The payload is assembled unmasked, then masked in one pass through the slab (whose word view stays
+    // cached across frames).
+    const payloadStart = at
+    slab[at++] = flags
     if (prefix !== undefined) {
-      maskWsPayload(prefix, slab, at, key, 1)
+      slab.set(prefix, at)
       at += prefixLength
     }
-    maskWsPayload(body, slab, at, key, 1 + prefixLength)
+    if (bodyLength <= SMALL_BODY_SIZE) for (let i = 0; i < bodyLength; i++) slab[at + i] = body[i]!
+    else slab.set(body, at)
+    maskWsInPlace(slab, payloadStart, length, key, 0)
   }
 }
 
