@@ -15,7 +15,7 @@ type Outcome = { events: string[]; error: string | undefined }
 function decode(role: WsRole, maxMessageSize: number, stream: Uint8Array, cuts: readonly number[] | "bytes"): Outcome {
   const events: string[] = []
   const sink: WsFrameSink = {
-    onMessage: (payload) => events.push(`message ${Buffer.from(payload).toString("hex")}`),
+    onMessage: (bytes, start, length) => events.push(`message ${Buffer.from(bytes.subarray(start, start + length)).toString("hex")}`),
     onPing: (payload) => events.push(`ping ${Buffer.from(payload).toString("hex")}`),
     onPong: (payload) => events.push(`pong ${Buffer.from(payload).toString("hex")}`),
     onClose: (code) => events.push(`close ${code}`),

@@ -16,7 +16,7 @@ function collector(): { sink: WsFrameSink; events: Event[] } {
   return {
     events,
     sink: {
-      onMessage: (payload) => events.push({ kind: "message", payload: [...payload] }),
+      onMessage: (bytes, start, length) => events.push({ kind: "message", payload: [...bytes.subarray(start, start + length)] }),
       onPing: (payload) => events.push({ kind: "ping", payload: [...payload] }),
       onPong: (payload) => events.push({ kind: "pong", payload: [...payload] }),
       onClose: (code) => events.push({ kind: "close", code }),

@@ -48,7 +48,7 @@ function pumpMessages(client: ZmtpConnection, server: ZmtpConnection): [ZmtpEven
   const events: [ZmtpEvent[], ZmtpEvent[]] = [[], []]
   const fromServer: Uint8Array[] = []
   const unframe = new WsFrameDecoder({ role: "client", maxMessageSize: -1 })
-  const sink = { onMessage: (p: Uint8Array) => fromServer.push(p.slice()), onPing() {}, onPong() {}, onClose() {} }
+  const sink = { onMessage: (bytes: Uint8Array, start: number, length: number) => fromServer.push(bytes.slice(start, start + length)), onPing() {}, onPong() {}, onClose() {} }
   for (let round = 0; round < 50; round++) {
     const up = client.dataToSendMessages()
     const down = server.dataToSend().slice()
