@@ -1,4 +1,4 @@
-// Shared by the stream connecter (tcp, ipc, ws on Node) and the browser's WebSocket connecter.
+// The interval sequence of reconnect-loop.ts, which the stream connecter (tcp, ipc, ws on Node) and the browser's WebSocket connecter share.
 
 /** The largest interval libzmq computes (INT_MAX ms), which is also the longest setTimeout. */
 const MAX_INTERVAL = 2 ** 31 - 1

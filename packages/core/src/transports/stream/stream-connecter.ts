@@ -1,12 +1,12 @@
 import type { Buffer } from "#platform/buffer"
-import { RECONNECT_STOP_AFTER_DISCONNECT, RECONNECT_STOP_CONN_REFUSED, RECONNECT_STOP_HANDSHAKE_FAILED } from "../../common/options.js"
+import { RECONNECT_STOP_AFTER_DISCONNECT, RECONNECT_STOP_CONN_REFUSED } from "../../common/options.js"
 import { connect as netConnect, type Socket as NetSocket } from "node:net"
 import { StreamSession } from "../../engine/stream-session.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
 import type { ZapConnector } from "../../engine/zap-channel.js"
 import type { TransportConnection, TransportEndpoint } from "../transport.js"
 import { applyKeepalive } from "./keepalive.js"
-import { reconnectIntervals } from "../reconnect-intervals.js"
+import { reconnectLoop } from "../reconnect-loop.js"
 import type { StreamConnecting } from "./stream-addressing.js"
 import type { ZwsFraming } from "@zmq-ts/zmtp"
 
@@ -36,30 +36,10 @@ export function connectStream<E extends TransportEndpoint>(
   const session = new StreamSession(host, address, true, routingId, zap)
   // ipc_connecter.cpp: connect(2) on a Unix socket does not return EINPROGRESS, so no ZMQ_EVENT_CONNECT_DELAYED.
   const delayedConnect = address.startsWith("tcp://")
-  let stopped = false
-  /** Closed with messages still queued: keep trying to connect, within linger. */
-  let lingering = false
-  const active = (): boolean => !stopped && (lingering || !host.closed)
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
-  let reconnect = reconnectIntervals()
   /** The attempt in progress, until it connects or fails. */
   let socket: NetSocket | undefined
-
-  /**
-   * libzmq's add_reconnect_timer: nothing with ZMQ_RECONNECT_IVL ≤ 0 (4.3.5 never reconnects then), else
-   * ZMQ_EVENT_CONNECT_RETRIED with the interval, and the next attempt after it.
-   */
-  const scheduleReconnect = (): void => {
-    if (!active() || options.reconnectInterval <= 0) return
-    const interval = reconnect(options.reconnectInterval, options.reconnectMaxInterval)
-    host.emit({ type: "connect:retry", address, interval })
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined
-      attempt()
-    }, interval)
-    // Connecting holds nothing open: a waiting operation does (keep-alive.ts), or queued messages at exit.
-    retryTimer.unref()
-  }
+  const loop = reconnectLoop(host, session, address, () => attempt(), () => socket?.destroy())
+  const { active, scheduleReconnect } = loop
 
   const attempt = (): void => {
     if (!active()) return
@@ -113,7 +93,7 @@ export function connectStream<E extends TransportEndpoint>(
       // stream_connecter_base.cpp's close(): the failed attempt's socket is closed, ZMQ_EVENT_CLOSED.
       host.emit({ type: "close", address })
       if (failure === "ECONNREFUSED" && stopsOnRefusal()) {
-        stopped = true
+        loop.stop()
         if (delayedConnect) session.abandon()
         return
       }
@@ -127,33 +107,7 @@ export function connectStream<E extends TransportEndpoint>(
       ? (options.reconnectStop & RECONNECT_STOP_CONN_REFUSED) !== 0
       : (options.reconnectStop & RECONNECT_STOP_AFTER_DISCONNECT) !== 0 && host.disconnected === true
 
-  session.onEngineClosed = (handshakeSucceeded) => {
-    if (!handshakeSucceeded && (options.reconnectStop & RECONNECT_STOP_HANDSHAKE_FAILED) !== 0) {
-      stopped = true
-      session.abandon()
-      return
-    }
-    // session_base.cpp's reconnect(): a new connecter, whose interval starts again from reconnectInterval.
-    reconnect = reconnectIntervals()
-    scheduleReconnect()
-  }
-
   attempt()
 
-  return {
-    close: () => {
-      session.stop()
-      const stop = (): void => {
-        stopped = true
-        if (retryTimer !== undefined) clearTimeout(retryTimer)
-        if (session.engine === undefined && socket !== undefined) socket.destroy()
-      }
-      if (!session.waitingToFlush) {
-        stop()
-        return
-      }
-      lingering = true
-      session.onDone = stop
-    },
-  }
+  return loop.connection
 }

@@ -1,10 +1,10 @@
 import type { Buffer } from "#platform/buffer"
 import { zmqError } from "../../common/errors.js"
-import { RECONNECT_STOP_HANDSHAKE_FAILED, type SocketOptionValues } from "../../common/options.js"
+import type { SocketOptionValues } from "../../common/options.js"
 import { StreamSession } from "../../engine/stream-session.js"
 import { WebSocketEngine, type PlatformWebSocket } from "../../engine/websocket-engine.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
-import { reconnectIntervals } from "../reconnect-intervals.js"
+import { reconnectLoop } from "../reconnect-loop.js"
 import type { TransportConnection } from "../transport.js"
 import type { WebSocketEndpoint } from "./websocket-endpoint.js"
 
@@ -28,23 +28,10 @@ export function connectWebSocket(host: SocketHost, endpoint: WebSocketEndpoint, 
   if (Platform === undefined) throw zmqError("EPROTONOSUPPORT", `no WebSocket in this runtime for ${address}`, address)
   // No ZAP: bare ZWS2.0 runs no mechanism, so nothing asks the context's handler.
   const session = new StreamSession(host, address, true, routingId, () => undefined)
-  let stopped = false
-  let lingering = false
-  const active = (): boolean => !stopped && (lingering || !host.closed)
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
-  let reconnect = reconnectIntervals()
   /** The attempt in progress, until it opens or fails. */
   let opening: PlatformWebSocket | undefined
-
-  const scheduleReconnect = (): void => {
-    if (!active() || options.reconnectInterval <= 0) return
-    const interval = reconnect(options.reconnectInterval, options.reconnectMaxInterval)
-    host.emit({ type: "connect:retry", address, interval })
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined
-      attempt()
-    }, interval)
-  }
+  const loop = reconnectLoop(host, session, address, () => attempt(), () => abandonOpening())
+  const { active, scheduleReconnect } = loop
 
   const attempt = (): void => {
     if (!active()) return
@@ -54,7 +41,7 @@ export function connectWebSocket(host: SocketHost, endpoint: WebSocketEndpoint, 
     } catch (error) {
       // A URL the platform refuses (a page served over https may not open ws://, for one).
       host.emit({ type: "handshake:error:other", address, error: error instanceof Error ? error : new Error(String(error)) })
-      stopped = true
+      loop.stop()
       session.abandon()
       return
     }
@@ -92,44 +79,23 @@ export function connectWebSocket(host: SocketHost, endpoint: WebSocketEndpoint, 
     }
   }
 
-  session.onEngineClosed = (handshakeSucceeded) => {
-    if (!handshakeSucceeded && (options.reconnectStop & RECONNECT_STOP_HANDSHAKE_FAILED) !== 0) {
-      stopped = true
-      session.abandon()
-      return
+  /** Closed before the attempt in progress opened: it closes as soon as the platform lets it. */
+  const abandonOpening = (): void => {
+    const ws = opening
+    if (ws === undefined) return
+    opening = undefined
+    ws.onopen = () => ws.close(1000)
+    ws.onclose = null
+    try {
+      ws.close(1000)
+    } catch {
+      // not yet open in a platform that refuses close() then: onopen closes it
     }
-    reconnect = reconnectIntervals()
-    scheduleReconnect()
   }
 
   attempt()
 
-  return {
-    close: () => {
-      session.stop()
-      const stop = (): void => {
-        stopped = true
-        if (retryTimer !== undefined) clearTimeout(retryTimer)
-        if (session.engine === undefined && opening !== undefined) {
-          const ws = opening
-          opening = undefined
-          ws.onopen = () => ws.close(1000)
-          ws.onclose = null
-          try {
-            ws.close(1000)
-          } catch {
-            // not yet open in a platform that refuses close() then: onopen closes it
-          }
-        }
-      }
-      if (!session.waitingToFlush) {
-        stop()
-        return
-      }
-      lingering = true
-      session.onDone = stop
-    },
-  }
+  return loop.connection
 }
 
 /**

@@ -29,40 +29,34 @@ const plain: WsServerKind = {
 const secureConnecting: StreamConnecting<WsEndpoint> = { ...connecting, open: openSecure }
 
 /**
- * `wss://`: ws:// inside TLS (node:tls), with libzmq's draft ZMQ_WSS_* options (ws-secure.ts). The same
- * path routing: a wss port is shared by the wss binds on it.
- */
-export function wssTransport(zap: ZapConnector): Transport<WsEndpoint> {
-  return {
-    parse: parseWsEndpoint,
-    async bind(host, endpoint) {
-      refuseStreamOverWs(host, endpoint.address)
-      return listenWs(host, endpoint, zap, secureServer)
-    },
-    connect(host, endpoint, routingId) {
-      refuseStreamOverWs(host, endpoint.address)
-      refuseIpv6WithoutOption(endpoint, host.options)
-      return connectStream(host, endpoint, routingId, secureConnecting, zap)
-    },
-  }
-}
-
-/**
  * `ws://` (ZWS 2.0, RFC 45): ZMTP over WebSocket, our own RFC 6455 framing (docs/decisions/0012). A tcp
  * stream, the HTTP/1.1 upgrade, then the same session and engine as tcp with the codec in ZWS mode. Bound
  * ports are shared by path (ws-listener.ts, docs/decisions/0013).
  */
 export function wsTransport(zap: ZapConnector): Transport<WsEndpoint> {
+  return webSocketTransport(zap, plain, connecting)
+}
+
+/**
+ * `wss://`: ws:// inside TLS (node:tls), with libzmq's draft ZMQ_WSS_* options (ws-secure.ts). The same
+ * path routing: a wss port is shared by the wss binds on it.
+ */
+export function wssTransport(zap: ZapConnector): Transport<WsEndpoint> {
+  return webSocketTransport(zap, secureServer, secureConnecting)
+}
+
+/** ws:// and wss:// differ only in how the listener and the connecter open their streams. */
+function webSocketTransport(zap: ZapConnector, server: WsServerKind, opening: StreamConnecting<WsEndpoint>): Transport<WsEndpoint> {
   return {
     parse: parseWsEndpoint,
     async bind(host, endpoint) {
       refuseStreamOverWs(host, endpoint.address)
-      return listenWs(host, endpoint, zap, plain)
+      return listenWs(host, endpoint, zap, server)
     },
     connect(host, endpoint, routingId) {
       refuseStreamOverWs(host, endpoint.address)
       refuseIpv6WithoutOption(endpoint, host.options)
-      return connectStream(host, endpoint, routingId, connecting, zap)
+      return connectStream(host, endpoint, routingId, opening, zap)
     },
   }
 }
