@@ -9,6 +9,7 @@ import fc from "fast-check"
 import { encodeWsFrame, plainClient, WsFrameDecoder, WsOpcode, ZmtpConnection, ZmtpErrorCode } from "../src/index.js"
 import type { SocketType, ZmtpConnectionOptions, ZmtpEvent } from "../src/index.js"
 import { ascii } from "./helpers/chunking.js"
+import { pumpWithCuts } from "./helpers/pair.js"
 
 const maskKey = (): Uint8Array => new Uint8Array(randomBytes(4))
 
@@ -18,26 +19,6 @@ function bare(role: "client" | "server", socketType: SocketType, extra: Partial<
 
 function browser(socketType: SocketType, extra: Partial<ZmtpConnectionOptions> = {}, bareMode = true): ZmtpConnection {
   return new ZmtpConnection({ socketType, zws: { role: "client", bare: bareMode, messages: true }, ...extra })
-}
-
-/** Moves bytes both ways, cut at `cuts`, until both are quiet; returns each side's events. */
-function pump(a: ZmtpConnection, b: ZmtpConnection, cuts: readonly number[] = []): [ZmtpEvent[], ZmtpEvent[]] {
-  const events: [ZmtpEvent[], ZmtpEvent[]] = [[], []]
-  let cut = 0
-  for (let round = 0; round < 50; round++) {
-    const ab = a.dataToSend().slice()
-    const ba = b.dataToSend().slice()
-    if (ab.length === 0 && ba.length === 0) break
-    for (const [bytes, to, list] of [[ab, b, events[1]], [ba, a, events[0]]] as const) {
-      let pos = 0
-      while (pos < bytes.length && to.state !== "failed" && to.state !== "closed") {
-        const size = 1 + ((cuts[cut++ % Math.max(1, cuts.length)] ?? bytes.length) % bytes.length)
-        list.push(...to.receiveData(bytes.slice(pos, pos + size)))
-        pos += size
-      }
-    }
-  }
-  return events
 }
 
 /**
@@ -73,14 +54,14 @@ describe("bare ZWS2.0", () => {
         (routingId, sent, cuts) => {
           const client = bare("client", "DEALER", { routingId })
           const server = bare("server", "ROUTER")
-          const [clientEvents, serverEvents] = pump(client, server, cuts)
+          const [clientEvents, serverEvents] = pumpWithCuts(client, server, cuts)
           const clientReady = readies(clientEvents)
           const serverReady = readies(serverEvents)
           expect(serverReady).toHaveLength(1)
           expect(serverReady[0]).toMatchObject({ peer: { socketType: undefined, routingId, mechanism: "NULL" } })
           expect(clientReady[0]).toMatchObject({ peer: { socketType: undefined, routingId: new Uint8Array(0) } })
           for (const message of sent) client.send(message)
-          const [, delivered] = pump(client, server, cuts)
+          const [, delivered] = pumpWithCuts(client, server, cuts)
           expect(messages(delivered)).toEqual(sent.map((m) => m.map((f) => [...f])))
         },
       ),
@@ -98,7 +79,7 @@ describe("bare ZWS2.0", () => {
   })
 
   it("no socket-type check, as libzmq's bare mode: a PUSH and a PUB meet (a ZMTP handshake would refuse)", () => {
-    const [a, b] = pump(bare("client", "PUSH"), bare("server", "PUB")).map(readies)
+    const [a, b] = pumpWithCuts(bare("client", "PUSH"), bare("server", "PUB")).map(readies)
     expect(a).toHaveLength(1)
     expect(b).toHaveLength(1)
   })
@@ -106,10 +87,10 @@ describe("bare ZWS2.0", () => {
   it("a SUB's subscriptions travel as data frames 0x01/0x00 + topic and reach the PUB as subscribe/cancel", () => {
     const sub = bare("client", "SUB")
     const pub = bare("server", "PUB")
-    pump(sub, pub)
+    pumpWithCuts(sub, pub)
     sub.subscribe(ascii("weather"))
     sub.cancel(ascii("news"))
-    const [, pubEvents] = pump(sub, pub)
+    const [, pubEvents] = pumpWithCuts(sub, pub)
     expect(pubEvents).toEqual([
       { type: "subscribe", topic: ascii("weather") },
       { type: "cancel", topic: ascii("news") },
@@ -139,9 +120,9 @@ describe("bare ZWS2.0", () => {
   it("WebSocket pings are answered with pongs, and close() sends a close frame", () => {
     const client = bare("client", "DEALER")
     const server = bare("server", "ROUTER")
-    pump(client, server)
+    pumpWithCuts(client, server)
     client.ping(0, ascii("hb"))
-    const [clientEvents, serverEvents] = pump(client, server)
+    const [clientEvents, serverEvents] = pumpWithCuts(client, server)
     expect(serverEvents).toEqual([{ type: "ping", ttl: 0, context: ascii("hb") }])
     expect(clientEvents).toEqual([{ type: "pong", context: ascii("hb") }])
     server.close("bye")

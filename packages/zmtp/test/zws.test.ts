@@ -23,6 +23,7 @@ import {
 } from "../src/index.js"
 import type { SocketType, ZmtpConnectionOptions, ZmtpEvent } from "../src/index.js"
 import { ascii, concat } from "./helpers/chunking.js"
+import { pumpWithCuts } from "./helpers/pair.js"
 
 const sha1 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest())
 const maskKey = (): Uint8Array => new Uint8Array(randomBytes(4))
@@ -31,38 +32,18 @@ function zws(role: "client" | "server", socketType: SocketType, extra: Partial<Z
   return new ZmtpConnection({ socketType, zws: { role, maskKey }, ...extra })
 }
 
-/** Moves bytes both ways, cut at `cuts`, until both are quiet; returns each side's events. */
-function pump(a: ZmtpConnection, b: ZmtpConnection, cuts: readonly number[] = []): [ZmtpEvent[], ZmtpEvent[]] {
-  const events: [ZmtpEvent[], ZmtpEvent[]] = [[], []]
-  let cut = 0
-  for (let round = 0; round < 50; round++) {
-    const ab = a.dataToSend().slice()
-    const ba = b.dataToSend().slice()
-    if (ab.length === 0 && ba.length === 0) break
-    for (const [bytes, to, list] of [[ab, b, events[1]], [ba, a, events[0]]] as const) {
-      let pos = 0
-      while (pos < bytes.length && to.state !== "failed" && to.state !== "closed") {
-        const size = 1 + ((cuts[cut++ % Math.max(1, cuts.length)] ?? bytes.length) % bytes.length)
-        list.push(...to.receiveData(bytes.slice(pos, pos + size)))
-        pos += size
-      }
-    }
-  }
-  return events
-}
-
 describe("ZWS 2.0 in memory", () => {
   it("NULL: READY both ways at once, then multipart messages, under any chunking", () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 3 }), { maxLength: 5 }), fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 10 }), (messages, cuts) => {
         const client = zws("client", "DEALER", { routingId: "me" })
         const server = zws("server", "ROUTER")
-        const [, serverEvents] = pump(client, server, cuts)
+        const [, serverEvents] = pumpWithCuts(client, server, cuts)
         expect(client.state).toBe("ready")
         expect(server.state).toBe("ready")
         expect(server.peer?.routingId).toEqual(ascii("me"))
         for (const frames of messages) client.send(frames)
-        const [, received] = pump(client, server, cuts)
+        const [, received] = pumpWithCuts(client, server, cuts)
         expect(serverEvents.map((e) => e.type)).toEqual(["ready"])
         expect(received.map((e) => (e.type === "message" ? e.frames.map((f) => [...f]) : e.type))).toEqual(messages.map((m) => m.map((f) => [...f])))
       }),
@@ -85,11 +66,11 @@ describe("ZWS 2.0 in memory", () => {
   it("PLAIN: the mechanism runs straight after the upgrade", () => {
     const client = zws("client", "REQ", { mechanism: plainClient({ username: "u", password: "p" }) })
     const server = zws("server", "REP", { mechanism: plainServer() })
-    const [, serverEvents] = pump(client, server)
+    const [, serverEvents] = pumpWithCuts(client, server)
     const auth = serverEvents.find((e) => e.type === "authenticate")
     expect(auth).toBeDefined()
     server.resolveAuthentication({ allow: true, userId: "u" })
-    pump(client, server)
+    pumpWithCuts(client, server)
     expect(client.state).toBe("ready")
     expect(server.state).toBe("ready")
   })
@@ -97,7 +78,7 @@ describe("ZWS 2.0 in memory", () => {
   it("subscriptions travel as data frames 0x01/0x00 + topic (libzmq drops SUBSCRIBE commands on ws)", () => {
     const sub = zws("client", "SUB")
     const pub = zws("server", "PUB")
-    pump(sub, pub)
+    pumpWithCuts(sub, pub)
     sub.subscribe(ascii("weather"))
     sub.cancel(ascii("news"))
     const wire = sub.dataToSend().slice()
@@ -111,9 +92,9 @@ describe("ZWS 2.0 in memory", () => {
   it("ping() sends a WebSocket ping, answered by a pong; a close frame ends the peer with WS_CLOSED and is echoed", () => {
     const client = zws("client", "DEALER")
     const server = zws("server", "ROUTER")
-    pump(client, server)
+    pumpWithCuts(client, server)
     client.ping(0, ascii("hb"))
-    const [clientEvents, serverEvents] = pump(client, server)
+    const [clientEvents, serverEvents] = pumpWithCuts(client, server)
     expect(serverEvents).toEqual([{ type: "ping", ttl: 0, context: ascii("hb") }])
     expect(clientEvents).toEqual([{ type: "pong", context: ascii("hb") }])
     client.close()

@@ -156,6 +156,29 @@ export class Pair {
   }
 }
 
+/**
+ * Moves bytes both ways until both are quiet, each write cut into pieces whose sizes cycle through `cuts`
+ * (whole writes without them), as a WebSocket stream might be split; returns each side's events.
+ */
+export function pumpWithCuts(a: ZmtpConnection, b: ZmtpConnection, cuts: readonly number[] = []): [ZmtpEvent[], ZmtpEvent[]] {
+  const events: [ZmtpEvent[], ZmtpEvent[]] = [[], []]
+  let cut = 0
+  for (let round = 0; round < 50; round++) {
+    const ab = a.dataToSend().slice()
+    const ba = b.dataToSend().slice()
+    if (ab.length === 0 && ba.length === 0) break
+    for (const [bytes, to, list] of [[ab, b, events[1]], [ba, a, events[0]]] as const) {
+      let pos = 0
+      while (pos < bytes.length && to.state !== "failed" && to.state !== "closed") {
+        const size = 1 + ((cuts[cut++ % Math.max(1, cuts.length)] ?? bytes.length) % bytes.length)
+        list.push(...to.receiveData(bytes.slice(pos, pos + size)))
+        pos += size
+      }
+    }
+  }
+  return events
+}
+
 export function isOpen(connection: ZmtpConnection): boolean {
   return connection.state !== "failed" && connection.state !== "closed"
 }
