@@ -10,10 +10,10 @@
  * starting the server, see how it all still works"). The Guide's server sleeps a second per request to
  * "do some work"; that is left out here.
  */
-import { createServer } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
 import { Reply, Request, type Socket } from "../src/index.js"
+import { freePort } from "./helpers/transports.js"
 
 const REQUESTS = 10
 const TIMEOUT = 5000
@@ -80,15 +80,6 @@ function socket(library: Library, type: "REQ" | "REP", options: Record<string, u
   return created
 }
 
-/** A free port on 127.0.0.1, so the client can connect before the server has bound it. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === "string") throw new Error("no tcp port")
-  return address.port
-}
 
 /** Resolves at the client's first `connect:retry`: it connected while nobody was listening. */
 function firstRetry(client: HelloSocket, library: Library): Promise<void> {

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises"
 import { afterAll, describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
 import { Context, Reply, Router, type Socket } from "../src/index.js"
+import { testPort } from "../../../test-support/ports.js"
 import {
   BACKWARD,
   EMPTY,
@@ -80,12 +81,7 @@ const MATRIX: readonly MatrixCase[] = PATTERNS.flatMap((pattern) =>
 /** A fixed address nobody listens on yet, for tests that connect before binding or rebind after a restart. */
 async function fixedAddress(transport: Transport): Promise<string> {
   if (transport === "ipc") return ipcAddress()
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === "string") throw new Error("no tcp port")
-  return `tcp://127.0.0.1:${address.port}`
+  return `tcp://127.0.0.1:${await testPort()}`
 }
 
 // ── tests ──────────────────────────────────────────────────────────────────────────────────────────

@@ -214,6 +214,22 @@ describe("endpoints", () => {
     await expect(second.bind(`inproc://in-use-${process.pid}`)).rejects.toMatchObject({ code: "EADDRINUSE" })
   })
 
+  it("a tcp connect that reaches itself (source port = its unbound destination) is dropped and retried, so the port stays free for the real peer", async () => {
+    // TCP simultaneous open: with nobody listening, a connect from 127.0.0.1:P to 127.0.0.1:P succeeds and
+    // talks to itself. A DEALER would handshake with itself and keep the port; the peer could never bind.
+    const port = await freePort()
+    const address = `tcp://127.0.0.1:${port}`
+    await using dealer = new Dealer({ reconnectInterval: 10, linger: 0 })
+    const events: string[] = []
+    for (const type of ["connect", "close", "handshake"] as const) dealer.events.on(type, () => events.push(type))
+    dealer.connect(`tcp://127.0.0.1:${port};127.0.0.1:${port}`)
+    await until(() => events.filter((type) => type === "close").length >= 3, 5000, "three dropped attempts")
+    expect(events.filter((type) => type !== "close")).toEqual([])
+    await using pull = new Pull()
+    await pull.bind(address)
+    expect(pull.lastEndpoint).toBe(address)
+  })
+
   it("unbind and disconnect of an endpoint never bound or connected fail with ENOENT", async () => {
     await using socket = new Pair()
     await expect(socket.unbind("tcp://127.0.0.1:5555")).rejects.toMatchObject({ code: "ENOENT", address: "tcp://127.0.0.1:5555" })

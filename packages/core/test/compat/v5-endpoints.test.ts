@@ -15,13 +15,10 @@ import { Pull, Push, ZmqError } from "../../src/index.js"
 import * as zmq from "../../src/v5-compat.js"
 import { socketsClosedAfterEach } from "../helpers/v5-sockets.js"
 import { freePorts, ipcPath, TRANSPORTS } from "../helpers/transports.js"
-// Ports known before anything binds them (a fixed port would collide with ephemeral ones): free a moment ago.
+// Ports known before anything binds them, from the project's test range (test-support/ports.ts).
 const [PORT_BIND_SYNC, PORT_BIND_SYNC_TAKEN, PORT_UNBIND_SYNC, PORT_SECOND_ENDPOINT, PORT_BIND_SYNC_QUEUE, PORT_BIND_SYNC_SEND, PORT_BIND_SYNC_IN_USE, PORT_BIND_SYNC_CLOSE, PORT_NOBODY, PORT_SOURCE, PORT_EXPECTED_LOOPBACK, PORT_EXPECTED_ANY, PORT_EXPECTED_ZEROS, PORT_EXPECTED_ANY6] = await freePorts(14)
 
 const open = socketsClosedAfterEach()
-
-/** Fixed tcp ports of this file (the compat tests' range is 47000–47499), for binds that must know theirs. */
-/** Nothing listens here: the connect-check table only connects to it (and from its source port). */
 
 /** Whether this machine can listen on IPv6's any address (CI containers may have no IPv6). */
 async function canListen(host: string): Promise<boolean> {

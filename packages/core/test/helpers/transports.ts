@@ -15,6 +15,7 @@ import { join } from "node:path"
 import { setTimeout as delay } from "node:timers/promises"
 import type { Message, Socket, SocketEventOfType, SocketEventType } from "../../src/index.js"
 import type { AnySocket } from "../../src/draft.js"
+import { testPort, testPorts } from "../../../../test-support/ports.js"
 
 export type TransportName = "tcp" | "ipc" | "inproc"
 
@@ -74,34 +75,14 @@ export async function hasIpv6Loopback(): Promise<boolean> {
   }
 }
 
-/** A tcp port that was free a moment ago (listen on 0, read the port, close). */
-export async function freePort(host = "127.0.0.1"): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen({ host, port: 0 }, () => resolve())
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === "string") throw new Error("tcp server has no port")
-  return address.port
-}
+/**
+ * A tcp port nothing listens on, for a bind or a refusal the test must name in advance: from the project's
+ * test range, never the kernel's ephemeral one (test-support/ports.ts says why).
+ */
+export const freePort = testPort
 
-/** `count` distinct tcp ports that were free a moment ago (all held open together, then released). */
-export async function freePorts(count: number, host = "127.0.0.1"): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer())
-  await Promise.all(servers.map((server) => new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen({ host, port: 0 }, () => resolve())
-  })))
-  const ports = servers.map((server) => {
-    const address = server.address()
-    if (address === null || typeof address === "string") throw new Error("tcp server has no port")
-    return address.port
-  })
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
-  return ports
-}
+/** `count` distinct such ports. */
+export const freePorts = testPorts
 
 function boundAddress(socket: AnySocket): string {
   const endpoint = socket.lastEndpoint

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { setTimeout as delay } from "node:timers/promises"
+import { testPort } from "../../../../test-support/ports.js"
 
 export type TransportName = "tcp" | "inproc"
 
@@ -35,14 +36,10 @@ export const sleep = (ms: number): Promise<void> => delay(ms)
 
 /**
  * An address known before anything binds it, for peers that connect first (the Guide starts its
- * subscribers before the publisher): a tcp port the OS just handed out and took back, or an inproc name.
+ * subscribers before the publisher): a free port of the project's test range (never an ephemeral one: a
+ * connect to it could be handed that very port as its source; test-support/ports.ts), or an inproc name.
  */
 export async function fixedAddress(transport: TransportName, name: string): Promise<string> {
   if (transport === "inproc") return bindAddress("inproc", name)
-  const { createServer } = await import("node:net")
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return `tcp://127.0.0.1:${port}`
+  return `tcp://127.0.0.1:${await testPort()}`
 }

@@ -70,6 +70,14 @@ export function connectStream<E extends TransportEndpoint>(
         attemptSocket.destroy()
         return
       }
+      if (isSelfConnect(attemptSocket)) {
+        // TCP simultaneous open: a connect to a local port nobody listens on can be handed that very port as
+        // its source and so reach itself. Kept, it would hold the port the real peer wants to bind; count it
+        // as refused and retry from another source port (libzmq keeps such a connection).
+        failure = "ECONNREFUSED"
+        attemptSocket.destroy()
+        return
+      }
       applyKeepalive(attemptSocket, options)
       host.emit({ type: "connect", address })
       if (addressing.upgrade === undefined) {
@@ -110,4 +118,9 @@ export function connectStream<E extends TransportEndpoint>(
   attempt()
 
   return loop.connection
+}
+
+/** True when a tcp connection's two ends are one address and port: the socket reached itself. */
+function isSelfConnect(socket: NetSocket): boolean {
+  return socket.localPort !== undefined && socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress
 }
