@@ -80,7 +80,6 @@ function socket(library: Library, type: "REQ" | "REP", options: Record<string, u
   return created
 }
 
-
 /** Resolves at the client's first `connect:retry`: it connected while nobody was listening. */
 function firstRetry(client: HelloSocket, library: Library): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -235,3 +235,63 @@ describe("loops of awaited calls let the event loop turn (zeromq.js's 512 per tu
     expect(ticks).toBeGreaterThanOrEqual(5)
   })
 })
+
+describe("bind addresses as libzmq takes them", () => {
+  it("ipc://* binds a fresh path, reported by lastEndpoint, which peers connect to", async () => {
+    await using pull = new Pull()
+    await pull.bind("ipc://*")
+    const bound = pull.lastEndpoint!
+    expect(bound).toMatch(/^ipc:\/\/.+\/socket$/)
+    await using push = new Push()
+    push.connect(bound)
+    await push.send("through a wildcard path")
+    expect(String((await pull.receive())[0])).toBe("through a wildcard path")
+  })
+
+  it("tcp://lo:port binds to the interface's address", async () => {
+    await using pull = new Pull()
+    await pull.bind("tcp://lo:*")
+    expect(pull.lastEndpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/)
+  })
+
+  it("an address that does not resolve, or IPv6 without the ipv6 option: No such device (ENODEV)", async () => {
+    await using pull = new Pull()
+    for (const address of ["tcp://nonexistent.invalid:47998", "tcp://[::1]:47997"]) {
+      expect((await outcome(() => pull.bind(address))).rejected).toMatchObject({ message: "No such device", code: "ENODEV", address })
+    }
+  })
+})
+
+describe("ROUTER with mandatory, as zeromq.js (it waits until some peer has room, then sends)", () => {
+  it("with no peer, a send waits; once a peer is there, an unknown routing id fails EHOSTUNREACH", async () => {
+    await using router = new Router({ mandatory: true })
+    await router.bind("tcp://127.0.0.1:*")
+    const sending = router.send(["nobody", "x"])
+    const early = await Promise.race([sending.then(() => "settled", () => "settled"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 200))])
+    expect(early).toBe("waiting")
+    await using dealer = new Dealer({ routingId: "somebody" })
+    dealer.connect(router.lastEndpoint!)
+    await expect(sending).rejects.toMatchObject({ code: "EHOSTUNREACH", message: "Host unreachable" })
+    // The known peer is reachable.
+    await router.send(["somebody", "hello"])
+    expect(String((await dealer.receive())[0])).toBe("hello")
+  })
+
+  it("a routing id with nothing after it is dropped, even with mandatory and sendTimeout 0", async () => {
+    await using router = new Router({ mandatory: true, sendTimeout: 0 })
+    await router.bind("tcp://127.0.0.1:*")
+    await expect(router.send(["nobody"])).resolves.toBeUndefined()
+  })
+})
+
+describe("connect addresses as libzmq takes them", () => {
+  it("a source address with port * lets the OS pick the local port", async () => {
+    await using pull = new Pull()
+    await pull.bind("tcp://127.0.0.1:*")
+    const port = pull.lastEndpoint!.split(":").pop()
+    await using push = new Push()
+    push.connect(`tcp://127.0.0.1:*;127.0.0.1:${port}`)
+    await push.send("from any local port")
+    expect(String((await pull.receive())[0])).toBe("from any local port")
+  })
+})
