@@ -9,22 +9,25 @@
 /** From this many bytes on, the word loop wins. */
 const WORD_MIN = 64
 
-// The key as one word, made by storing its bytes through a byte view of the same memory: the word XOR then
-// equals the byte XOR whatever the platform's byte order. Int32Array: XOR yields a signed 32-bit value, which
-// it stores as is (Uint32Array measured the same here, so this is no more than the natural fit).
-const keyBytes = new Uint8Array(4)
-const keyWord = new Int32Array(keyBytes.buffer)
+// The key as one word in the platform's byte order, so the word XOR equals the byte XOR. Composed with
+// shifts: storing the bytes through a byte view and loading the word back stalled on store forwarding (4 %
+// of a ws receiver). Int32Array: XOR yields a signed 32-bit value, which it stores as is (Uint32Array
+// measured the same here, so this is no more than the natural fit).
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 // The word view of the last array masked in place, found by the array's identity first (`.buffer` is not
 // free), then by its buffer: a slab or a read chunk holds many frames, so the view is made once per buffer
 // rather than once per frame. (It keeps that buffer alive until another one is masked.)
 let lastBytes: Uint8Array | undefined
+/** `lastBytes.byteOffset`, read once per array for the same reason. */
+let lastOffset = 0
 let lastBuffer: ArrayBufferLike | undefined
 let lastWords: Int32Array<ArrayBufferLike> = new Int32Array(0)
 
 function wordsOf(bytes: Uint8Array): Int32Array<ArrayBufferLike> {
   if (bytes !== lastBytes) {
     lastBytes = bytes
+    lastOffset = bytes.byteOffset
     const buffer = bytes.buffer
     if (buffer !== lastBuffer) {
       lastBuffer = buffer
@@ -59,10 +62,10 @@ export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, 
     maskBytes(bytes, start, bytes, start, length, maskKey, keyPhase)
     return
   }
-  const at = bytes.byteOffset + start
+  const words = wordsOf(bytes)
+  const at = lastOffset + start
   const head = (4 - (at & 3)) & 3
   const count = (length - head) >>> 2
-  const words = wordsOf(bytes)
   let w = (at + head) >>> 2
   const end = w + count
   // A resizable buffer that shrank under a view made earlier: its bytes are still reachable one by one.
@@ -72,11 +75,11 @@ export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, 
   }
   for (let i = start; i < start + head; i++) bytes[i] = bytes[i]! ^ maskKey[(keyPhase + i - start) & 3]!
   const phase = keyPhase + head
-  keyBytes[0] = maskKey[phase & 3]!
-  keyBytes[1] = maskKey[(phase + 1) & 3]!
-  keyBytes[2] = maskKey[(phase + 2) & 3]!
-  keyBytes[3] = maskKey[(phase + 3) & 3]!
-  const key = keyWord[0]!
+  const k0 = maskKey[phase & 3]!
+  const k1 = maskKey[(phase + 1) & 3]!
+  const k2 = maskKey[(phase + 2) & 3]!
+  const k3 = maskKey[(phase + 3) & 3]!
+  const key = LITTLE_ENDIAN ? k0 | (k1 << 8) | (k2 << 16) | (k3 << 24) : (k0 << 24) | (k1 << 16) | (k2 << 8) | k3
   for (; w < end; w++) words[w] = words[w]! ^ key
   for (let i = head + count * 4; i < length; i++) bytes[start + i] = bytes[start + i]! ^ maskKey[(keyPhase + i) & 3]!
 }

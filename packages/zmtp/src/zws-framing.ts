@@ -77,10 +77,21 @@ class ZwsPayloadReader implements WsFrameSink {
     const flags = bytes[start]!
     const size = length - 1
     if (flags !== 0 || size > this.#maxMessageSize) this.#check(flags, size)
-    const at = bytes.byteOffset + start + 1
+    // `.buffer` and `.byteOffset` are not free: read once per chunk, not once per message (decision 0007).
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes
+      this.#buffer = bytes.buffer
+      this.#offset = bytes.byteOffset
+    }
+    const at = this.#offset + start + 1
     // ZMTP's flag values upward (FLAG_MORE is 0x01 in both).
-    this.sink!.onFrame((flags & ZWS_COMMAND) !== 0 ? FLAG_COMMAND : flags, this.#view === undefined ? new Uint8Array(bytes.buffer, at, size) : this.#view(bytes.buffer, at, size))
+    this.sink!.onFrame((flags & ZWS_COMMAND) !== 0 ? FLAG_COMMAND : flags, this.#view === undefined ? new Uint8Array(this.#buffer, at, size) : this.#view(this.#buffer, at, size))
   }
+
+  /** The chunk frames are being read from, and its buffer and offset (see onMessage). */
+  #bytes: Uint8Array | undefined
+  #buffer: ArrayBufferLike = new ArrayBuffer(0)
+  #offset = 0
 
   onPing(payload: Uint8Array): void {
     this.#control!.onPing(payload)
