@@ -1,0 +1,40 @@
+/**
+ * The receiving side alone: a raw server (lib/raw-peer.ts) that a zmq-ts PUSH connects to; it handshakes as
+ * a PULL (ZMTP NULL over tcp, bare ZWS 2.0 over ws) and then only counts frames, never decoding or
+ * unmasking them. The rate it measures is what the sending side of zmq-ts can do on its own.
+ *
+ * usage: raw-receiver <tcp|ws> <size> <warmup-seconds> <deadline-ms>
+ */
+import { createServer } from "node:net"
+import { args, finish, Meter, ready } from "../lib/child.js"
+import { FrameCounter } from "../lib/net-frames.js"
+import { type RawTransport, serverHandshake, WsFrameCounter } from "../lib/raw-peer.js"
+
+const [transportText, sizeText, warmupText, deadlineText] = args("raw-receiver <tcp|ws> <size> <warmup-seconds> <deadline-ms>", 4)
+const transport = transportText as RawTransport
+const size = Number(sizeText)
+const meter = new Meter(Number(warmupText))
+const counter = transport === "ws" ? new WsFrameCounter() : new FrameCounter()
+
+const server = createServer((socket) => {
+  socket.setNoDelay(true)
+  const deadline = setTimeout(() => done(), Number(deadlineText))
+  let done = (): void => {
+    done = () => {}
+    clearTimeout(deadline)
+    socket.pause()
+    void finish({ ...meter.result(), badSize: counter.lastSize === size ? 0 : 1 }, () => socket.destroy())
+  }
+  let counted = 0
+  serverHandshake(socket, transport, "PULL", (chunk) => {
+    counter.feed(chunk)
+    meter.add(counter.frames - counted)
+    counted = counter.frames
+    if (counter.ended) done()
+  })
+})
+server.listen(0, "127.0.0.1", () => {
+  const { port } = server.address() as { port: number }
+  ready([`${transport}://127.0.0.1:${port}${transport === "ws" ? "/" : ""}`])
+})
+server.unref()

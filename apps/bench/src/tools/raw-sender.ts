@@ -1,0 +1,37 @@
+/**
+ * The sending side alone: a raw client (lib/raw-peer.ts) connects to the zmq-ts PULL whose endpoint it reads
+ * from stdin, handshakes as a PUSH (ZMTP NULL over tcp, bare ZWS 2.0 over ws), then writes pre-framed
+ * messages of `size` bytes in ~64 KiB batches for `seconds`, then the empty end message. Next to nothing
+ * per message: the PULL's receive rate is what the receiving side of zmq-ts can do on its own.
+ *
+ * usage: raw-sender <tcp|ws> <size> <seconds>
+ */
+import { once } from "node:events"
+import { connect } from "node:net"
+import { args, finish, now, readEndpoints } from "../lib/child.js"
+import { batchOf, clientHandshake, clientMessage, type RawTransport, wsMessage } from "../lib/raw-peer.js"
+import { frame } from "../lib/net-frames.js"
+
+const [transportText, sizeText, secondsText] = args("raw-sender <tcp|ws> <size> <seconds>", 3)
+const transport = transportText as RawTransport
+const size = Number(sizeText)
+const seconds = Number(secondsText)
+const [endpoint] = await readEndpoints()
+const match = /^(?:tcp|ws):\/\/(.+):(\d+)(\/.*)?$/.exec(endpoint!)
+if (match === null) throw new Error(`raw-sender: not a tcp or ws endpoint: ${endpoint}`)
+const host = match[1]!
+const socket = connect({ host, port: Number(match[2]) })
+socket.setNoDelay(true)
+await once(socket, "connect")
+await clientHandshake(socket, transport, "PUSH", host, match[3] ?? "/")
+socket.on("data", () => {}) // the PULL's greeting or routing id
+const { bytes, messages } = batchOf(clientMessage(transport, size))
+const start = now()
+const stop = start + seconds
+let sent = 0
+while (now() < stop) {
+  if (!socket.write(bytes)) await once(socket, "drain")
+  sent += messages
+}
+socket.write(transport === "ws" ? wsMessage(0, true) : frame(0))
+await finish({ sent, seconds: now() - start }, () => socket.end())
