@@ -6,8 +6,9 @@
  *
  * usage: remote-lat <zmq-ts|zeromq.js|net> <size> <count> <warmup-seconds> <seconds>
  */
-import { args, body, fail, finish, now, readEndpoints } from "../lib/child.js"
+import { args, body, fail, finish, readEndpoints } from "../lib/child.js"
 import { connectTo, END_FRAME, frame, FrameCounter } from "../lib/net-frames.js"
+import { timeRoundTrips } from "../lib/round-trips.js"
 import { loadZmq } from "../lib/zmq.js"
 
 const [impl, sizeText, countText, warmupText, secondsText] = args("remote-lat <impl> <size> <count> <warmup-seconds> <seconds>", 5)
@@ -64,17 +65,6 @@ if (impl === "net") {
   }
 }
 
-const warmUntil = now() + Number(warmupText)
-do await roundTrip()
-while (now() < warmUntil)
-const start = now()
-const stop = start + seconds
-let roundTrips = 0
-while (roundTrips < count) {
-  await roundTrip()
-  roundTrips++
-  if ((roundTrips & 63) === 0 && now() > stop) break
-}
-const elapsed = now() - start
+const result = await timeRoundTrips(roundTrip, Number(warmupText), seconds, count)
 await end()
-await finish({ roundTrips, seconds: elapsed }, cleanup)
+await finish(result, cleanup)
