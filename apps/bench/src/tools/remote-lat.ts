@@ -1,5 +1,6 @@
 /**
- * remote_lat: the timing side of a latency run. Connects a REQ socket (or, for `net`, a socket) to the
+ * remote_lat: the timing side of a latency run. Connects a REQ socket (or, for `net`, a socket; over ws://
+ * one that does the upgrade and sends masked ZWS frames, lib/net-ws.ts) to the
  * endpoint read from stdin, warms up for `warmup` seconds (connection, JIT), then times `count` round trips
  * of `size` bytes, or as many as fit in `seconds`, and reports the mean round trip. Ends with the empty end
  * message.
@@ -8,6 +9,7 @@
  */
 import { args, body, fail, finish, readEndpoints } from "../lib/child.js"
 import { connectTo, END_FRAME, frame, FrameCounter } from "../lib/net-frames.js"
+import { connectWs, MASKED_END_FRAME, maskedMessageFrame, WsFrameCounter } from "../lib/net-ws.js"
 import { timeRoundTrips } from "../lib/round-trips.js"
 import { loadZmq } from "../lib/zmq.js"
 
@@ -22,9 +24,10 @@ let end: () => Promise<void>
 let cleanup: () => void
 
 if (impl === "net") {
-  const socket = await connectTo(endpoint!)
-  const counter = new FrameCounter()
-  const request = frame(size)
+  const ws = endpoint!.startsWith("ws://")
+  const socket = ws ? await connectWs(endpoint!) : await connectTo(endpoint!)
+  const counter = ws ? new WsFrameCounter() : new FrameCounter()
+  const request = ws ? maskedMessageFrame(size) : frame(size)
   let waiting: (() => void) | undefined
   let expected = 0
   socket.on("data", (chunk: Buffer) => {
@@ -42,7 +45,7 @@ if (impl === "net") {
       socket.write(request)
     })
   end = async () => {
-    socket.write(END_FRAME)
+    socket.write(ws ? MASKED_END_FRAME : END_FRAME)
   }
   cleanup = () => socket.destroy()
 } else {
