@@ -42,6 +42,8 @@ export interface BenchCase {
   readonly curve?: boolean
   /** latency: the sockets of the round trip (REQ↔REP when absent). */
   readonly pattern?: LatencyPattern
+  /** throughput: DEALER→ROUTER instead of PUSH→PULL. */
+  readonly dealerRouter?: boolean
   /**
    * Informational (issue 18): zmq-ts's median here ÷ zmq-ts's median in this case of the same run, e.g. a
    * CURVE or ws row against our own NULL tcp row of the same size.
@@ -135,6 +137,23 @@ export function benchCases(settings: Settings): BenchCase[] {
             ]
           : [{ against: "libzmq C", op: ">=", value: 1 }],
         targetText: small ? "≥ 1.2× libzmq C, ≥ 20× zeromq.js" : "≥ 1.0× libzmq C",
+        rounds,
+      })
+    }
+  }
+  // Issue 18: DEALER→ROUTER's rate within 10 % of PUSH→PULL's (zmq-ts's own rows, same run).
+  for (const transport of full ? (["tcp", "ipc"] as const) : (["tcp"] as const)) {
+    for (const size of full ? [64, 1024] : [64]) {
+      cases.push({
+        id: `dealer-router-thr-${transport}-${size}`,
+        title: `DEALER→ROUTER ${transport} ${formatSize(size)}`,
+        kind: "throughput",
+        dealerRouter: true,
+        transport,
+        size,
+        implementations: ALL,
+        targets: [{ against: "case", case: `push-pull-${transport}-${size}`, op: ">=", value: 0.9 }],
+        targetText: `≥ 0.9× PUSH→PULL ${transport} ${formatSize(size)}`,
         rounds,
       })
     }
@@ -365,9 +384,11 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
   try {
     switch (benchCase.kind) {
       case "throughput": {
+        // `net` is the same raw stream for DEALER→ROUTER as for PUSH→PULL: the floor of one-way messages.
+        const router = benchCase.dealerRouter === true && implementation !== "net"
         const outcome = await runPair(
-          tool("local-thr", "local_thr", [bindAddress, size, warmup, deadlineMs], [bindAddress, size, warmup, deadlineMs]),
-          tool("remote-thr", "remote_thr", [size, MAX_MESSAGES, seconds], [size, MAX_MESSAGES, seconds]),
+          tool(router ? "local-thr-router" : "local-thr", router ? "local_thr_router" : "local_thr", [bindAddress, size, warmup, deadlineMs], [bindAddress, size, warmup, deadlineMs]),
+          tool(router ? "remote-thr-dealer" : "remote-thr", router ? "remote_thr_dealer" : "remote_thr", [size, MAX_MESSAGES, seconds], [size, MAX_MESSAGES, seconds]),
           { timeoutMs, ...(beforeRelay === undefined ? {} : { beforeRelay }) },
         )
         return rate(outcome, size)

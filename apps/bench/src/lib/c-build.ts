@@ -10,6 +10,8 @@ import { join } from "node:path"
 export const C_TOOLS = [
   "local_thr",
   "remote_thr",
+  "local_thr_router",
+  "remote_thr_dealer",
   "local_lat",
   "remote_lat",
   "local_lat_router",
