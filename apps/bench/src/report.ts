@@ -259,7 +259,8 @@ export function renderMarkdown(report: Report): string {
     `**Machine:** ${machineLine(report)}  `,
     `**Run:** \`pnpm bench${report.mode === "full" ? " -- --full" : ""}\`, ${report.rounds} interleaved rounds, ${Math.round(report.durationSeconds)} s; medians. ` +
       "Ratios are zmq-ts ÷ the column: the median of the per-round ratios, (min–max) over rounds. For throughput higher is better; " +
-      "for REQ↔REP they are ratios of round-trip times, lower is better.",
+      "for round trips (REQ↔REP, DEALER↔ROUTER, PUB/SUB) they are ratios of round-trip times, lower is better. " +
+      "÷ own row: zmq-ts here ÷ zmq-ts in the named case of this run (medians).",
     "",
     `| ${table[0]!.join(" | ")} |`,
     `| ${table[0]!.map((_, i) => (i === 0 || i >= table[0]!.length - 2 ? "---" : "---:")).join(" | ")} |`,
