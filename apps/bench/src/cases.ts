@@ -386,9 +386,11 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
       case "throughput": {
         // `net` is the same raw stream for DEALER→ROUTER as for PUSH→PULL: the floor of one-way messages.
         const router = benchCase.dealerRouter === true && implementation !== "net"
+        const receiving = [bindAddress, size, warmup, deadlineMs]
+        const sending = [size, MAX_MESSAGES, seconds]
         const outcome = await runPair(
-          tool(router ? "local-thr-router" : "local-thr", router ? "local_thr_router" : "local_thr", [bindAddress, size, warmup, deadlineMs], [bindAddress, size, warmup, deadlineMs]),
-          tool(router ? "remote-thr-dealer" : "remote-thr", router ? "remote_thr_dealer" : "remote_thr", [size, MAX_MESSAGES, seconds], [size, MAX_MESSAGES, seconds]),
+          router ? tool("local-thr-router", "local_thr_router", receiving, receiving) : tool("local-thr", "local_thr", receiving, receiving),
+          router ? tool("remote-thr-dealer", "remote_thr_dealer", sending, sending) : tool("remote-thr", "remote_thr", sending, sending),
           { timeoutMs, ...(beforeRelay === undefined ? {} : { beforeRelay }) },
         )
         return rate(outcome, size)

@@ -117,8 +117,9 @@ export function summarize(run: CaseRun, ownMedians: OwnMedians = new Map()): Cas
     if (bounds !== undefined) ratios[implementation] = { median: median(values)!, ...bounds, rounds: perRound }
   }
   const ourMedian = implementations["zmq-ts"]?.median ?? null
-  const ownCases = [...new Set([...benchCase.targets.flatMap((target) => (target.against === "case" ? [target.case] : [])), ...(benchCase.ownBaseline === undefined ? [] : [benchCase.ownBaseline])])]
-  const own = ownCases.map((id): OwnRatio => {
+  const ownCases = new Set(benchCase.targets.flatMap((target) => (target.against === "case" ? [target.case] : [])))
+  if (benchCase.ownBaseline !== undefined) ownCases.add(benchCase.ownBaseline)
+  const own = [...ownCases].map((id): OwnRatio => {
     const theirs = ownMedians.get(id) ?? null
     return { case: id, ratio: ourMedian === null || theirs === null ? null : ourMedian / theirs }
   })

@@ -90,7 +90,8 @@ async function suite(): Promise<void> {
       return `${name} ${median == null ? "failed" : formatValue(summary, median, summary.implementations[name]?.details)}`
     })
     const own = summary.own.map((entry) => `${entry.ratio === null ? "not measured" : `${entry.ratio.toFixed(2)}×`} ${entry.case}`)
-    console.log(`  ${benchCase.title}: ${cells.join(", ")}${own.length === 0 ? "" : ` (÷ own: ${own.join(", ")})`}${summary.status === null ? "" : ` — ${summary.status}`}`)
+    const status = summary.status === null ? "" : ` — ${summary.status}`
+    console.log(`  ${benchCase.title}: ${cells.join(", ")}${own.length === 0 ? "" : ` (÷ own: ${own.join(", ")})`}${status}`)
     for (const error of run.errors) console.log(`    ${error}`)
   }
 
