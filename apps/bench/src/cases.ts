@@ -1,10 +1,10 @@
 /**
- * The cases of issue 8, their targets, and how each implementation runs each case.
+ * The cases of issue 8 (and 15, 17, 18), their targets, and how each implementation runs each case.
  */
 import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { CBuild } from "./lib/c-build.js"
+import type { CBuild, CTool } from "./lib/c-build.js"
 import { curveEnvironment } from "./lib/curve.js"
 import { generateCurveKeys } from "./lib/curve-keys.js"
 import { binaryTool, nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
@@ -16,10 +16,18 @@ export type Implementation = (typeof IMPLEMENTATIONS)[number]
 export type Kind = "throughput" | "latency" | "pubsub" | "inproc" | "memory" | "handshake"
 export type Transport = "tcp" | "ipc" | "inproc" | "ws"
 
-/** A target: a ratio of zmq-ts to another implementation (same round), or an absolute bound on zmq-ts. */
+/**
+ * A target: a ratio of zmq-ts to another implementation (same round), an absolute bound on zmq-ts, or a
+ * ratio of zmq-ts's median here to zmq-ts's median in another case of the same run (issue 18: a pattern
+ * within 10 % of the simplest one on the same transport and size).
+ */
 export type Target =
   | { readonly against: Implementation; readonly op: ">=" | "<="; readonly value: number }
   | { readonly against: "absolute"; readonly op: ">=" | "<="; readonly value: number }
+  | { readonly against: "case"; readonly case: string; readonly op: ">=" | "<="; readonly value: number }
+
+/** What a latency case's two sides do: one message per round trip over REQ↔REP, DEALER↔ROUTER or two PUB/SUB pairs. */
+export type LatencyPattern = "req-rep" | "dealer-router" | "pub-sub"
 
 export interface BenchCase {
   readonly id: string
@@ -32,9 +40,18 @@ export interface BenchCase {
   readonly threads?: number
   /** The CURVE mechanism (fresh key pairs for every run), not NULL. */
   readonly curve?: boolean
+  /** latency: the sockets of the round trip (REQ↔REP when absent). */
+  readonly pattern?: LatencyPattern
+  /** throughput: DEALER→ROUTER instead of PUSH→PULL. */
+  readonly dealerRouter?: boolean
+  /**
+   * Informational (issue 18): zmq-ts's median here ÷ zmq-ts's median in this case of the same run, e.g. a
+   * CURVE or ws row against our own NULL tcp row of the same size.
+   */
+  readonly ownBaseline?: string
   readonly implementations: readonly Implementation[]
   readonly targets: readonly Target[]
-  /** The target as issue 8 words it. */
+  /** The target as the issue words it. */
   readonly targetText: string
   readonly rounds: number
 }
@@ -115,15 +132,34 @@ export function benchCases(settings: Settings): BenchCase[] {
         implementations: ALL,
         targets: small
           ? [
-              { against: "libzmq C", op: ">=", value: 1 },
+              { against: "libzmq C", op: ">=", value: 1.2 },
               { against: "zeromq.js", op: ">=", value: 20 },
             ]
           : [{ against: "libzmq C", op: ">=", value: 1 }],
-        targetText: small ? "≥ 1.0× libzmq C, ≥ 20× zeromq.js" : "≥ 1.0× libzmq C",
+        targetText: small ? "≥ 1.2× libzmq C, ≥ 20× zeromq.js" : "≥ 1.0× libzmq C",
         rounds,
       })
     }
   }
+  // Issue 18: DEALER→ROUTER's rate within 10 % of PUSH→PULL's (zmq-ts's own rows, same run).
+  for (const transport of full ? (["tcp", "ipc"] as const) : (["tcp"] as const)) {
+    for (const size of full ? [64, 1024] : [64]) {
+      cases.push({
+        id: `dealer-router-thr-${transport}-${size}`,
+        title: `DEALER→ROUTER ${transport} ${formatSize(size)}`,
+        kind: "throughput",
+        dealerRouter: true,
+        transport,
+        size,
+        implementations: ALL,
+        targets: [{ against: "case", case: `push-pull-${transport}-${size}`, op: ">=", value: 0.9 }],
+        targetText: `≥ 0.9× PUSH→PULL ${transport} ${formatSize(size)}`,
+        rounds,
+      })
+    }
+  }
+  // A zmq-ts tcp NULL PUSH→PULL row of that size in this run, for the CURVE and ws rows' "÷ own" (issue 18).
+  const ownTcp = (size: number): { ownBaseline?: string } => (sizes.includes(size) ? { ownBaseline: `push-pull-tcp-${size}` } : {})
   // ws (issue 17): ZWS 2.0 over loopback, NULL. No `net` column: its ceiling tools speak ZMTP over tcp.
   for (const size of [64, 65536]) {
     cases.push({
@@ -135,6 +171,7 @@ export function benchCases(settings: Settings): BenchCase[] {
       implementations: LIBRARIES,
       targets: [{ against: "libzmq C", op: ">=", value: 1 }],
       targetText: "≥ 1.0× libzmq C",
+      ...ownTcp(size),
       rounds,
     })
   }
@@ -150,6 +187,7 @@ export function benchCases(settings: Settings): BenchCase[] {
       implementations: LIBRARIES,
       targets: [{ against: "libzmq C", op: ">=", value: 0.5 }],
       targetText: "≥ 0.5× libzmq C",
+      ...ownTcp(size),
       rounds,
     })
   }
@@ -177,8 +215,10 @@ export function benchCases(settings: Settings): BenchCase[] {
     targetText: "none (ceiling)",
     rounds,
   })
+  // Issue 18: every round trip against the raw Node ping-pong (`net`), the floor of any one-message round trip.
   for (const transport of ["tcp", "ipc"] as const) {
-    for (const size of full ? [64, 1024, 65536] : [64]) {
+    for (const size of full ? [8, 64, 1024, 65536] : [64]) {
+      const limit = size >= 65536 ? 1.15 : 1.1
       cases.push({
         id: `req-rep-${transport}-${size}`,
         title: `REQ↔REP ${transport} ${formatSize(size)}`,
@@ -186,23 +226,56 @@ export function benchCases(settings: Settings): BenchCase[] {
         transport,
         size,
         implementations: ALL,
-        targets: size === 64 ? [{ against: "libzmq C", op: "<=", value: 0.7 }] : [],
-        targetText: size === 64 ? "≤ 0.7× libzmq C's time" : "",
+        targets: [{ against: "net", op: "<=", value: limit }],
+        targetText: `≤ ${limit}× net's time`,
         rounds,
       })
     }
   }
+  // ws: `net` is the same ping-pong in ZWS-in-WebSocket frames (lib/net-ws.ts).
   cases.push({
     id: "req-rep-ws-64",
     title: "REQ↔REP ws 64 B",
     kind: "latency",
     transport: "ws",
     size: 64,
-    implementations: LIBRARIES,
+    implementations: ALL,
     targets: [],
     targetText: "",
+    ownBaseline: "req-rep-tcp-64",
     rounds,
   })
+  // Issue 18: the other patterns' round trips within 10 % of REQ↔REP's (zmq-ts's own rows, same run).
+  for (const transport of full ? (["tcp", "ipc"] as const) : (["tcp"] as const)) {
+    for (const size of full ? [64, 1024] : [64]) {
+      cases.push({
+        id: `dealer-router-${transport}-${size}`,
+        title: `DEALER↔ROUTER ${transport} ${formatSize(size)}`,
+        kind: "latency",
+        pattern: "dealer-router",
+        transport,
+        size,
+        implementations: ALL,
+        targets: [{ against: "case", case: `req-rep-${transport}-${size}`, op: "<=", value: 1.1 }],
+        targetText: `≤ 1.1× REQ↔REP ${transport} ${formatSize(size)}`,
+        rounds,
+      })
+    }
+  }
+  for (const transport of full ? (["tcp", "ipc"] as const) : (["tcp"] as const)) {
+    cases.push({
+      id: `pub-sub-rtt-${transport}-64`,
+      title: `PUB/SUB round trip ${transport} 64 B`,
+      kind: "latency",
+      pattern: "pub-sub",
+      transport,
+      size: 64,
+      implementations: ALL,
+      targets: [{ against: "case", case: `req-rep-${transport}-64`, op: "<=", value: 1.1 }],
+      targetText: `≤ 1.1× REQ↔REP ${transport} 64 B`,
+      rounds,
+    })
+  }
   for (const transport of full ? (["tcp", "ipc"] as const) : (["tcp"] as const)) {
     for (const size of full ? [64, 1024] : [64]) {
       for (const subscribers of [1, 10]) {
@@ -214,8 +287,15 @@ export function benchCases(settings: Settings): BenchCase[] {
           size,
           subscribers,
           implementations: ALL,
-          targets: size === 64 ? [{ against: "libzmq C", op: ">=", value: 1 }] : [],
-          targetText: size === 64 ? "≥ 1.0× libzmq C" : "",
+          targets: [
+            ...(size === 64 ? [{ against: "libzmq C", op: ">=", value: 1 } as const] : []),
+            // Issue 18: one subscriber's rate within 10 % of PUSH→PULL's (where that size runs).
+            ...(subscribers === 1 && sizes.includes(size) ? [{ against: "case", case: `push-pull-${transport}-${size}`, op: ">=", value: 0.9 } as const] : []),
+          ],
+          targetText: [
+            ...(size === 64 ? ["≥ 1.0× libzmq C"] : []),
+            ...(subscribers === 1 && sizes.includes(size) ? [`≥ 0.9× PUSH→PULL ${transport} ${formatSize(size)}`] : []),
+          ].join(", "),
           rounds,
         })
       }
@@ -290,7 +370,7 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
   const beforeRelay = ws ? async (endpoints: string): Promise<void> => void (await probeWsUpgrade(endpoints)) : undefined
   // CURVE: fresh key pairs for every run, to both sides through the environment (lib/curve.ts).
   const env = benchCase.curve === true ? curveEnvironment(generateCurveKeys()) : undefined
-  const tool = (node: string, cName: Parameters<CBuild["path"]>[0], nodeArgs: (string | number)[], cArgs: (string | number)[]): Tool => {
+  const tool = (node: string, cName: CTool, nodeArgs: (string | number)[], cArgs: (string | number)[]): Tool => {
     if (implementation === "libzmq C") {
       if (c === undefined) throw new Error("libzmq C tools are not built")
       return binaryTool(c.path(cName), cArgs, env)
@@ -304,20 +384,23 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
   try {
     switch (benchCase.kind) {
       case "throughput": {
+        // `net` is the same raw stream for DEALER→ROUTER as for PUSH→PULL: the floor of one-way messages.
+        const router = benchCase.dealerRouter === true && implementation !== "net"
+        const receiving = [bindAddress, size, warmup, deadlineMs]
+        const sending = [size, MAX_MESSAGES, seconds]
         const outcome = await runPair(
-          tool("local-thr", "local_thr", [bindAddress, size, warmup, deadlineMs], [bindAddress, size, warmup, deadlineMs]),
-          tool("remote-thr", "remote_thr", [size, MAX_MESSAGES, seconds], [size, MAX_MESSAGES, seconds]),
+          router ? tool("local-thr-router", "local_thr_router", receiving, receiving) : tool("local-thr", "local_thr", receiving, receiving),
+          router ? tool("remote-thr-dealer", "remote_thr_dealer", sending, sending) : tool("remote-thr", "remote_thr", sending, sending),
           { timeoutMs, ...(beforeRelay === undefined ? {} : { beforeRelay }) },
         )
         return rate(outcome, size)
       }
       case "latency": {
         const timing = [MAX_ROUND_TRIPS, settings.latencyWarmup, settings.latencySeconds]
-        const outcome = await runPair(
-          tool("local-lat", "local_lat", [bindAddress, deadlineMs], [bindAddress, deadlineMs]),
-          tool("remote-lat", "remote_lat", [size, ...timing], [size, ...timing]),
-          { timeoutMs, ...(beforeRelay === undefined ? {} : { beforeRelay }) },
-        )
+        // `net` is the same raw ping-pong whatever the pattern: the floor of any one-message round trip.
+        const pattern = implementation === "net" ? "req-rep" : (benchCase.pattern ?? "req-rep")
+        const [echo, timer] = latencyTools(pattern, bindAddress, deadlineMs, [size, ...timing])
+        const outcome = await runPair(tool(...echo), tool(...timer), { timeoutMs, ...(beforeRelay === undefined ? {} : { beforeRelay }) })
         const sender = outcome.sender!
         if (!(sender["roundTrips"]! > 0)) throw new Error("no round trip completed")
         return {
@@ -389,6 +472,34 @@ export async function measure(benchCase: BenchCase, implementation: Implementati
     }
   } finally {
     ipc?.remove()
+  }
+}
+
+type ToolSpec = [node: string, c: CTool, nodeArgs: (string | number)[], cArgs: (string | number)[]]
+
+/** The echoing and the timing side of a latency run (the TypeScript and the C tools take the same arguments). */
+function latencyTools(pattern: LatencyPattern, address: string, deadlineMs: number, timing: (string | number)[]): [ToolSpec, ToolSpec] {
+  switch (pattern) {
+    case "req-rep":
+      return [
+        ["local-lat", "local_lat", [address, deadlineMs], [address, deadlineMs]],
+        ["remote-lat", "remote_lat", timing, timing],
+      ]
+    case "dealer-router":
+      return [
+        ["local-lat-router", "local_lat_router", [address, deadlineMs], [address, deadlineMs]],
+        ["remote-lat-dealer", "remote_lat_dealer", timing, timing],
+      ]
+    case "pub-sub": {
+      // Two PUB/SUB pairs, two listeners: ipc paths <path>-0 and <path>-1 (ipcPath removes those), tcp two ports.
+      const pair = address.startsWith("ipc://") ? [`${address}-0`, `${address}-1`] : [address, address]
+      return [
+        ["local-lat-pubsub", "local_lat_pubsub", [...pair, deadlineMs], [...pair, deadlineMs]],
+        ["remote-lat-pubsub", "remote_lat_pubsub", timing, timing],
+      ]
+    }
+    default:
+      throw new Error(`unknown latency pattern ${String(pattern satisfies never)}`)
   }
 }
 

@@ -24,7 +24,9 @@ export interface Ratio {
 }
 
 export interface TargetResult {
-  readonly against: Implementation | "absolute"
+  readonly against: Implementation | "absolute" | "case"
+  /** against "case": the other case's id. */
+  readonly case?: string
   readonly op: ">=" | "<="
   readonly value: number
   readonly measured: number | null
@@ -32,6 +34,14 @@ export interface TargetResult {
 }
 
 export type Status = "met" | "not met" | "not measured"
+
+export interface OwnRatio {
+  readonly case: string
+  readonly ratio: number | null
+}
+
+/** zmq-ts's median in each case run so far (null: every zmq-ts run of it failed), by case id. */
+export type OwnMedians = ReadonlyMap<string, number | null>
 
 export interface CaseSummary {
   readonly id: string
@@ -46,6 +56,11 @@ export interface CaseSummary {
   readonly implementations: Partial<Record<Implementation, { median: number | null; rounds: Array<number | null>; details: Array<Record<string, number> | null> }>>
   /** zmq-ts ÷ each other implementation, round by round (for latency a ratio of times: lower is better). */
   readonly ratios: Partial<Record<Implementation, Ratio>>
+  /**
+   * zmq-ts's median here ÷ zmq-ts's median in another case of the same run, for the cases this one's
+   * targets name and its informational baseline (issue 18); null when that case was not run or failed.
+   */
+  readonly own: OwnRatio[]
   readonly target: string
   readonly targets: TargetResult[]
   readonly status: Status | null
@@ -74,7 +89,7 @@ const UNITS = {
   handshake: "handshakes per second of the server process's CPU time",
 } as const
 
-export function summarize(run: CaseRun): CaseSummary {
+export function summarize(run: CaseRun, ownMedians: OwnMedians = new Map()): CaseSummary {
   const { benchCase, samples } = run
   const implementations: CaseSummary["implementations"] = {}
   let otherCoresMax: number | null = null
@@ -101,7 +116,14 @@ export function summarize(run: CaseRun): CaseSummary {
     const bounds = range(values)
     if (bounds !== undefined) ratios[implementation] = { median: median(values)!, ...bounds, rounds: perRound }
   }
-  const targets = benchCase.targets.map((target) => evaluate(target, implementations["zmq-ts"]?.median ?? null, ratios))
+  const ourMedian = implementations["zmq-ts"]?.median ?? null
+  const ownCases = new Set(benchCase.targets.flatMap((target) => (target.against === "case" ? [target.case] : [])))
+  if (benchCase.ownBaseline !== undefined) ownCases.add(benchCase.ownBaseline)
+  const own = [...ownCases].map((id): OwnRatio => {
+    const theirs = ownMedians.get(id) ?? null
+    return { case: id, ratio: ourMedian === null || theirs === null ? null : ourMedian / theirs }
+  })
+  const targets = benchCase.targets.map((target) => evaluate(target, ourMedian, ratios, own))
   const status: Status | null =
     targets.length === 0
       ? null
@@ -122,6 +144,7 @@ export function summarize(run: CaseRun): CaseSummary {
     unit: UNITS[benchCase.kind],
     implementations,
     ratios,
+    own,
     target: benchCase.targetText,
     targets,
     status,
@@ -130,15 +153,20 @@ export function summarize(run: CaseRun): CaseSummary {
   }
 }
 
-function evaluate(target: Target, ourMedian: number | null, ratios: CaseSummary["ratios"]): TargetResult {
-  const measured = target.against === "absolute" ? ourMedian : (ratios[target.against]?.median ?? null)
+function evaluate(target: Target, ourMedian: number | null, ratios: CaseSummary["ratios"], own: readonly OwnRatio[]): TargetResult {
+  const measured =
+    target.against === "absolute"
+      ? ourMedian
+      : target.against === "case"
+        ? (own.find((entry) => entry.case === target.case)?.ratio ?? null)
+        : (ratios[target.against]?.median ?? null)
   const met = measured === null ? null : target.op === ">=" ? measured >= target.value : measured <= target.value
-  return { against: target.against, op: target.op, value: target.value, measured, met }
+  return { against: target.against, ...(target.against === "case" ? { case: target.case } : {}), op: target.op, value: target.value, measured, met }
 }
 
 // ── rendering ──────────────────────────────────────────────────────────────────────────────────────────
 
-const COLUMNS = ["case", ...IMPLEMENTATIONS.map((name) => (name === "net" ? "net ceiling" : name)), "÷ libzmq C", "÷ zeromq.js", "÷ net", "target", "status"]
+const COLUMNS = ["case", ...IMPLEMENTATIONS.map((name) => (name === "net" ? "net ceiling" : name)), "÷ libzmq C", "÷ zeromq.js", "÷ net", "÷ own row", "target", "status"]
 
 function rows(report: Report): string[][] {
   return report.cases.map((summary) => {
@@ -152,6 +180,8 @@ function rows(report: Report): string[][] {
       const ratio = summary.ratios[against]
       cells.push(ratio === undefined ? "" : formatRatio(ratio))
     }
+    // zmq-ts ÷ zmq-ts in the named case (medians of the same run): "1.04× req-rep-tcp-64".
+    cells.push(summary.own.map((entry) => (entry.ratio === null ? `not measured (${entry.case})` : `${entry.ratio.toFixed(2)}× ${entry.case}`)).join(", "))
     cells.push(summary.target)
     cells.push(summary.status === null ? "" : summary.status === "met" ? "met" : summary.status === "not met" ? "NOT MET" : "not measured")
     return cells
@@ -230,7 +260,8 @@ export function renderMarkdown(report: Report): string {
     `**Machine:** ${machineLine(report)}  `,
     `**Run:** \`pnpm bench${report.mode === "full" ? " -- --full" : ""}\`, ${report.rounds} interleaved rounds, ${Math.round(report.durationSeconds)} s; medians. ` +
       "Ratios are zmq-ts ÷ the column: the median of the per-round ratios, (min–max) over rounds. For throughput higher is better; " +
-      "for REQ↔REP they are ratios of round-trip times, lower is better.",
+      "for round trips (REQ↔REP, DEALER↔ROUTER, PUB/SUB) they are ratios of round-trip times, lower is better. " +
+      "÷ own row: zmq-ts here ÷ zmq-ts in the named case of this run (medians).",
     "",
     `| ${table[0]!.join(" | ")} |`,
     `| ${table[0]!.map((_, i) => (i === 0 || i >= table[0]!.length - 2 ? "---" : "---:")).join(" | ")} |`,

@@ -63,6 +63,8 @@ async function suite(): Promise<void> {
   console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${full ? "full" : "short"} run, ${settings.rounds} rounds`)
 
   const runs: CaseRun[] = []
+  // zmq-ts's median per case so far, for the targets and ratios against another case of the run (issue 18).
+  const ownMedians = new Map<string, number | null>()
   for (const benchCase of benchCases(settings)) {
     if (only !== undefined && !benchCase.id.includes(only)) continue
     const implementations = benchCase.implementations.filter((name) => name !== "libzmq C" || c !== undefined)
@@ -81,12 +83,15 @@ async function suite(): Promise<void> {
       }
     }
     runs.push(run)
-    const summary = summarize(run)
+    const summary = summarize(run, ownMedians)
+    ownMedians.set(benchCase.id, summary.implementations["zmq-ts"]?.median ?? null)
     const cells = implementations.map((name: Implementation) => {
       const median = summary.implementations[name]?.median
       return `${name} ${median == null ? "failed" : formatValue(summary, median, summary.implementations[name]?.details)}`
     })
-    console.log(`  ${benchCase.title}: ${cells.join(", ")}${summary.status === null ? "" : ` — ${summary.status}`}`)
+    const own = summary.own.map((entry) => `${entry.ratio === null ? "not measured" : `${entry.ratio.toFixed(2)}×`} ${entry.case}`)
+    const status = summary.status === null ? "" : ` — ${summary.status}`
+    console.log(`  ${benchCase.title}: ${cells.join(", ")}${own.length === 0 ? "" : ` (÷ own: ${own.join(", ")})`}${status}`)
     for (const error of run.errors) console.log(`    ${error}`)
   }
 
@@ -98,7 +103,7 @@ async function suite(): Promise<void> {
     libzmq: c === undefined ? { skipped: skipReason } : { version: c.libzmqVersion },
     zeromqJs,
     notes,
-    cases: runs.map(summarize),
+    cases: runs.map((run) => summarize(run, ownMedians)),
   }
   console.log("")
   console.log(renderText(report))

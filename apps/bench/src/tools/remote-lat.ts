@@ -1,13 +1,16 @@
 /**
- * remote_lat: the timing side of a latency run. Connects a REQ socket (or, for `net`, a socket) to the
+ * remote_lat: the timing side of a latency run. Connects a REQ socket (or, for `net`, a socket; over ws://
+ * one that does the upgrade and sends masked ZWS frames, lib/net-ws.ts) to the
  * endpoint read from stdin, warms up for `warmup` seconds (connection, JIT), then times `count` round trips
  * of `size` bytes, or as many as fit in `seconds`, and reports the mean round trip. Ends with the empty end
  * message.
  *
  * usage: remote-lat <zmq-ts|zeromq.js|net> <size> <count> <warmup-seconds> <seconds>
  */
-import { args, body, fail, finish, now, readEndpoints } from "../lib/child.js"
+import { args, body, fail, finish, readEndpoints } from "../lib/child.js"
 import { connectTo, END_FRAME, frame, FrameCounter } from "../lib/net-frames.js"
+import { connectWs, MASKED_END_FRAME, maskedMessageFrame, WsFrameCounter } from "../lib/net-ws.js"
+import { timeRoundTrips } from "../lib/round-trips.js"
 import { loadZmq } from "../lib/zmq.js"
 
 const [impl, sizeText, countText, warmupText, secondsText] = args("remote-lat <impl> <size> <count> <warmup-seconds> <seconds>", 5)
@@ -21,9 +24,10 @@ let end: () => Promise<void>
 let cleanup: () => void
 
 if (impl === "net") {
-  const socket = await connectTo(endpoint!)
-  const counter = new FrameCounter()
-  const request = frame(size)
+  const ws = endpoint!.startsWith("ws://")
+  const socket = ws ? await connectWs(endpoint!) : await connectTo(endpoint!)
+  const counter = ws ? new WsFrameCounter() : new FrameCounter()
+  const request = ws ? maskedMessageFrame(size) : frame(size)
   let waiting: (() => void) | undefined
   let expected = 0
   socket.on("data", (chunk: Buffer) => {
@@ -41,7 +45,7 @@ if (impl === "net") {
       socket.write(request)
     })
   end = async () => {
-    socket.write(END_FRAME)
+    socket.write(ws ? MASKED_END_FRAME : END_FRAME)
   }
   cleanup = () => socket.destroy()
 } else {
@@ -64,17 +68,6 @@ if (impl === "net") {
   }
 }
 
-const warmUntil = now() + Number(warmupText)
-do await roundTrip()
-while (now() < warmUntil)
-const start = now()
-const stop = start + seconds
-let roundTrips = 0
-while (roundTrips < count) {
-  await roundTrip()
-  roundTrips++
-  if ((roundTrips & 63) === 0 && now() > stop) break
-}
-const elapsed = now() - start
+const result = await timeRoundTrips(roundTrip, Number(warmupText), seconds, count)
 await end()
-await finish({ roundTrips, seconds: elapsed }, cleanup)
+await finish(result, cleanup)

@@ -1,0 +1,63 @@
+/*
+ * remote_lat_dealer: DEALER connects to the endpoint read from stdin and times one round trip of `size`
+ * bytes at a time against local_lat_router's echo, as remote_lat does for REQ↔REP: a warm-up of `warmup`
+ * seconds, then `count` round trips or as many as fit in `seconds`. Ends with the empty end message.
+ * usage: remote_lat_dealer <size> <count> <warmup-seconds> <seconds>
+ */
+#include "bench.h"
+
+static void round_trip(void *socket, const char *body, long size, zmq_msg_t *reply) {
+    if (zmq_send(socket, body, size, 0) < 0) die("zmq_send");
+    int rc = zmq_msg_recv(reply, socket, 0);
+    if (rc < 0) die("zmq_msg_recv");
+    if (rc != size) {
+        fprintf(stderr, "reply of %d bytes, expected %ld\n", rc, size);
+        exit(1);
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: remote_lat_dealer <size> <count> <warmup-seconds> <seconds>\n");
+        return 2;
+    }
+    long size = atol(argv[1]);
+    long count = atol(argv[2]);
+    double warmup = atof(argv[3]);
+    double seconds = atof(argv[4]);
+    char endpoint[512];
+    read_endpoints(endpoint, sizeof endpoint);
+    void *ctx = zmq_ctx_new();
+    void *socket = zmq_socket(ctx, ZMQ_DEALER);
+    set_int(socket, ZMQ_RCVTIMEO, 10000);
+    if (zmq_connect(socket, endpoint) != 0) die("zmq_connect");
+    char *body = malloc(size > 0 ? size : 1);
+    memset(body, 'x', size);
+    zmq_msg_t reply;
+    zmq_msg_init(&reply);
+    double warm_until = now_seconds() + warmup;
+    do round_trip(socket, body, size, &reply);
+    while (now_seconds() < warm_until);
+    double start = now_seconds();
+    double stop = start + seconds;
+    long trips = 0;
+    for (; trips < count; trips++) {
+        round_trip(socket, body, size, &reply);
+        if ((trips & 63) == 63 && now_seconds() > stop) {
+            trips++;
+            break;
+        }
+    }
+    double elapsed = now_seconds() - start;
+    if (zmq_send(socket, "", 0, 0) < 0) die("zmq_send");
+    zmq_msg_recv(&reply, socket, 0);
+    zmq_msg_close(&reply);
+    printf("RESULT {\"roundTrips\":%ld,\"seconds\":%.9f,\"cpuMs\":%.3f}\n", trips, elapsed, cpu_ms());
+    fflush(stdout);
+    wait_for_exit(10000);
+    set_int(socket, ZMQ_LINGER, 0);
+    zmq_close(socket);
+    zmq_ctx_term(ctx);
+    free(body);
+    return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * remote_thr_dealer: DEALER connects to the endpoint read from stdin and sends `count` messages of `size`
+ * bytes, or as many as fit in `seconds`, then the empty end message, as remote_thr does with PUSH: the sending
+ * side of the DEALER→ROUTER throughput case.
+ * usage: remote_thr_dealer <size> <count> <seconds>
+ */
+#include "bench.h"
+
+int main(int argc, char **argv) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: remote_thr_dealer <size> <count> <seconds>\n");
+        return 2;
+    }
+    long size = atol(argv[1]);
+    long count = atol(argv[2]);
+    double seconds = atof(argv[3]);
+    char endpoint[512];
+    read_endpoints(endpoint, sizeof endpoint);
+    void *ctx = zmq_ctx_new();
+    void *socket = zmq_socket(ctx, ZMQ_DEALER);
+    if (zmq_connect(socket, endpoint) != 0) die("zmq_connect");
+    char *body = malloc(size > 0 ? size : 1);
+    memset(body, 'x', size);
+    double start = now_seconds();
+    double stop = start + seconds;
+    long sent = 0;
+    for (; sent < count; sent++) {
+        if (zmq_send(socket, body, size, 0) < 0) die("zmq_send");
+        if ((sent & 1023) == 1023 && now_seconds() > stop) {
+            sent++;
+            break;
+        }
+    }
+    if (zmq_send(socket, "", 0, 0) < 0) die("zmq_send");
+    printf("RESULT {\"sent\":%ld,\"seconds\":%.9f,\"cpuMs\":%.3f}\n", sent, now_seconds() - start, cpu_ms());
+    fflush(stdout);
+    wait_for_exit(10000);
+    set_int(socket, ZMQ_LINGER, 0);
+    zmq_close(socket);
+    zmq_ctx_term(ctx);
+    free(body);
+    return 0;
+}
