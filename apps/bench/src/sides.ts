@@ -4,8 +4,10 @@
  * receiving loop (tools/receive-floor.ts), rounds interleaved as in run.ts. Used for issue 18's "what
  * bounds it" (docs/decisions/0018-performance-round-2.md).
  *
- *   pnpm --filter @zmq-ts/bench sides [--size 64] [--rounds 3] [--transports tcp,ws] [--seconds 2]
+ *   pnpm --filter @zmq-ts/bench sides [--size 64] [--rounds 3] [--transports tcp,ipc,ws] [--seconds 2]
  */
+import { rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { buildCTools, type CBuild } from "./lib/c-build.js"
 import { describeMachine } from "./lib/machine.js"
@@ -21,7 +23,8 @@ const option = (name: string, fallback: string): string => {
 const size = Number(option("--size", "64"))
 const rounds = Number(option("--rounds", "3"))
 const seconds = Number(option("--seconds", "2"))
-const transports = option("--transports", "tcp,ws").split(",") as Array<"tcp" | "ws">
+type SideTransport = "tcp" | "ipc" | "ws"
+const transports = option("--transports", "tcp,ws").split(",") as SideTransport[]
 const WARMUP = 0.5
 const MAX_MESSAGES = 500_000_000
 const deadlineMs = Math.round((WARMUP + seconds) * 1000) + 15_000
@@ -29,7 +32,7 @@ const timeoutMs = deadlineMs + 15_000
 
 interface Row {
   readonly label: string
-  readonly run: (transport: "tcp" | "ws") => Promise<number>
+  readonly run: (transport: SideTransport) => Promise<number>
 }
 
 const compiled = buildCTools(join(BENCH_DIRECTORY, "c"))
@@ -41,9 +44,11 @@ const rate = (outcome: PairOutcome): number => {
   if ((outcome.receiver["badSize"] ?? 0) > 0) throw new Error("messages of the wrong size")
   return messages! / measured!
 }
-const bindAddress = (transport: "tcp" | "ws"): string => `${transport}://127.0.0.1:*`
-const probe = (transport: "tcp" | "ws") => (transport === "ws" ? { beforeRelay: async (endpoint: string) => void (await probeWsUpgrade(endpoint)) } : {})
-const zmqTsReceiver = (transport: "tcp" | "ws") => nodeTool("local-thr", ["zmq-ts", bindAddress(transport), size, WARMUP, deadlineMs])
+let ipcSequence = 0
+const bindAddress = (transport: SideTransport): string =>
+  transport === "ipc" ? `ipc://${join(tmpdir(), `zmq-ts-bench-sides-${process.pid}-${++ipcSequence}`)}` : `${transport}://127.0.0.1:*`
+const probe = (transport: SideTransport) => (transport === "ws" ? { beforeRelay: async (endpoint: string) => void (await probeWsUpgrade(endpoint)) } : {})
+const zmqTsReceiver = (transport: SideTransport) => nodeTool("local-thr", ["zmq-ts", bindAddress(transport), size, WARMUP, deadlineMs])
 const zmqTsSender = () => nodeTool("remote-thr", ["zmq-ts", size, MAX_MESSAGES, WARMUP + seconds])
 
 const rows: Row[] = [
@@ -95,3 +100,4 @@ for (const transport of transports) {
   }
 }
 c?.remove()
+for (let i = 1; i <= ipcSequence; i++) rmSync(join(tmpdir(), `zmq-ts-bench-sides-${process.pid}-${i}`), { force: true })

@@ -3,21 +3,25 @@
  * a PULL (ZMTP NULL over tcp, bare ZWS 2.0 over ws) and then only counts frames, never decoding or
  * unmasking them. The rate it measures is what the sending side of zmq-ts can do on its own.
  *
- * usage: raw-receiver <tcp|ws> <size> <warmup-seconds> <deadline-ms>
+ * usage: raw-receiver <tcp|ipc|ws> <size> <warmup-seconds> <deadline-ms>   (ipc: ZMTP on a Unix socket in the temp directory)
  */
+import { rmSync } from "node:fs"
 import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { args, finish, Meter, ready } from "../lib/child.js"
 import { FrameCounter } from "../lib/net-frames.js"
 import { type RawTransport, serverHandshake, WsFrameCounter } from "../lib/raw-peer.js"
 
-const [transportText, sizeText, warmupText, deadlineText] = args("raw-receiver <tcp|ws> <size> <warmup-seconds> <deadline-ms>", 4)
-const transport = transportText as RawTransport
+const [transportText, sizeText, warmupText, deadlineText] = args("raw-receiver <tcp|ipc|ws> <size> <warmup-seconds> <deadline-ms>", 4)
+const transport: RawTransport = transportText === "ws" ? "ws" : "tcp"
+const ipcPath = transportText === "ipc" ? join(tmpdir(), `zmq-ts-bench-raw-${process.pid}`) : undefined
 const size = Number(sizeText)
 const meter = new Meter(Number(warmupText))
 const counter = transport === "ws" ? new WsFrameCounter() : new FrameCounter()
 
 const server = createServer((socket) => {
-  socket.setNoDelay(true)
+  if (ipcPath === undefined) socket.setNoDelay(true)
   const deadline = setTimeout(() => done(), Number(deadlineText))
   let done = (): void => {
     done = () => {}
@@ -33,8 +37,14 @@ const server = createServer((socket) => {
     if (counter.ended) done()
   })
 })
-server.listen(0, "127.0.0.1", () => {
-  const { port } = server.address() as { port: number }
-  ready([`${transport}://127.0.0.1:${port}${transport === "ws" ? "/" : ""}`])
-})
+if (ipcPath !== undefined) {
+  rmSync(ipcPath, { force: true })
+  server.listen(ipcPath, () => ready([`ipc://${ipcPath}`]))
+  process.on("exit", () => rmSync(ipcPath, { force: true }))
+} else {
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as { port: number }
+    ready([`${transport}://127.0.0.1:${port}${transport === "ws" ? "/" : ""}`])
+  })
+}
 server.unref()

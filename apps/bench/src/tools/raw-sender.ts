@@ -4,7 +4,7 @@
  * messages of `size` bytes in ~64 KiB batches for `seconds`, then the empty end message. Next to nothing
  * per message: the PULL's receive rate is what the receiving side of zmq-ts can do on its own.
  *
- * usage: raw-sender <tcp|ws> <size> <seconds>
+ * usage: raw-sender <tcp|ipc|ws> <size> <seconds>   (ipc: ZMTP as over tcp, on a Unix socket)
  */
 import { once } from "node:events"
 import { connect } from "node:net"
@@ -12,18 +12,18 @@ import { args, finish, now, readEndpoints } from "../lib/child.js"
 import { batchOf, clientHandshake, clientMessage, type RawTransport, wsMessage } from "../lib/raw-peer.js"
 import { frame } from "../lib/net-frames.js"
 
-const [transportText, sizeText, secondsText] = args("raw-sender <tcp|ws> <size> <seconds>", 3)
-const transport = transportText as RawTransport
+const [transportText, sizeText, secondsText] = args("raw-sender <tcp|ipc|ws> <size> <seconds>", 3)
+const transport: RawTransport = transportText === "ws" ? "ws" : "tcp"
 const size = Number(sizeText)
 const seconds = Number(secondsText)
 const [endpoint] = await readEndpoints()
 const match = /^(?:tcp|ws):\/\/(.+):(\d+)(\/.*)?$/.exec(endpoint!)
-if (match === null) throw new Error(`raw-sender: not a tcp or ws endpoint: ${endpoint}`)
-const host = match[1]!
-const socket = connect({ host, port: Number(match[2]) })
-socket.setNoDelay(true)
+if (match === null && !endpoint!.startsWith("ipc://")) throw new Error(`raw-sender: not a tcp, ipc or ws endpoint: ${endpoint}`)
+const host = match?.[1] ?? "localhost"
+const socket = match === null ? connect({ path: endpoint!.slice("ipc://".length) }) : connect({ host, port: Number(match[2]) })
+if (match !== null) socket.setNoDelay(true)
 await once(socket, "connect")
-await clientHandshake(socket, transport, "PUSH", host, match[3] ?? "/")
+await clientHandshake(socket, transport, "PUSH", host, match?.[3] ?? "/")
 socket.on("data", () => {}) // the PULL's greeting or routing id
 const { bytes, messages } = batchOf(clientMessage(transport, size))
 const start = now()
