@@ -324,6 +324,15 @@ export class ZmtpConnection {
   }
 
   /**
+   * Everything taken with `dataToSend()` / `dataToSendSegments()` so far has been written: the host's stream
+   * holds none of it any more. The encoder may then write over that memory (its slab) instead of allocating
+   * more. Optional; a host that cannot tell never calls it.
+   */
+  dataWritten(): void {
+    this.#encoder.reuse()
+  }
+
+  /**
    * ZWS message mode (`zws.messages`): the payloads queued for the peer, each one whole binary WebSocket
    * message (flags byte + body) for the platform's `WebSocket.send()`, in order. The caller owns them.
    */

@@ -214,6 +214,9 @@ export class ZwsMessageEncoder {
     throw new TypeError("ZWS message mode: take whole payloads with dataToSendMessages()")
   }
 
+  /** Payloads are the caller's once taken: nothing to reuse. */
+  reuse(): void {}
+
   #push(payload: Uint8Array): void {
     this.#messages.push(payload)
     this.#pending += payload.length
@@ -264,6 +267,10 @@ export class ZwsFrameEncoder {
 
   take(): Uint8Array {
     return this.#out.take()
+  }
+
+  reuse(): void {
+    this.#out.reuse()
   }
 
   takeSegments(): Uint8Array[] {

@@ -259,11 +259,14 @@ export class StreamEngine implements ZmtpEngine {
     if (socket.destroyed) return
     if (segments.length === 1) {
       socket.write(segments[0]!)
-      return
+    } else {
+      socket.cork()
+      for (const segment of segments) socket.write(segment)
+      socket.uncork()
     }
-    socket.cork()
-    for (const segment of segments) socket.write(segment)
-    socket.uncork()
+    // A Writable counts a chunk in writableLength until its handle has written it all: at 0 the kernel has
+    // every byte (a write that completed at once), so the encoder may write over them (decision 0018).
+    if (socket.writableLength === 0) this.connection.dataWritten()
   }
 
   #onData(chunk: Buffer): void {
