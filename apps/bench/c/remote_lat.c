@@ -1,10 +1,17 @@
 /*
  * remote_lat: REQ connects to the endpoint read from stdin and, after a warm-up of `warmup` seconds, times
  * `count` round trips of `size` bytes, or as many as fit in `seconds`; reports the mean round trip
- * (libzmq's perf/remote_lat reports half of it). Ends with the empty end message.
+ * (libzmq's perf/remote_lat reports half of it). Ends with the empty end message. Built a second time as
+ * remote_lat_dealer (-DSOCKET_TYPE=ZMQ_DEALER, lib/c-build.ts): the same round trips from a DEALER against
+ * local_lat_router's echo.
  * usage: remote_lat <size> <count> <warmup-seconds> <seconds>
  */
 #include "bench.h"
+
+#ifndef SOCKET_TYPE
+#define SOCKET_TYPE ZMQ_REQ
+#define TOOL_NAME "remote_lat"
+#endif
 
 static void round_trip(void *socket, const char *body, long size, zmq_msg_t *reply) {
     if (zmq_send(socket, body, size, 0) < 0) die("zmq_send");
@@ -18,7 +25,7 @@ static void round_trip(void *socket, const char *body, long size, zmq_msg_t *rep
 
 int main(int argc, char **argv) {
     if (argc != 5) {
-        fprintf(stderr, "usage: remote_lat <size> <count> <warmup-seconds> <seconds>\n");
+        fprintf(stderr, "usage: %s <size> <count> <warmup-seconds> <seconds>\n", TOOL_NAME);
         return 2;
     }
     long size = atol(argv[1]);
@@ -28,7 +35,7 @@ int main(int argc, char **argv) {
     char endpoint[512];
     read_endpoints(endpoint, sizeof endpoint);
     void *ctx = zmq_ctx_new();
-    void *socket = zmq_socket(ctx, ZMQ_REQ);
+    void *socket = zmq_socket(ctx, SOCKET_TYPE);
     set_int(socket, ZMQ_RCVTIMEO, 10000);
     if (zmq_connect(socket, endpoint) != 0) die("zmq_connect");
     char *body = malloc(size > 0 ? size : 1);

@@ -1,14 +1,20 @@
 /*
  * remote_thr: PUSH connects to the endpoint read from stdin and sends `count` messages of `size` bytes, or as
  * many as fit in `seconds`, then the empty end message (libzmq's perf/remote_thr, bounded by time). A CURVE
- * client when the runner gives keys (bench.h).
+ * client when the runner gives keys (bench.h). Built a second time as remote_thr_dealer
+ * (-DSOCKET_TYPE=ZMQ_DEALER, lib/c-build.ts): the sending side of the DEALER→ROUTER throughput case.
  * usage: remote_thr <size> <count> <seconds>
  */
 #include "bench.h"
 
+#ifndef SOCKET_TYPE
+#define SOCKET_TYPE ZMQ_PUSH
+#define TOOL_NAME "remote_thr"
+#endif
+
 int main(int argc, char **argv) {
     if (argc != 4) {
-        fprintf(stderr, "usage: remote_thr <size> <count> <seconds>\n");
+        fprintf(stderr, "usage: %s <size> <count> <seconds>\n", TOOL_NAME);
         return 2;
     }
     long size = atol(argv[1]);
@@ -17,7 +23,7 @@ int main(int argc, char **argv) {
     char endpoint[512];
     read_endpoints(endpoint, sizeof endpoint);
     void *ctx = zmq_ctx_new();
-    void *socket = zmq_socket(ctx, ZMQ_PUSH);
+    void *socket = zmq_socket(ctx, SOCKET_TYPE);
     curve_client(socket);
     if (zmq_connect(socket, endpoint) != 0) die("zmq_connect");
     char *body = malloc(size > 0 ? size : 1);

@@ -33,6 +33,12 @@ export interface CBuild {
   remove(): void
 }
 
+/** Tools built from another tool's source with another socket type (the same loop, another pattern). */
+const VARIANTS = {
+  remote_thr_dealer: { source: "remote_thr", socketType: "ZMQ_DEALER" },
+  remote_lat_dealer: { source: "remote_lat", socketType: "ZMQ_DEALER" },
+} as const
+
 export const C_SKIPPED_MESSAGE = "libzmq C: skipped (install libzmq3-dev and a C compiler)"
 
 /** Compiles every tool into a fresh temporary directory; undefined (and why) when that is not possible. */
@@ -41,7 +47,10 @@ export function buildCTools(sourceDirectory: string): { build: CBuild } | { reas
   const directory = mkdtempSync(join(tmpdir(), "zmq-ts-bench-c-"))
   const remove = (): void => rmSync(directory, { recursive: true, force: true })
   for (const tool of C_TOOLS) {
-    const result = spawnSync(compiler, ["-O2", "-o", join(directory, tool), join(sourceDirectory, `${tool}.c`), "-lzmq"], {
+    const variant = VARIANTS[tool as keyof typeof VARIANTS]
+    const source = variant?.source ?? tool
+    const defines = variant === undefined ? [] : [`-DSOCKET_TYPE=${variant.socketType}`, `-DTOOL_NAME="${tool}"`]
+    const result = spawnSync(compiler, ["-O2", ...defines, "-o", join(directory, tool), join(sourceDirectory, `${source}.c`), "-lzmq"], {
       encoding: "utf8",
     })
     if (result.error !== undefined || result.status !== 0) {
@@ -50,7 +59,7 @@ export function buildCTools(sourceDirectory: string): { build: CBuild } | { reas
         result.error !== undefined
           ? result.error.message
           : (result.stderr.split("\n").find((line) => /error/.test(line)) ?? `exited with status ${result.status}`)
-      return { reason: `${compiler} ${tool}.c: ${why.trim()}` }
+      return { reason: `${compiler} ${source}.c: ${why.trim()}` }
     }
   }
   const version = spawnSync(join(directory, "version"), [], { encoding: "utf8" })
