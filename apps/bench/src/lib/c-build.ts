@@ -33,11 +33,16 @@ export interface CBuild {
   remove(): void
 }
 
-/** Tools built from another tool's source with another socket type (the same loop, another pattern). */
-const VARIANTS = {
+/**
+ * Tools built from another tool's source with another socket type (the same loop, another pattern); a ROUTER
+ * also reads (and, echoing, sends back) the routing id in front of each message.
+ */
+const VARIANTS: Partial<Record<CTool, { readonly source: CTool; readonly socketType: string; readonly routingId?: boolean }>> = {
   remote_thr_dealer: { source: "remote_thr", socketType: "ZMQ_DEALER" },
   remote_lat_dealer: { source: "remote_lat", socketType: "ZMQ_DEALER" },
-} as const
+  local_thr_router: { source: "local_thr", socketType: "ZMQ_ROUTER", routingId: true },
+  local_lat_router: { source: "local_lat", socketType: "ZMQ_ROUTER", routingId: true },
+}
 
 export const C_SKIPPED_MESSAGE = "libzmq C: skipped (install libzmq3-dev and a C compiler)"
 
@@ -47,9 +52,10 @@ export function buildCTools(sourceDirectory: string): { build: CBuild } | { reas
   const directory = mkdtempSync(join(tmpdir(), "zmq-ts-bench-c-"))
   const remove = (): void => rmSync(directory, { recursive: true, force: true })
   for (const tool of C_TOOLS) {
-    const variant = VARIANTS[tool as keyof typeof VARIANTS]
+    const variant = VARIANTS[tool]
     const source = variant?.source ?? tool
-    const defines = variant === undefined ? [] : [`-DSOCKET_TYPE=${variant.socketType}`, `-DTOOL_NAME="${tool}"`]
+    const defines =
+      variant === undefined ? [] : [`-DSOCKET_TYPE=${variant.socketType}`, `-DTOOL_NAME="${tool}"`, ...(variant.routingId === true ? ["-DROUTING_ID"] : [])]
     const result = spawnSync(compiler, ["-O2", ...defines, "-o", join(directory, tool), join(sourceDirectory, `${source}.c`), "-lzmq"], {
       encoding: "utf8",
     })
