@@ -22,10 +22,14 @@ export function frame(size: number): Buffer {
 
 /** `frame(size)` repeated to about 64 KiB (at least once), and how many messages that is. */
 export function batch(size: number): { bytes: Buffer; messages: number } {
-  const one = frame(size)
-  const messages = Math.max(1, Math.floor((64 * 1024) / one.length))
-  const bytes = Buffer.allocUnsafe(one.length * messages)
-  for (let i = 0; i < messages; i++) one.copy(bytes, i * one.length)
+  return batchOf(frame(size))
+}
+
+/** `message` (one message as the wire carries it) repeated to about 64 KiB (at least once). */
+export function batchOf(message: Buffer): { bytes: Buffer; messages: number } {
+  const messages = Math.max(1, Math.floor((64 * 1024) / message.length))
+  const bytes = Buffer.allocUnsafe(message.length * messages)
+  for (let i = 0; i < messages; i++) message.copy(bytes, i * message.length)
   return { bytes, messages }
 }
 

@@ -79,6 +79,10 @@ export class WsFrameCounter {
   readonly #header = Buffer.alloc(14)
   #headerLength = 0
   frames = 0
+  /** ZWS messages with no body (the flags byte alone): a bare-ZWS routing id, an end message. */
+  emptyMessages = 0
+  /** Body size of the last ZWS message with a body (to check the sender's). */
+  lastSize = -1
 
   feed(chunk: Buffer): void {
     let pos = 0
@@ -100,6 +104,8 @@ export class WsFrameCounter {
       }
       pos += parsed.headerSize - this.#headerLength
       this.#headerLength = 0
+      if (parsed.payload <= 1) this.emptyMessages++
+      else this.lastSize = parsed.payload - 1
       if (parsed.payload === 0) this.frames++
       else this.#skip = parsed.payload
     }

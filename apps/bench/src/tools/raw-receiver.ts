@@ -11,14 +11,19 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { args, finish, Meter, ready } from "../lib/child.js"
 import { FrameCounter } from "../lib/net-frames.js"
-import { type RawTransport, serverHandshake, WsFrameCounter } from "../lib/raw-peer.js"
+import { WsFrameCounter } from "../lib/net-ws.js"
+import { type RawTransport, serverHandshake } from "../lib/raw-peer.js"
 
 const [transportText, sizeText, warmupText, deadlineText] = args("raw-receiver <tcp|ipc|ws> <size> <warmup-seconds> <deadline-ms>", 4)
 const transport: RawTransport = transportText === "ws" ? "ws" : "tcp"
 const ipcPath = transportText === "ipc" ? join(tmpdir(), `zmq-ts-bench-raw-${process.pid}`) : undefined
 const size = Number(sizeText)
 const meter = new Meter(Number(warmupText))
-const counter = transport === "ws" ? new WsFrameCounter() : new FrameCounter()
+const ws = transport === "ws" ? new WsFrameCounter() : undefined
+const zmtp = ws === undefined ? new FrameCounter() : undefined
+const counter = (ws ?? zmtp)!
+/** The end message: ZMTP's empty frame; over bare ZWS the second message with no body (the routing id is the first). */
+const ended = (): boolean => (ws === undefined ? zmtp!.ended : ws.emptyMessages >= 2)
 
 const server = createServer((socket) => {
   if (ipcPath === undefined) socket.setNoDelay(true)
@@ -34,7 +39,7 @@ const server = createServer((socket) => {
     counter.feed(chunk)
     meter.add(counter.frames - counted)
     counted = counter.frames
-    if (counter.ended) done()
+    if (ended()) done()
   })
 })
 if (ipcPath !== undefined) {

@@ -9,8 +9,9 @@
 import { once } from "node:events"
 import { connect } from "node:net"
 import { args, finish, now, readEndpoints } from "../lib/child.js"
-import { batchOf, clientHandshake, clientMessage, type RawTransport, wsMessage } from "../lib/raw-peer.js"
-import { frame } from "../lib/net-frames.js"
+import { batchOf, frame } from "../lib/net-frames.js"
+import { MASKED_END_FRAME } from "../lib/net-ws.js"
+import { clientHandshake, clientMessage, type RawTransport } from "../lib/raw-peer.js"
 
 const [transportText, sizeText, secondsText] = args("raw-sender <tcp|ipc|ws> <size> <seconds>", 3)
 const transport: RawTransport = transportText === "ws" ? "ws" : "tcp"
@@ -33,5 +34,5 @@ while (now() < stop) {
   if (!socket.write(bytes)) await once(socket, "drain")
   sent += messages
 }
-socket.write(transport === "ws" ? wsMessage(0, true) : frame(0))
+socket.write(transport === "ws" ? MASKED_END_FRAME : frame(0))
 await finish({ sent, seconds: now() - start }, () => socket.end())
