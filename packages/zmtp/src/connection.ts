@@ -324,12 +324,14 @@ export class ZmtpConnection {
   }
 
   /**
-   * Everything taken with `dataToSend()` / `dataToSendSegments()` so far has been written: the host's stream
-   * holds none of it any more. The encoder may then write over that memory (its slab) instead of allocating
-   * more. Optional; a host that cannot tell never calls it.
+   * What `dataToSend()` / `dataToSendSegments()` handed out has been written, up to batch number `batch`
+   * (each of those calls that returned bytes is one batch, numbered from 1), or everything so far without
+   * it: the host's stream holds none of it any more. The encoder may then write over that memory (its slabs)
+   * instead of allocating more. Optional; a host that cannot tell never calls it. A stream host can count its
+   * writes' completion callbacks, which come in order.
    */
-  dataWritten(): void {
-    this.#encoder.reuse()
+  dataWritten(batch?: number): void {
+    this.#encoder.release(batch)
   }
 
   /**

@@ -7,6 +7,16 @@ const SLAB_SIZE = 64 * 1024
 const LARGE_SLAB_SIZE = 256 * 1024
 /** Bodies up to this size are copied byte by byte: `TypedArray.prototype.set` costs ~20 ns whatever the size. */
 const SMALL_BODY_SIZE = 8
+/** Full slabs remembered until the host releases them; more are left to the garbage collector. */
+const MAX_RETIRED = 4
+/** Released slabs kept for the next time one fills. */
+const MAX_SPARES = 2
+
+/** A full slab and the newest batch that may still refer to it. */
+interface Retired {
+  readonly slab: Uint8Array<ArrayBuffer>
+  readonly batch: number
+}
 
 /**
  * Frames outgoing bytes into a slab: headers and small bodies are copied into one contiguous region so a
@@ -24,6 +34,12 @@ export class FrameEncoder {
   // Slab bytes among the segments, and among the last batch handed out (which picks the next slab's size).
   #sealedSlabBytes = 0
   #lastTakenSlabBytes = 0
+  // Batches (takes that handed out bytes) numbered from 1, and the newest one the host has released.
+  #taken = 0
+  #released = 0
+  // Full slabs that batches not yet released refer to, oldest first; released ones, ready to be written again.
+  #retired: Retired[] = []
+  #spares: Uint8Array<ArrayBuffer>[] = []
 
   /** Bytes waiting to be taken. */
   get pendingBytes(): number {
@@ -103,6 +119,7 @@ export class FrameEncoder {
       const out = this.#slab.subarray(this.#start, this.#end)
       this.#start = this.#end
       this.#lastTakenSlabBytes = out.length
+      if (out.length > 0) this.#taken++
       return out
     }
     const segments = this.takeSegments()
@@ -118,14 +135,22 @@ export class FrameEncoder {
   }
 
   /**
-   * The host says every byte taken so far has left its hands (written to the kernel, nothing of it queued
-   * in its stream). With nothing pending, the slab is written again from its start instead of a new one being
-   * allocated once it fills: at 1 KiB messages, new slabs and the garbage they made took a third of a
-   * sender's time (decision 0018). Views taken earlier may then change; a host that still holds one must not
-   * call this.
+   * The host says the bytes of batches 1 to `batch` have left its hands (written to the kernel, nothing of
+   * them queued in its stream); without `batch`, every batch taken so far. A batch is what one `take()` or
+   * `takeSegments()` that returned bytes handed out, numbered from 1 in order. Released slabs are written
+   * again instead of new ones being allocated: at 1 KiB messages new slabs and their garbage took a third of
+   * a sender's time (decision 0018), at 64 KiB on ws a quarter (decision 0019). With every batch released and
+   * nothing pending, the current slab starts again from its beginning. Views of released batches may then
+   * change; a host that still holds one must not release it.
    */
-  reuse(): void {
-    if (this.#end === this.#start && this.#segments.length === 0) {
+  release(batch: number = this.#taken): void {
+    if (batch > this.#released) this.#released = Math.min(batch, this.#taken)
+    const retired = this.#retired
+    while (retired.length > 0 && retired[0]!.batch <= this.#released) {
+      const { slab } = retired.shift()!
+      if (this.#spares.length < MAX_SPARES) this.#spares.push(slab)
+    }
+    if (this.#released === this.#taken && this.#end === this.#start && this.#segments.length === 0) {
       this.#start = 0
       this.#end = 0
     }
@@ -135,6 +160,7 @@ export class FrameEncoder {
   takeSegments(): Uint8Array[] {
     this.#seal()
     const segments = this.#segments
+    if (segments.length > 0) this.#taken++
     this.#lastTakenSlabBytes = this.#sealedSlabBytes
     this.#segments = []
     this.#segmentBytes = 0
@@ -162,12 +188,16 @@ export class FrameEncoder {
   #reserve(bytes: number): void {
     if (this.#end + bytes <= this.#slab.length) return
     this.#seal()
-    // A fresh slab is never reused (the caller owns what was handed out) and costs a zeroed allocation, about
-    // 5 µs for 64 KiB here. A caller whose batches put 16 KiB or more through the slab is moving bulk data:
-    // give it a slab that holds several batches (+50% for 1 KiB messages). An interactive connection, or one
-    // sending large referenced bodies, keeps small slabs.
-    const size = this.#lastTakenSlabBytes >= SLAB_SIZE / 4 ? LARGE_SLAB_SIZE : SLAB_SIZE
-    this.#slab = new Uint8Array(Math.max(size, bytes))
+    // The full slab is the caller's until it releases the batches that refer to it: up to the next one, which
+    // will hand out what #seal() just queued.
+    if (this.#retired.length === MAX_RETIRED) this.#retired.shift()
+    this.#retired.push({ slab: this.#slab, batch: this.#taken + 1 })
+    // A fresh slab costs a zeroed allocation, about 5 µs for 64 KiB here. A caller whose batches put 16 KiB or
+    // more through the slab is moving bulk data: give it a slab that holds several batches (+50% for 1 KiB
+    // messages). An interactive connection, or one sending large referenced bodies, keeps small slabs.
+    const size = Math.max(this.#lastTakenSlabBytes >= SLAB_SIZE / 4 ? LARGE_SLAB_SIZE : SLAB_SIZE, bytes)
+    const spare = this.#spares.pop()
+    this.#slab = spare !== undefined && spare.length >= size ? spare : new Uint8Array(size)
     this.#start = 0
     this.#end = 0
   }

@@ -3,8 +3,10 @@
  * it sends and a server unmasks everything it receives, so on ws this loop touches every payload byte twice.
  * Long payloads are masked in place four bytes at a time through an Int32Array view (a copy first when the
  * masked bytes go elsewhere: memcpy is cheap next to the XOR); short ones byte by byte, where setting up the
- * word loop costs more than it saves (docs/decisions/0017-ws-hot-path.md has the numbers).
+ * word loop costs more than it saves (docs/decisions/0017-ws-hot-path.md has the numbers); long ones from
+ * KERNEL_MIN bytes on through a WebAssembly SIMD kernel where the platform has one (ws-mask-kernel.ts).
  */
+import { KERNEL_MIN, maskByKernel } from "./ws-mask-kernel.js"
 
 /** From this many bytes on, the word loop wins. */
 const WORD_MIN = 64
@@ -61,6 +63,19 @@ export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, 
   if (length < WORD_MIN) {
     maskBytes(bytes, start, bytes, start, length, maskKey, keyPhase)
     return
+  }
+  if (length >= KERNEL_MIN) {
+    const k0 = maskKey[keyPhase & 3]!
+    const k1 = maskKey[(keyPhase + 1) & 3]!
+    const k2 = maskKey[(keyPhase + 2) & 3]!
+    const k3 = maskKey[(keyPhase + 3) & 3]!
+    // Little-endian whatever the platform: WebAssembly memory is.
+    const done = maskByKernel(bytes, start, length, k0 | (k1 << 8) | (k2 << 16) | (k3 << 24))
+    if (done > 0) {
+      // A multiple of 16, so the phase of what is left is the phase of the start.
+      maskBytes(bytes, start + done, bytes, start + done, length - done, maskKey, keyPhase)
+      return
+    }
   }
   const words = wordsOf(bytes)
   const at = lastOffset + start

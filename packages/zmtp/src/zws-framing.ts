@@ -214,8 +214,8 @@ export class ZwsMessageEncoder {
     throw new TypeError("ZWS message mode: take whole payloads with dataToSendMessages()")
   }
 
-  /** Payloads are the caller's once taken: nothing to reuse. */
-  reuse(): void {}
+  /** Payloads are the caller's once taken: nothing to release. */
+  release(_batch?: number): void {}
 
   #push(payload: Uint8Array): void {
     this.#messages.push(payload)
@@ -269,8 +269,8 @@ export class ZwsFrameEncoder {
     return this.#out.take()
   }
 
-  reuse(): void {
-    this.#out.reuse()
+  release(batch?: number): void {
+    this.#out.release(batch)
   }
 
   takeSegments(): Uint8Array[] {

@@ -4,7 +4,7 @@
  * (the word views are cached per buffer).
  */
 import fc from "fast-check"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { maskWsInPlace, maskWsPayload, maskWsPayloadBytes } from "../src/ws-mask.js"
 
 const key = fc.uint8Array({ minLength: 4, maxLength: 4 })
@@ -119,5 +119,74 @@ describe("maskWsPayload (word path) equals the byte loop", () => {
     maskWsPayloadBytes(expected, expected, 0, maskKey, 0)
     maskWsPayload(view, view, 0, maskKey, 0)
     expect(view).toEqual(expected)
+  })
+})
+
+// From 1 KiB on, masking goes through a WebAssembly SIMD kernel, 64 KiB at a time (ws-mask-kernel.ts).
+// Bytes from a seed: fast-check would draw each of 140,000 bytes on its own, which takes seconds.
+const longPayload = fc.tuple(fc.integer({ min: 1000, max: 140_000 }), fc.integer()).map(([length, seed]) => {
+  const bytes = new Uint8Array(length)
+  let x = seed | 1
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    bytes[i] = x
+  }
+  return bytes
+})
+
+describe("long payloads (the WebAssembly kernel) equal the byte loop", () => {
+  it("in place, at any offset and phase, across the kernel's 64 KiB blocks", () => {
+    fc.assert(
+      fc.property(longPayload, fc.nat(15), key, fc.nat(1000), (bytes, at, maskKey, phase) => {
+        const expected = new Uint8Array(bytes.length)
+        maskWsPayloadBytes(bytes, expected, 0, maskKey, phase)
+        const view = placed(bytes, at)
+        const around = new Uint8Array(view.buffer)
+        maskWsInPlace(view, 0, view.length, maskKey, phase)
+        expect(view).toEqual(expected)
+        // Nothing outside the region is touched.
+        expect(around.subarray(0, at).every((byte) => byte === 0)).toBe(true)
+        expect(around.subarray(at + bytes.length).every((byte) => byte === 0)).toBe(true)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it("copying into a slab, and masking twice gives the payload back", () => {
+    fc.assert(
+      fc.property(longPayload, fc.nat(11), key, fc.nat(3), (bytes, offset, maskKey, phase) => {
+        const expected = new Uint8Array(offset + bytes.length)
+        maskWsPayloadBytes(bytes, expected, offset, maskKey, phase)
+        const slab = new Uint8Array(offset + bytes.length)
+        maskWsPayload(bytes, slab, offset, maskKey, phase)
+        expect(slab).toEqual(expected)
+        maskWsInPlace(slab, offset, bytes.length, maskKey, phase)
+        expect(slab.subarray(offset)).toEqual(bytes)
+      }),
+      { numRuns: 30 },
+    )
+  })
+
+  it("gives the same bytes where the platform cannot compile WebAssembly (the JavaScript loop)", async () => {
+    vi.resetModules()
+    vi.stubGlobal("WebAssembly", undefined)
+    try {
+      const fresh = await import("../src/ws-mask.js")
+      fc.assert(
+        fc.property(longPayload, fc.nat(7), key, fc.nat(1000), (bytes, at, maskKey, phase) => {
+          const expected = new Uint8Array(bytes.length)
+          maskWsPayloadBytes(bytes, expected, 0, maskKey, phase)
+          const view = placed(bytes, at)
+          fresh.maskWsInPlace(view, 0, view.length, maskKey, phase)
+          expect(view).toEqual(expected)
+        }),
+        { numRuns: 8 },
+      )
+    } finally {
+      vi.unstubAllGlobals()
+      vi.resetModules()
+    }
   })
 })

@@ -99,6 +99,9 @@ export class StreamEngine implements ZmtpEngine {
   /** The ZAP handler's 200 reply, once the handshake had one. */
   #authentication: ZapReply | undefined
   readonly #flush = (): void => this.#doFlush()
+  // Batches taken from the codec and written, counted by their writes' callbacks, which a stream calls in order.
+  #batchesWritten = 0
+  readonly #batchWritten = (): void => this.connection.dataWritten(++this.#batchesWritten)
 
   constructor(socket: NetSocket, options: EngineOptions, handler: EngineHandler) {
     this.socket = socket
@@ -257,15 +260,19 @@ export class StreamEngine implements ZmtpEngine {
     if (segments.length === 0) return
     const socket = this.socket
     if (socket.destroyed) return
+    // The last write's callback says the whole batch is written (decision 0019): the codec's slabs are
+    // reused under load, when the stream is never empty.
     if (segments.length === 1) {
-      socket.write(segments[0]!)
+      socket.write(segments[0]!, this.#batchWritten)
     } else {
       socket.cork()
-      for (const segment of segments) socket.write(segment)
+      const last = segments.length - 1
+      for (let i = 0; i < last; i++) socket.write(segments[i]!)
+      socket.write(segments[last]!, this.#batchWritten)
       socket.uncork()
     }
     // A Writable counts a chunk in writableLength until its handle has written it all: at 0 the kernel has
-    // every byte (a write that completed at once), so the encoder may write over them (decision 0018).
+    // every byte (a write that completed at once), so the encoder may write over them now (decision 0018).
     if (socket.writableLength === 0) this.connection.dataWritten()
   }
 
