@@ -2,7 +2,7 @@ import { remoteError, ZmtpErrorCode } from "./errors.js"
 import type { ZmtpError } from "./errors.js"
 import { WS_MAX_CONTROL_PAYLOAD, WS_MAX_HEADER_SIZE, WsOpcode } from "./ws-frame.js"
 import type { WsRole } from "./ws-frame.js"
-import { maskWsInPlace } from "./ws-mask.js"
+import { maskWsInPlace, maskWsPayload } from "./ws-mask.js"
 
 /**
  * A split payload's first buffer, grown as bytes arrive: a 64 KiB ZMTP body and its flags byte fit in one
@@ -121,7 +121,9 @@ export class WsFrameDecoder {
         // Grow with what arrives, never to the claimed length up front.
         const available = end - pos
         this.#body = new Uint8Array(Math.min(length, Math.max(INITIAL_GATHER_SIZE, available * 2)))
-        this.#body.set(chunk.subarray(pos), 0)
+        // Unmasked as it is gathered, piece by piece: one pass over bytes just read, none at the end.
+        if (this.#mask !== undefined) maskWsPayload(chunk.subarray(pos), this.#body, 0, this.#mask, 0)
+        else this.#body.set(chunk.subarray(pos), 0)
         this.#bodyFill = available
         pos = end
       }
@@ -138,11 +140,11 @@ export class WsFrameDecoder {
       body = grown
       this.#body = grown
     }
-    body.set(chunk.subarray(pos, pos + take), this.#bodyFill)
+    if (this.#mask !== undefined) maskWsPayload(chunk.subarray(pos, pos + take), body, this.#bodyFill, this.#mask, this.#bodyFill)
+    else body.set(chunk.subarray(pos, pos + take), this.#bodyFill)
     this.#bodyFill = fill
     if (fill < this.#length) return pos + take
     this.#body = undefined
-    if (this.#mask !== undefined) maskWsInPlace(body, 0, this.#length, this.#mask, 0)
     this.#deliver(body, 0, this.#length, sink)
     return pos + take
   }

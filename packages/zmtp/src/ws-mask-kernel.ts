@@ -82,21 +82,21 @@ function load(): Kernel | null {
 }
 
 /**
- * Masks `bytes[start, start + (length & ~15))` in place with `key`, the masking key as a little-endian word
- * in the phase of `bytes[start]`; returns how many bytes it masked (0 without a kernel), the caller doing the
- * rest. Each block goes into the kernel's memory and back: two memcpy's, cheap next to the XOR.
+ * Masks `length & ~15` bytes of `source` from `from` into `target` at `to` (the same array to mask in
+ * place) with `key`, the masking key as a little-endian word in the phase of `source[from]`; returns how
+ * many bytes it masked (0 without a kernel), the caller doing the rest. Each block goes into the kernel's
+ * memory and out again: two memcpy's, cheap next to the XOR.
  */
-export function maskByKernel(bytes: Uint8Array, start: number, length: number, key: number): number {
+export function maskByKernel(source: Uint8Array, from: number, length: number, target: Uint8Array, to: number, key: number): number {
   if (kernel === undefined) kernel = load()
   if (kernel === null) return 0
   const { memory, xor } = kernel
   const whole = length & ~15
   for (let done = 0; done < whole; done += BLOCK) {
     const size = Math.min(BLOCK, whole - done)
-    const from = start + done
-    memory.set(bytes.subarray(from, from + size), 0)
+    memory.set(source.subarray(from + done, from + done + size), 0)
     xor(0, size, key)
-    bytes.set(memory.subarray(0, size), from)
+    target.set(memory.subarray(0, size), to + done)
   }
   return whole
 }

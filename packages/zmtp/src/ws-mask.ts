@@ -50,6 +50,14 @@ export function maskWsPayload(source: Uint8Array, target: Uint8Array, offset: nu
     maskBytes(source, 0, target, offset, length, maskKey, keyPhase)
     return
   }
+  if (length >= KERNEL_MIN) {
+    // Straight from the source through the kernel into the target: no copy into the target first.
+    const done = maskByKernel(source, 0, length, target, offset, keyWord(maskKey, keyPhase))
+    if (done > 0) {
+      maskBytes(source, done, target, offset + done, length - done, maskKey, keyPhase)
+      return
+    }
+  }
   if (source !== target) target.set(source, offset)
   maskWsInPlace(target, offset, length, maskKey, keyPhase)
 }
@@ -65,12 +73,7 @@ export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, 
     return
   }
   if (length >= KERNEL_MIN) {
-    const k0 = maskKey[keyPhase & 3]!
-    const k1 = maskKey[(keyPhase + 1) & 3]!
-    const k2 = maskKey[(keyPhase + 2) & 3]!
-    const k3 = maskKey[(keyPhase + 3) & 3]!
-    // Little-endian whatever the platform: WebAssembly memory is.
-    const done = maskByKernel(bytes, start, length, k0 | (k1 << 8) | (k2 << 16) | (k3 << 24))
+    const done = maskByKernel(bytes, start, length, bytes, start, keyWord(maskKey, keyPhase))
     if (done > 0) {
       // A multiple of 16, so the phase of what is left is the phase of the start.
       maskBytes(bytes, start + done, bytes, start + done, length - done, maskKey, keyPhase)
@@ -97,6 +100,11 @@ export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, 
   const key = LITTLE_ENDIAN ? k0 | (k1 << 8) | (k2 << 16) | (k3 << 24) : (k0 << 24) | (k1 << 16) | (k2 << 8) | k3
   for (; w < end; w++) words[w] = words[w]! ^ key
   for (let i = head + count * 4; i < length; i++) bytes[start + i] = bytes[start + i]! ^ maskKey[(keyPhase + i) & 3]!
+}
+
+/** The key as the kernel takes it: a little-endian word whatever the platform (WebAssembly memory is). */
+function keyWord(maskKey: Uint8Array, keyPhase: number): number {
+  return maskKey[keyPhase & 3]! | (maskKey[(keyPhase + 1) & 3]! << 8) | (maskKey[(keyPhase + 2) & 3]! << 16) | (maskKey[(keyPhase + 3) & 3]! << 24)
 }
 
 /** The reference loop, one byte at a time (what the word path is tested against). */
