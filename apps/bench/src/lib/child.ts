@@ -82,10 +82,15 @@ export function fail(message: string): never {
 /** `count` strings, typed as a tuple of that length so tools can destructure without casting. */
 type Strings<N extends number, Acc extends string[] = []> = Acc["length"] extends N ? Acc : Strings<N, [...Acc, string]>
 
-export function args<const N extends number>(usage: string, count: N): Strings<N> {
+export function args<const N extends number>(usage: string, count: N, optional = 0): Strings<N> {
   const values = process.argv.slice(2)
-  if (values.length !== count) fail(`usage: ${usage}`)
+  if (values.length < count || values.length > count + optional) fail(`usage: ${usage}`)
   return values as Strings<N>
+}
+
+/** The `index`-th optional argument after `count` required ones (see `args`). */
+export function optionalArg(count: number, index = 0): string | undefined {
+  return process.argv[2 + count + index]
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,20 +1,21 @@
 /**
  * The receiving side alone: a raw server (lib/raw-peer.ts) that a zmq-ts PUSH connects to; it handshakes as
- * a PULL (ZMTP NULL over tcp, bare ZWS 2.0 over ws) and then only counts frames, never decoding or
+ * a PULL (or `socket-type`: ROUTER for a DEALER; ZMTP NULL over tcp, bare ZWS 2.0 over ws) and then only counts frames, never decoding or
  * unmasking them. The rate it measures is what the sending side of zmq-ts can do on its own.
  *
- * usage: raw-receiver <tcp|ipc|ws> <size> <warmup-seconds> <deadline-ms>   (ipc: ZMTP on a Unix socket in the temp directory)
+ * usage: raw-receiver <tcp|ipc|ws> <size> <warmup-seconds> <deadline-ms> [socket-type]   (ipc: ZMTP on a Unix socket in the temp directory)
  */
 import { rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { args, finish, Meter, ready } from "../lib/child.js"
+import { args, finish, Meter, optionalArg, ready } from "../lib/child.js"
 import { FrameCounter } from "../lib/net-frames.js"
 import { WsFrameCounter } from "../lib/net-ws.js"
 import { type RawTransport, serverHandshake } from "../lib/raw-peer.js"
 
-const [transportText, sizeText, warmupText, deadlineText] = args("raw-receiver <tcp|ipc|ws> <size> <warmup-seconds> <deadline-ms>", 4)
+const [transportText, sizeText, warmupText, deadlineText] = args("raw-receiver <tcp|ipc|ws> <size> <warmup-seconds> <deadline-ms> [socket-type]", 4, 1)
+const socketType = optionalArg(4) ?? "PULL"
 const transport: RawTransport = transportText === "ws" ? "ws" : "tcp"
 const ipcPath = transportText === "ipc" ? join(tmpdir(), `zmq-ts-bench-raw-${process.pid}`) : undefined
 const size = Number(sizeText)
@@ -35,7 +36,7 @@ const server = createServer((socket) => {
     void finish({ ...meter.result(), badSize: counter.lastSize === size ? 0 : 1 }, () => socket.destroy())
   }
   let counted = 0
-  serverHandshake(socket, transport, "PULL", (chunk) => {
+  serverHandshake(socket, transport, socketType, (chunk) => {
     counter.feed(chunk)
     meter.add(counter.frames - counted)
     counted = counter.frames

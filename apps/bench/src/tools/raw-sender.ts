@@ -1,19 +1,21 @@
 /**
  * The sending side alone: a raw client (lib/raw-peer.ts) connects to the zmq-ts PULL whose endpoint it reads
- * from stdin, handshakes as a PUSH (ZMTP NULL over tcp, bare ZWS 2.0 over ws), then writes pre-framed
+ * from stdin, handshakes as a PUSH (or `socket-type`: DEALER for a ROUTER; ZMTP NULL over tcp, bare ZWS 2.0
+ * over ws), then writes pre-framed
  * messages of `size` bytes in ~64 KiB batches for `seconds`, then the empty end message. Next to nothing
  * per message: the PULL's receive rate is what the receiving side of zmq-ts can do on its own.
  *
- * usage: raw-sender <tcp|ipc|ws> <size> <seconds>   (ipc: ZMTP as over tcp, on a Unix socket)
+ * usage: raw-sender <tcp|ipc|ws> <size> <seconds> [socket-type]   (ipc: ZMTP as over tcp, on a Unix socket)
  */
 import { once } from "node:events"
 import { connect } from "node:net"
-import { args, finish, now, readEndpoints } from "../lib/child.js"
+import { args, finish, optionalArg, now, readEndpoints } from "../lib/child.js"
 import { batchOf, frame } from "../lib/net-frames.js"
 import { MASKED_END_FRAME } from "../lib/net-ws.js"
 import { clientHandshake, clientMessage, type RawTransport } from "../lib/raw-peer.js"
 
-const [transportText, sizeText, secondsText] = args("raw-sender <tcp|ipc|ws> <size> <seconds>", 3)
+const [transportText, sizeText, secondsText] = args("raw-sender <tcp|ipc|ws> <size> <seconds> [socket-type]", 3, 1)
+const socketType = optionalArg(3) ?? "PUSH"
 const transport: RawTransport = transportText === "ws" ? "ws" : "tcp"
 const size = Number(sizeText)
 const seconds = Number(secondsText)
@@ -24,7 +26,7 @@ const host = match?.[1] ?? "localhost"
 const socket = match === null ? connect({ path: endpoint!.slice("ipc://".length) }) : connect({ host, port: Number(match[2]) })
 if (match !== null) socket.setNoDelay(true)
 await once(socket, "connect")
-await clientHandshake(socket, transport, "PUSH", host, match?.[3] ?? "/")
+await clientHandshake(socket, transport, socketType, host, match?.[3] ?? "/")
 socket.on("data", () => {}) // the PULL's greeting or routing id
 const { bytes, messages } = batchOf(clientMessage(transport, size))
 const start = now()
