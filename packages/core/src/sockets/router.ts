@@ -119,7 +119,8 @@ export class Router extends Socket {
     const message = this.#in.read()
     if (message === undefined) return undefined
     const id = this.#in.lastPipe!.routingId ?? Buffer.alloc(0)
-    return [id, ...message]
+    // Most messages are one frame: a literal is cheaper than a spread (about 10 % of the receiving side at 64 B).
+    return message.length === 1 ? [id, message[0]!] : [id, ...message]
   }
 
   /**
