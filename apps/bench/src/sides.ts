@@ -102,6 +102,18 @@ if (pattern === "pub-sub") {
     pairRow(`raw sender → zmq-ts ${receiving} (receiving side alone)`, zmqTsReceiver, (t) => nodeTool("raw-sender", [t, size, WARMUP + seconds, sending])),
     pairRow(`zmq-ts ${sending} → raw receiver (sending side alone)`, (t) => nodeTool("raw-receiver", [t, size, WARMUP, deadlineMs, receiving]), zmqTsSender, false),
   )
+  // No zmq-ts at all: a raw sender into a raw receiver that copies each frame split across reads into a
+  // fresh buffer, as a library handing out whole messages must (tcp, ipc): what any Node receiver pays.
+  if (!transports.includes("ws")) {
+    rows.push(
+      pairRow(
+        "raw sender → raw receiver, fresh buffer per split frame",
+        (t) => nodeTool("raw-receiver", [t, size, WARMUP, deadlineMs, receiving, "gather"]),
+        (t) => nodeTool("raw-sender", [t, size, WARMUP + seconds, sending]),
+        false,
+      ),
+    )
+  }
   if (c !== undefined) {
     rows.push(
       pairRow(

@@ -51,6 +51,17 @@ export class FrameCounter {
   ended = false
   /** Size of the last data frame seen (to check the sender's). */
   lastSize = -1
+  /**
+   * With `gather`, a frame split across chunks is copied into a fresh buffer of its own, as a library that
+   * hands out whole messages must (sides' store-and-forward floor); without it, frames are only counted.
+   */
+  readonly #gather: boolean
+  #body: Buffer | undefined
+  #bodyFill = 0
+
+  constructor(gather = false) {
+    this.#gather = gather
+  }
 
   feed(chunk: Buffer): void {
     const length = chunk.length
@@ -59,6 +70,11 @@ export class FrameCounter {
       const n = Math.min(this.#skip, length)
       this.#skip -= n
       pos = n
+      if (this.#body !== undefined) {
+        chunk.copy(this.#body, this.#bodyFill, 0, n)
+        this.#bodyFill += n
+        if (this.#skip === 0) this.#body = undefined
+      }
       if (this.#skip === 0) this.frames++
     }
     if (this.#headerLength > 0) pos = this.#completeHeader(chunk, pos)
@@ -84,6 +100,7 @@ export class FrameCounter {
         frames++
       } else {
         this.#skip = size - (length - pos)
+        this.#startBody(chunk, pos, size)
         break
       }
     }
@@ -112,7 +129,14 @@ export class FrameCounter {
       return pos + size
     }
     this.#skip = size - available
+    this.#startBody(chunk, pos, size)
     return chunk.length
+  }
+
+  #startBody(chunk: Buffer, pos: number, size: number): void {
+    if (!this.#gather) return
+    this.#body = Buffer.allocUnsafe(size)
+    this.#bodyFill = chunk.copy(this.#body, 0, pos)
   }
 }
 
