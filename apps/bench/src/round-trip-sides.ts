@@ -1,0 +1,69 @@
+/**
+ * Which side of a REQ↔REP round trip costs what, measured: the zmq-ts pair, each zmq-ts side alone against a
+ * raw peer that costs next to nothing per round trip (tools/raw-req.ts, tools/raw-rep.ts), the two raw
+ * peers together (ZMTP frames, no zmq-ts) and the raw `net` ping-pong of `pnpm bench`, rounds interleaved.
+ * Used for issue 18's round-trip rows (docs/decisions/0019-ws-mask-kernel.md).
+ *
+ *   pnpm --filter @zmq-ts/bench round-trip-sides [--size 64] [--rounds 3] [--seconds 2] [--transports tcp,ipc]
+ */
+import { rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describeMachine } from "./lib/machine.js"
+import { nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
+import { median, range } from "./lib/stats.js"
+
+const argv = process.argv.slice(2).filter((arg) => arg !== "--")
+const option = (name: string, fallback: string): string => {
+  const index = argv.indexOf(name)
+  return index < 0 ? fallback : argv[index + 1]!
+}
+const size = Number(option("--size", "64"))
+const rounds = Number(option("--rounds", "3"))
+const seconds = Number(option("--seconds", "2"))
+const transports = option("--transports", "tcp,ipc").split(",") as Array<"tcp" | "ipc">
+const WARMUP = 0.5
+const COUNT = 1_000_000
+const deadlineMs = Math.round((WARMUP + seconds) * 1000) + 15_000
+const timeoutMs = deadlineMs + 15_000
+
+const ipcPaths: string[] = []
+const bindAddress = (transport: "tcp" | "ipc"): string => {
+  if (transport === "tcp") return "tcp://127.0.0.1:*"
+  const path = join(tmpdir(), `zmq-ts-bench-rt-sides-${process.pid}-${ipcPaths.length + 1}`)
+  ipcPaths.push(path)
+  return `ipc://${path}`
+}
+const microseconds = (outcome: PairOutcome): number => {
+  const sender = outcome.sender!
+  if (!(sender["roundTrips"]! > 0)) throw new Error(`no round trip completed: ${JSON.stringify(sender)}`)
+  return (sender["seconds"]! / sender["roundTrips"]!) * 1e6
+}
+const timing = [size, COUNT, WARMUP, seconds]
+const zmqTsRep = (t: "tcp" | "ipc"): Tool => nodeTool("local-lat", ["zmq-ts", bindAddress(t), deadlineMs])
+const zmqTsReq = (): Tool => nodeTool("remote-lat", ["zmq-ts", ...timing])
+const rawRep = (t: "tcp" | "ipc"): Tool => nodeTool("raw-rep", [t, deadlineMs])
+const rawReq = (): Tool => nodeTool("raw-req", timing)
+const rows: Array<{ label: string; echo: (t: "tcp" | "ipc") => Tool; timer: () => Tool }> = [
+  { label: "zmq-ts REQ ↔ zmq-ts REP (the pair)", echo: zmqTsRep, timer: zmqTsReq },
+  { label: "raw REQ ↔ zmq-ts REP (REP side alone)", echo: zmqTsRep, timer: rawReq },
+  { label: "zmq-ts REQ ↔ raw REP (REQ side alone)", echo: rawRep, timer: zmqTsReq },
+  { label: "raw REQ ↔ raw REP (ZMTP frames, no zmq-ts)", echo: rawRep, timer: rawReq },
+  { label: "net ping-pong (pnpm bench's floor)", echo: (t) => nodeTool("local-lat", ["net", bindAddress(t), deadlineMs]), timer: () => nodeTool("remote-lat", ["net", ...timing]) },
+]
+
+const machine = describeMachine()
+console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart}; REQ↔REP ${size} B round trips, ${rounds} interleaved rounds of ${seconds} s (after ${WARMUP} s)`)
+for (const transport of transports) {
+  const samples = rows.map(() => [] as number[])
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, row] of rows.entries()) samples[i]!.push(microseconds(await runPair(row.echo(transport), row.timer(), { timeoutMs })))
+  }
+  console.log(`\n${transport}:`)
+  for (const [i, row] of rows.entries()) {
+    const values = samples[i]!
+    const spread = range(values)!
+    console.log(`  ${row.label.padEnd(46)} ${median(values)!.toFixed(1).padStart(7)} µs  (${spread.min.toFixed(1)}–${spread.max.toFixed(1)})`)
+  }
+}
+for (const path of ipcPaths) rmSync(path, { force: true })

@@ -1,0 +1,47 @@
+/**
+ * The requesting side of a round trip alone: a raw REP (lib/raw-peer.ts), a server the zmq-ts REQ connects
+ * to, handshakes (ZMTP NULL, tcp or ipc), skips the REQ's READY and then writes back every byte as it
+ * arrives: a request's frames (the delimiter, the body) are a valid reply as they stand. Next to nothing per
+ * round trip on this side: the time above the raw ping-pong is the REQ's.
+ *
+ * usage: raw-rep <tcp|ipc> <deadline-ms>
+ */
+import { rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { args, finish, ready } from "../lib/child.js"
+import { listen } from "../lib/net-frames.js"
+import { serverHandshake } from "../lib/raw-peer.js"
+
+const [transport, deadlineText] = args("raw-rep <tcp|ipc> <deadline-ms>", 2)
+const ipcPath = transport === "ipc" ? join(tmpdir(), `zmq-ts-bench-raw-rep-${process.pid}`) : undefined
+if (ipcPath !== undefined) {
+  rmSync(ipcPath, { force: true })
+  process.on("exit", () => rmSync(ipcPath, { force: true }))
+}
+let done = (): void => {}
+const { server, endpoint } = await listen(ipcPath === undefined ? "tcp://127.0.0.1:*" : `ipc://${ipcPath}`, (socket) => {
+  const deadline = setTimeout(() => done(), Number(deadlineText))
+  done = () => {
+    done = () => {}
+    clearTimeout(deadline)
+    void finish({}, () => socket.destroy())
+  }
+  // The REQ's READY (a short command frame) comes first after its greeting: it is not echoed.
+  let ready = -1
+  serverHandshake(socket, "tcp", "REP", (chunk) => {
+    let pos = 0
+    if (ready !== 0) {
+      if (ready < 0) ready = 2 + chunk[1]!
+      const take = Math.min(ready, chunk.length)
+      ready -= take
+      pos = take
+      if (pos === chunk.length) return
+      chunk = chunk.subarray(pos)
+    }
+    socket.write(chunk)
+  })
+  socket.on("close", () => done())
+})
+server.unref()
+ready([endpoint])
