@@ -4,7 +4,10 @@
  * peers together (ZMTP frames, no zmq-ts) and the raw `net` ping-pong of `pnpm bench`, rounds interleaved.
  * Used for issue 18's round-trip rows (docs/decisions/0019-ws-mask-kernel.md).
  *
- *   pnpm --filter @zmq-ts/bench round-trip-sides [--size 64] [--rounds 3] [--seconds 2] [--transports tcp,ipc]
+ * With `--busy 1,2,5`, rows of the raw pair whose REP spins that many microseconds before each echo: what
+ * that much work per message costs a round trip on this machine, wake-ups included.
+ *
+ *   pnpm --filter @zmq-ts/bench round-trip-sides [--size 64] [--rounds 3] [--seconds 2] [--transports tcp,ipc] [--busy 1,2,5]
  */
 import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -51,6 +54,10 @@ const rows: Array<{ label: string; echo: (t: "tcp" | "ipc") => Tool; timer: () =
   { label: "raw REQ ↔ raw REP (ZMTP frames, no zmq-ts)", echo: rawRep, timer: rawReq },
   { label: "net ping-pong (pnpm bench's floor)", echo: (t) => nodeTool("local-lat", ["net", bindAddress(t), deadlineMs]), timer: () => nodeTool("remote-lat", ["net", ...timing]) },
 ]
+
+for (const busy of option("--busy", "").split(",").filter((text) => text !== "")) {
+  rows.push({ label: `raw REQ ↔ raw REP spinning ${busy} µs per echo`, echo: (t) => nodeTool("raw-rep", [t, deadlineMs, Number(busy)]), timer: rawReq })
+}
 
 const machine = describeMachine()
 console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart}; REQ↔REP ${size} B round trips, ${rounds} interleaved rounds of ${seconds} s (after ${WARMUP} s)`)

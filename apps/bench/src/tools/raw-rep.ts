@@ -2,18 +2,21 @@
  * The requesting side of a round trip alone: a raw REP (lib/raw-peer.ts), a server the zmq-ts REQ connects
  * to, handshakes (ZMTP NULL, tcp or ipc), skips the REQ's READY and then writes back every byte as it
  * arrives: a request's frames (the delimiter, the body) are a valid reply as they stand. Next to nothing per
- * round trip on this side: the time above the raw ping-pong is the REQ's.
+ * round trip on this side: the time above the raw ping-pong is the REQ's. With `busy-us`, it spins that many
+ * microseconds before each echo: what a given amount of work per message costs a round trip, wake-ups
+ * included (round-trip-sides --busy).
  *
- * usage: raw-rep <tcp|ipc> <deadline-ms>
+ * usage: raw-rep <tcp|ipc> <deadline-ms> [busy-us]
  */
 import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { args, finish, ready } from "../lib/child.js"
+import { args, finish, optionalArg, ready } from "../lib/child.js"
 import { listen } from "../lib/net-frames.js"
 import { serverHandshake } from "../lib/raw-peer.js"
 
-const [transport, deadlineText] = args("raw-rep <tcp|ipc> <deadline-ms>", 2)
+const [transport, deadlineText] = args("raw-rep <tcp|ipc> <deadline-ms> [busy-us]", 2, 1)
+const busyMs = Number(optionalArg(2) ?? 0) / 1000
 const ipcPath = transport === "ipc" ? join(tmpdir(), `zmq-ts-bench-raw-rep-${process.pid}`) : undefined
 if (ipcPath !== undefined) {
   rmSync(ipcPath, { force: true })
@@ -38,6 +41,10 @@ const { server, endpoint } = await listen(ipcPath === undefined ? "tcp://127.0.0
       pos = take
       if (pos === chunk.length) return
       chunk = chunk.subarray(pos)
+    }
+    if (busyMs > 0) {
+      const until = performance.now() + busyMs
+      while (performance.now() < until);
     }
     socket.write(chunk)
   })
