@@ -3,6 +3,7 @@
  * body; no handshake), written in ~64 KiB batches, and counted on the receiving side by a tight parser that
  * keeps no per-message state. Nothing a real library could do is cheaper over a Node socket.
  */
+import { once } from "node:events"
 import { connect, createServer, type Server, type Socket } from "node:net"
 
 /** One frame: short (flags 0x00, 1-byte length) up to 255 bytes, long (flags 0x02, 8-byte length) above. */
@@ -181,4 +182,22 @@ export function listen(address: string, onConnection: (socket: Socket) => void):
       resolve({ server, endpoint })
     })
   })
+}
+
+/**
+ * Writes `bytes` (a batch of `messages` pre-framed messages) to every socket in turn, waiting for the slow
+ * ones to drain (lossless, unlike a PUB), until `count` messages went to each or `seconds` passed; then the
+ * empty end frame to each. Returns how many each got and for how long.
+ */
+export async function floodAll(sockets: readonly Socket[], bytes: Buffer, messages: number, count: number, seconds: number): Promise<{ sent: number; seconds: number }> {
+  const start = performance.now() / 1000
+  const stop = start + seconds
+  let sent = 0
+  while (sent < count && performance.now() / 1000 < stop) {
+    const full = sockets.filter((socket) => !socket.write(bytes))
+    if (full.length > 0) await Promise.all(full.map((socket) => once(socket, "drain")))
+    sent += messages
+  }
+  for (const socket of sockets) socket.write(END_FRAME)
+  return { sent, seconds: performance.now() / 1000 - start }
 }

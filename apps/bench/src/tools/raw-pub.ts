@@ -7,9 +7,8 @@
  *
  * usage: raw-pub <size> <seconds>
  */
-import { once } from "node:events"
-import { args, finish, now, readEndpoints } from "../lib/child.js"
-import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
+import { args, finish, readEndpoints } from "../lib/child.js"
+import { batch, connectTo, floodAll } from "../lib/net-frames.js"
 import { clientHandshake } from "../lib/raw-peer.js"
 
 const [sizeText, secondsText] = args("raw-pub <size> <seconds>", 2)
@@ -21,15 +20,7 @@ for (const socket of sockets) {
   socket.on("data", () => {}) // the SUB's greeting, READY and subscription
 }
 const { bytes, messages } = batch(Number(sizeText))
-const start = now()
-const stop = start + seconds
-let sent = 0
-while (now() < stop) {
-  const full = sockets.filter((socket) => !socket.write(bytes))
-  if (full.length > 0) await Promise.all(full.map((socket) => once(socket, "drain")))
-  sent += messages
-}
-for (const socket of sockets) socket.write(END_FRAME)
-await finish({ sent, seconds: now() - start }, () => {
+const result = await floodAll(sockets, bytes, messages, Infinity, seconds)
+await finish(result, () => {
   for (const socket of sockets) socket.destroy()
 })

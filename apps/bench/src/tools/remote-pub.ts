@@ -7,9 +7,8 @@
  *
  * usage: remote-pub <zmq-ts|zeromq.js|net> <size> <count> <seconds> <settle-ms>
  */
-import { once } from "node:events"
 import { args, body, finish, now, readEndpoints, sleep } from "../lib/child.js"
-import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
+import { batch, connectTo, floodAll } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
 const [impl, sizeText, countText, secondsText, settleText] = args("remote-pub <impl> <size> <count> <seconds> <settle-ms>", 5)
@@ -22,16 +21,8 @@ if (impl === "net") {
   // Lossless, unlike PUB: each subscriber's stream is written in turn, waiting for the slow ones to drain.
   const sockets = await Promise.all(endpoints.map((endpoint) => connectTo(endpoint)))
   const { bytes, messages } = batch(size)
-  const start = now()
-  const stop = start + seconds
-  let sent = 0
-  while (sent < count && now() < stop) {
-    const full = sockets.filter((socket) => !socket.write(bytes))
-    if (full.length > 0) await Promise.all(full.map((socket) => once(socket, "drain")))
-    sent += messages
-  }
-  for (const socket of sockets) socket.write(END_FRAME)
-  await finish({ sent, seconds: now() - start }, () => {
+  const result = await floodAll(sockets, bytes, messages, count, seconds)
+  await finish(result, () => {
     for (const socket of sockets) socket.destroy()
   })
 } else {
