@@ -70,7 +70,7 @@ interface Kernel {
 let kernel: Kernel | null | undefined
 
 function load(): Kernel | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
   try {
     if (api === undefined || !api.validate(MODULE)) return null
     const { exports } = new api.Instance(new api.Module(MODULE))
