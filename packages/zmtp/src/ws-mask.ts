@@ -50,14 +50,8 @@ export function maskWsPayload(source: Uint8Array, target: Uint8Array, offset: nu
     maskBytes(source, 0, target, offset, length, maskKey, keyPhase)
     return
   }
-  if (length >= KERNEL_MIN) {
-    // Straight from the source through the kernel into the target: no copy into the target first.
-    const done = maskByKernel(source, 0, length, target, offset, keyWord(maskKey, keyPhase))
-    if (done > 0) {
-      maskBytes(source, done, target, offset + done, length - done, maskKey, keyPhase)
-      return
-    }
-  }
+  // Straight from the source through the kernel into the target: no copy into the target first.
+  if (length >= KERNEL_MIN && maskThroughKernel(source, 0, length, target, offset, maskKey, keyPhase)) return
   if (source !== target) target.set(source, offset)
   maskWsInPlace(target, offset, length, maskKey, keyPhase)
 }
@@ -72,14 +66,7 @@ export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, 
     maskBytes(bytes, start, bytes, start, length, maskKey, keyPhase)
     return
   }
-  if (length >= KERNEL_MIN) {
-    const done = maskByKernel(bytes, start, length, bytes, start, keyWord(maskKey, keyPhase))
-    if (done > 0) {
-      // A multiple of 16, so the phase of what is left is the phase of the start.
-      maskBytes(bytes, start + done, bytes, start + done, length - done, maskKey, keyPhase)
-      return
-    }
-  }
+  if (length >= KERNEL_MIN && maskThroughKernel(bytes, start, length, bytes, start, maskKey, keyPhase)) return
   const words = wordsOf(bytes)
   const at = lastOffset + start
   const head = (4 - (at & 3)) & 3
@@ -102,9 +89,18 @@ export function maskWsInPlace(bytes: Uint8Array, start: number, length: number, 
   for (let i = head + count * 4; i < length; i++) bytes[start + i] = bytes[start + i]! ^ maskKey[(keyPhase + i) & 3]!
 }
 
-/** The key as the kernel takes it: a little-endian word whatever the platform (WebAssembly memory is). */
-function keyWord(maskKey: Uint8Array, keyPhase: number): number {
-  return maskKey[keyPhase & 3]! | (maskKey[(keyPhase + 1) & 3]! << 8) | (maskKey[(keyPhase + 2) & 3]! << 16) | (maskKey[(keyPhase + 3) & 3]! << 24)
+/**
+ * `length` bytes of `source` from `from` into `target` at `to` (the same array in place) through the kernel,
+ * the last `length % 16` by the byte loop; false, having done nothing, where the platform has no kernel.
+ */
+function maskThroughKernel(source: Uint8Array, from: number, length: number, target: Uint8Array, to: number, maskKey: Uint8Array, keyPhase: number): boolean {
+  // The key as the kernel takes it: a little-endian word whatever the platform (WebAssembly memory is).
+  const key = maskKey[keyPhase & 3]! | (maskKey[(keyPhase + 1) & 3]! << 8) | (maskKey[(keyPhase + 2) & 3]! << 16) | (maskKey[(keyPhase + 3) & 3]! << 24)
+  const done = maskByKernel(source, from, length, target, to, key)
+  if (done === 0) return false
+  // A multiple of 16, so the phase of what is left is the phase of the start.
+  maskBytes(source, from + done, target, to + done, length - done, maskKey, keyPhase)
+  return true
 }
 
 /** The reference loop, one byte at a time (what the word path is tested against). */
