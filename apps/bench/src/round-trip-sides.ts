@@ -9,18 +9,12 @@
  *
  *   pnpm --filter @zmq-ts/bench round-trip-sides [--size 64] [--rounds 3] [--seconds 2] [--transports tcp,ipc] [--busy 1,2,5]
  */
-import { rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { option } from "./lib/command-line.js"
+import { IpcPaths } from "./lib/ipc-paths.js"
 import { describeMachine } from "./lib/machine.js"
 import { nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
 import { median, range } from "./lib/stats.js"
 
-const argv = process.argv.slice(2).filter((arg) => arg !== "--")
-const option = (name: string, fallback: string): string => {
-  const index = argv.indexOf(name)
-  return index < 0 ? fallback : argv[index + 1]!
-}
 const size = Number(option("--size", "64"))
 const rounds = Number(option("--rounds", "3"))
 const seconds = Number(option("--seconds", "2"))
@@ -30,13 +24,8 @@ const COUNT = 1_000_000
 const deadlineMs = Math.round((WARMUP + seconds) * 1000) + 15_000
 const timeoutMs = deadlineMs + 15_000
 
-const ipcPaths: string[] = []
-const bindAddress = (transport: "tcp" | "ipc"): string => {
-  if (transport === "tcp") return "tcp://127.0.0.1:*"
-  const path = join(tmpdir(), `zmq-ts-bench-rt-sides-${process.pid}-${ipcPaths.length + 1}`)
-  ipcPaths.push(path)
-  return `ipc://${path}`
-}
+const ipcPaths = new IpcPaths("zmq-ts-bench-rt-sides")
+const bindAddress = (transport: "tcp" | "ipc"): string => (transport === "tcp" ? "tcp://127.0.0.1:*" : `ipc://${ipcPaths.next()}`)
 const microseconds = (outcome: PairOutcome): number => {
   const sender = outcome.sender!
   if (!(sender["roundTrips"]! > 0)) throw new Error(`no round trip completed: ${JSON.stringify(sender)}`)
@@ -73,4 +62,4 @@ for (const transport of transports) {
     console.log(`  ${row.label.padEnd(46)} ${median(values)!.toFixed(1).padStart(7)} µs  (${spread.min.toFixed(1)}–${spread.max.toFixed(1)})`)
   }
 }
-for (const path of ipcPaths) rmSync(path, { force: true })
+ipcPaths.removeAll()

@@ -21,6 +21,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { dirname, join, relative } from "node:path"
 import { benchCases, FULL, measure, SHORT, type Implementation, type Sample, type Settings } from "./cases.js"
 import { buildCTools, C_SKIPPED_MESSAGE, type CBuild } from "./lib/c-build.js"
+import { argv, option } from "./lib/command-line.js"
 import { describeMachine } from "./lib/machine.js"
 import { curveEnvironment } from "./lib/curve.js"
 import { generateCurveKeys } from "./lib/curve-keys.js"
@@ -32,11 +33,6 @@ const REPO_ROOT = join(BENCH_DIRECTORY, "..", "..")
 const RESULTS_DIRECTORY = join(REPO_ROOT, "bench", "results")
 const README = join(BENCH_DIRECTORY, "README.md")
 
-const argv = process.argv.slice(2).filter((arg) => arg !== "--")
-const option = (name: string): string | undefined => {
-  const index = argv.indexOf(name)
-  return index < 0 ? undefined : argv[index + 1]
-}
 const full = argv.includes("--full")
 const only = option("--only")
 const roundsOption = option("--rounds")

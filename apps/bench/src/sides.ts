@@ -8,20 +8,15 @@
  *   pnpm --filter @zmq-ts/bench sides [--pattern push-pull|dealer-router|pub-sub] [--subscribers 10]
  *     [--size 64] [--rounds 3] [--transports tcp,ipc,ws] [--seconds 2]
  */
-import { rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { buildCTools, type CBuild } from "./lib/c-build.js"
+import { option } from "./lib/command-line.js"
+import { IpcPaths } from "./lib/ipc-paths.js"
 import { describeMachine } from "./lib/machine.js"
 import { binaryTool, BENCH_DIRECTORY, nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
 import { median, range } from "./lib/stats.js"
 import { probeWsUpgrade } from "./lib/ws-probe.js"
 
-const argv = process.argv.slice(2).filter((arg) => arg !== "--")
-const option = (name: string, fallback: string): string => {
-  const index = argv.indexOf(name)
-  return index < 0 ? fallback : argv[index + 1]!
-}
 type Pattern = "push-pull" | "dealer-router" | "pub-sub"
 const pattern = option("--pattern", "push-pull") as Pattern
 if (!["push-pull", "dealer-router", "pub-sub"].includes(pattern)) throw new Error(`--pattern: push-pull, dealer-router or pub-sub, not ${pattern}`)
@@ -54,18 +49,13 @@ const rate = (outcome: PairOutcome): number => {
   return messages! / measured!
 }
 /** ipc paths made (pub-sub's SUBs bind `<prefix>-<i>`), removed at the end. */
-const ipcPaths: string[] = []
-const ipcPath = (): string => {
-  const path = join(tmpdir(), `zmq-ts-bench-sides-${process.pid}-${ipcPaths.length + 1}`)
-  ipcPaths.push(path)
-  return path
-}
-const bindAddress = (transport: SideTransport): string => (transport === "ipc" ? `ipc://${ipcPath()}` : `${transport}://127.0.0.1:*`)
-/** Where pub-sub's subscribers bind: local-sub and raw-subs take "tcp" or an ipc prefix. */
+const ipcPaths = new IpcPaths("zmq-ts-bench-sides")
+const bindAddress = (transport: SideTransport): string => (transport === "ipc" ? `ipc://${ipcPaths.next()}` : `${transport}://127.0.0.1:*`)
+/** Where pub-sub's subscribers bind: local-sub takes "tcp" or an ipc prefix. */
 const subscriberWhere = (transport: SideTransport): string => {
   if (transport !== "ipc") return "tcp"
-  const prefix = ipcPath()
-  for (let i = 0; i < subscribers; i++) ipcPaths.push(`${prefix}-${i}`)
+  const prefix = ipcPaths.next()
+  for (let i = 0; i < subscribers; i++) ipcPaths.add(`${prefix}-${i}`)
   return `ipc://${prefix}`
 }
 const probe = (transport: SideTransport) => (transport === "ws" ? { beforeRelay: async (endpoint: string) => void (await probeWsUpgrade(endpoint)) } : {})
@@ -81,7 +71,7 @@ if (pattern === "pub-sub") {
   rows.push(
     pairRow(`zmq-ts PUB → ${subscribers} zmq-ts SUBs (the pair)`, zmqTsSubs, zmqTsPub),
     pairRow(`raw publisher → ${subscribers} zmq-ts SUBs (receiving side alone)`, zmqTsSubs, () => nodeTool("raw-pub", [size, WARMUP + seconds])),
-    pairRow(`zmq-ts PUB → ${subscribers} raw SUBs (sending side alone)`, (t) => nodeTool("raw-subs", [subscriberWhere(t), subscribers, WARMUP, deadlineMs]), zmqTsPub),
+    pairRow(`zmq-ts PUB → ${subscribers} raw SUBs (sending side alone)`, (t) => nodeTool("local-sub", ["raw", subscriberWhere(t), subscribers, WARMUP, deadlineMs]), zmqTsPub),
   )
   if (c !== undefined) {
     rows.push(
@@ -150,4 +140,4 @@ for (const transport of transports) {
   }
 }
 c?.remove()
-for (const path of ipcPaths) rmSync(path, { force: true })
+ipcPaths.removeAll()

@@ -11,12 +11,8 @@ import { fork } from "node:child_process"
 import { once } from "node:events"
 import { connect, createServer, type AddressInfo, type Socket } from "node:net"
 import { fileURLToPath } from "node:url"
+import { argv, option } from "./lib/command-line.js"
 
-const argv = process.argv.slice(2).filter((arg) => arg !== "--")
-const option = (name: string, fallback: string): string => {
-  const index = argv.indexOf(name)
-  return index < 0 ? fallback : argv[index + 1]!
-}
 const size = Number(option("--size", "65536"))
 const roundTrips = Number(option("--round-trips", "20000"))
 const junk = Number(option("--junk", "0"))

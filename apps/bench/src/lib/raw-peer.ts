@@ -30,6 +30,32 @@ export function zmtpNullHandshake(socketType: string): Buffer {
   return Buffer.concat([greeting, Buffer.from([0x04, body.length]), body])
 }
 
+/**
+ * Wraps `onData` so that it gets only what a ZMTP NULL peer sends after its handshake: the peer's 64-byte
+ * greeting and READY command (one short command frame, RFC 23 §4) are skipped wherever reads split them.
+ */
+export function afterZmtpHandshake(onData: (chunk: Buffer) => void): (chunk: Buffer) => void {
+  let greeting = 64
+  // READY's header bytes seen (flags, size), then the body bytes still to skip.
+  let header = 0
+  let body = 0
+  return (chunk) => {
+    let pos = Math.min(greeting, chunk.length)
+    greeting -= pos
+    while (greeting === 0 && (header < 2 || body > 0) && pos < chunk.length) {
+      if (header < 2) {
+        if (header++ === 1) body = chunk[pos]!
+        pos++
+        continue
+      }
+      const take = Math.min(body, chunk.length - pos)
+      body -= take
+      pos += take
+    }
+    if (pos < chunk.length) onData(pos === 0 ? chunk : chunk.subarray(pos))
+  }
+}
+
 /** One message of `size` bytes as `transport` carries it from a client (ws frames are masked). */
 export function clientMessage(transport: RawTransport, size: number): Buffer {
   return transport === "ws" ? maskedMessageFrame(size) : frame(size)

@@ -1,14 +1,18 @@
 /**
- * The receiving side of a pub-sub fan-out run: `n` SUB sockets (or, for `net`, `n` servers) each bind
+ * The receiving side of a pub-sub fan-out run: `n` SUB sockets (or, for `net` and `raw`, `n` servers) each bind
  * (tcp://127.0.0.1:* or <ipc-prefix>-<i>) and subscribe to everything, all read in this one process, until
  * each has seen the empty end message (or, since PUB drops at its high-water mark, until no data came for a
  * second). Reports the aggregate delivery rate: data messages received on all sockets after a warm-up of
- * `warmup` seconds, over the time from the end of the warm-up to the last one.
+ * `warmup` seconds, over the time from the end of the warm-up to the last one. `net` servers count raw
+ * frames with no handshake (the floor of the case); `raw` ones first handshake as ZMTP NULL SUBs
+ * (lib/raw-peer.ts) and subscribe to everything, so a zmq-ts PUB can feed them: its sending side alone
+ * (src/sides.ts).
  *
- * usage: local-sub <zmq-ts|zeromq.js|net> <tcp|ipc-prefix> <n> <warmup-seconds> <deadline-ms>
+ * usage: local-sub <zmq-ts|zeromq.js|net|raw> <tcp|ipc-prefix> <n> <warmup-seconds> <deadline-ms>
  */
 import { args, finish, Meter, now, ready } from "../lib/child.js"
 import { FrameCounter, listen } from "../lib/net-frames.js"
+import { serverHandshake } from "../lib/raw-peer.js"
 import { loadZmq } from "../lib/zmq.js"
 
 const [impl, where, nText, warmupText, deadlineText] = args("local-sub <impl> <tcp|ipc-prefix> <n> <warmup-seconds> <deadline-ms>", 5)
@@ -36,26 +40,37 @@ const allDone = new Promise<void>((resolve) => {
   }, 50)
 })
 
-if (impl === "net") {
+/** A message frame (flags 0, size 1) whose body is 0x01: subscribe to every topic (RFC 29). */
+const SUBSCRIBE_ALL = Buffer.from([0x00, 0x01, 0x01])
+
+if (impl === "net" || impl === "raw") {
   const endpoints: string[] = []
   const sockets: Array<{ destroy(): void; pause(): void }> = []
   for (let i = 0; i < n; i++) {
     const counter = new FrameCounter()
     let counted = 0
+    let done = false
     const { server, endpoint } = await listen(addressOf(i), (socket) => {
       sockets.push(socket)
-      socket.on("data", (chunk: Buffer) => {
+      const onData = (chunk: Buffer): void => {
         counter.feed(chunk)
         if (counter.frames !== counted) {
           meter.add(counter.frames - counted)
           counted = counter.frames
           last = now()
         }
-        if (counter.ended) {
+        if (counter.ended && !done) {
+          done = true
           ended++
           socket.pause()
         }
-      })
+      }
+      if (impl === "net") {
+        socket.on("data", onData)
+        return
+      }
+      serverHandshake(socket, "tcp", "SUB", onData)
+      socket.write(SUBSCRIBE_ALL)
     })
     server.unref()
     endpoints.push(endpoint)

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { args, finish, optionalArg, ready } from "../lib/child.js"
 import { listen } from "../lib/net-frames.js"
-import { serverHandshake } from "../lib/raw-peer.js"
+import { afterZmtpHandshake, zmtpNullHandshake } from "../lib/raw-peer.js"
 
 const [transport, deadlineText] = args("raw-rep <tcp|ipc> <deadline-ms> [busy-us]", 2, 1)
 const busyMs = Number(optionalArg(2) ?? 0) / 1000
@@ -30,24 +30,18 @@ const { server, endpoint } = await listen(ipcPath === undefined ? "tcp://127.0.0
     clearTimeout(deadline)
     void finish({}, () => socket.destroy())
   }
-  // The REQ's READY (a short command frame) comes first after its greeting: it is not echoed.
-  let ready = -1
-  serverHandshake(socket, "tcp", "REP", (chunk) => {
-    let pos = 0
-    if (ready !== 0) {
-      if (ready < 0) ready = 2 + chunk[1]!
-      const take = Math.min(ready, chunk.length)
-      ready -= take
-      pos = take
-      if (pos === chunk.length) return
-      chunk = chunk.subarray(pos)
-    }
-    if (busyMs > 0) {
-      const until = performance.now() + busyMs
-      while (performance.now() < until);
-    }
-    socket.write(chunk)
-  })
+  socket.write(zmtpNullHandshake("REP"))
+  // The REQ's greeting and READY are not echoed.
+  socket.on(
+    "data",
+    afterZmtpHandshake((chunk) => {
+      if (busyMs > 0) {
+        const until = performance.now() + busyMs
+        while (performance.now() < until);
+      }
+      socket.write(chunk)
+    }),
+  )
   socket.on("close", () => done())
 })
 server.unref()

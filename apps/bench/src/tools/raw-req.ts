@@ -8,7 +8,7 @@
  */
 import { args, finish, readEndpoints } from "../lib/child.js"
 import { connectTo, frame } from "../lib/net-frames.js"
-import { clientHandshake } from "../lib/raw-peer.js"
+import { afterZmtpHandshake, clientHandshake } from "../lib/raw-peer.js"
 import { timeRoundTrips } from "../lib/round-trips.js"
 
 const [sizeText, countText, warmupText, secondsText] = args("raw-req <size> <count> <warmup-seconds> <seconds>", 4)
@@ -19,36 +19,21 @@ await clientHandshake(socket, "tcp", "REQ", "", "/")
 /** The delimiter (a MORE frame with no body), then the body. */
 const request = Buffer.concat([Buffer.from([0x01, 0x00]), frame(size)])
 const end = Buffer.from([0x01, 0x00, 0x00, 0x00])
-// The REP's greeting (64 bytes) and READY command come first; then each reply is as long as its request.
-let handshake = 64
-let ready = -1
+// Each reply is as long as its request.
 let received = 0
 let expected = 0
 let waiting: (() => void) | undefined
-socket.on("data", (chunk: Buffer) => {
-  let pos = 0
-  if (handshake > 0) {
-    const take = Math.min(handshake, chunk.length)
-    handshake -= take
-    pos = take
-  }
-  if (handshake === 0 && ready !== 0 && pos < chunk.length) {
-    if (ready < 0) {
-      // A short command frame: flags 0x04, a size byte, the body (our NULL READY is well under 256 bytes).
-      if (pos + 2 > chunk.length) throw new Error("raw-req: READY header split across reads")
-      ready = 2 + chunk[pos + 1]!
+socket.on(
+  "data",
+  afterZmtpHandshake((chunk) => {
+    received += chunk.length
+    if (waiting !== undefined && received >= expected) {
+      const resolve = waiting
+      waiting = undefined
+      resolve()
     }
-    const take = Math.min(ready, chunk.length - pos)
-    ready -= take
-    pos += take
-  }
-  received += chunk.length - pos
-  if (waiting !== undefined && received >= expected) {
-    const resolve = waiting
-    waiting = undefined
-    resolve()
-  }
-})
+  }),
+)
 const roundTrip = (): Promise<void> =>
   new Promise<void>((resolve) => {
     expected += request.length
