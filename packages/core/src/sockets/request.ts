@@ -58,18 +58,36 @@ export class Request extends Socket {
   }
 
   protected xsend(message: Frames): boolean {
-    if (this.#awaitingReply && !this.options.relaxed) {
-      throw zmqError("EFSM", "REQ must receive the reply before sending another request")
-    }
+    this.#checkLockstep()
     let envelope: Frames
     if (this.options.correlate) {
-      this.#requestId = (this.#requestId + 1) >>> 0
-      const id = Buffer.alloc(4)
-      id.writeUInt32BE(this.#requestId, 0)
-      envelope = [id, EMPTY, ...message]
+      envelope = [this.#nextRequestId(), EMPTY, ...message]
     } else {
       envelope = [EMPTY, ...message]
     }
+    return this.#dispatch(envelope)
+  }
+
+  protected override xsendFrame(frame: Buffer): boolean {
+    this.#checkLockstep()
+    // A literal, not a spread: the common request is one frame.
+    return this.#dispatch(this.options.correlate ? [this.#nextRequestId(), EMPTY, frame] : [EMPTY, frame])
+  }
+
+  #checkLockstep(): void {
+    if (this.#awaitingReply && !this.options.relaxed) {
+      throw zmqError("EFSM", "REQ must receive the reply before sending another request")
+    }
+  }
+
+  #nextRequestId(): Buffer {
+    this.#requestId = (this.#requestId + 1) >>> 0
+    const id = Buffer.alloc(4)
+    id.writeUInt32BE(this.#requestId, 0)
+    return id
+  }
+
+  #dispatch(envelope: Frames): boolean {
     if (!this.#out.send(envelope)) return false
     this.#replyPipe = this.#out.lastPipe
     this.#awaitingReply = true
@@ -110,7 +128,8 @@ export class Request extends Socket {
     }
     const delimiter = message[index]
     if (delimiter === undefined || delimiter.length !== 0 || message.length < index + 2) return undefined
-    return message.slice(index + 1)
+    // One body frame, the common reply: a literal rather than a slice, which calls into the runtime.
+    return message.length === index + 2 ? [message[index + 1]!] : message.slice(index + 1)
   }
 }
 
