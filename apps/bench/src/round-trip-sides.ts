@@ -4,6 +4,9 @@
  * peers together (ZMTP frames, no zmq-ts) and the raw `net` ping-pong of `pnpm bench`, rounds interleaved.
  * Used for issue 18's round-trip rows (docs/decisions/0019-ws-mask-kernel.md).
  *
+ * The raw REP awaiting as the API does (tools/raw-rep.ts `await`) is the floor of a REP behind zeromq.js's
+ * promise API: the zmq-ts REP alone is measured against it.
+ *
  * With `--busy 1,2,5`, rows of the raw pair whose REP spins that many microseconds before each echo: what
  * that much work per message costs a round trip on this machine, wake-ups included.
  *
@@ -41,6 +44,7 @@ const rows: Array<{ label: string; echo: (t: "tcp" | "ipc") => Tool; timer: () =
   { label: "raw REQ ↔ zmq-ts REP (REP side alone)", echo: zmqTsRep, timer: rawReq },
   { label: "zmq-ts REQ ↔ raw REP (REQ side alone)", echo: rawRep, timer: zmqTsReq },
   { label: "raw REQ ↔ raw REP (ZMTP frames, no zmq-ts)", echo: rawRep, timer: rawReq },
+  { label: "raw REQ ↔ raw REP awaiting as the API does", echo: (t) => nodeTool("raw-rep", [t, deadlineMs, 0, "await"]), timer: rawReq },
   { label: "net ping-pong (pnpm bench's floor)", echo: (t) => nodeTool("local-lat", ["net", bindAddress(t), deadlineMs]), timer: () => nodeTool("remote-lat", ["net", ...timing]) },
 ]
 
