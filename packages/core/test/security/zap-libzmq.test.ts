@@ -8,30 +8,13 @@
  * frames (the request id aside, and ipc's address: libzmq adds the peer's uid:gid:pid, which Node.js
  * cannot read).
  */
-import { rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import * as zmq from "zeromq"
 import { Context, Dealer, Router, messageProperty } from "../../src/index.js"
+import { bindAddress } from "../helpers/libzmq-peers.js"
 import { nextEvent, startZapHandler, track, type ZapAnswer } from "./zap-handler.js"
 
 const TRANSPORTS = ["tcp", "ipc"] as const
-type TransportName = (typeof TRANSPORTS)[number]
-
-let ipcCount = 0
-const ipcPaths: string[] = []
-function bindAddress(transport: TransportName): string {
-  if (transport === "tcp") return "tcp://127.0.0.1:*"
-  const path = join(tmpdir(), `zmq-ts-zap-libzmq-${process.pid}-${++ipcCount}.sock`)
-  ipcPaths.push(path)
-  return `ipc://${path}`
-}
-// A libzmq socket bound to ipc unlinks its file from its I/O thread, which may not get to it before the
-// worker exits: the files were left in /tmp.
-afterAll(() => {
-  for (const path of ipcPaths.splice(0)) rmSync(path, { force: true })
-})
 
 const theirSockets: zmq.Socket[] = []
 function theirs<S extends zmq.Socket>(socket: S): S {
