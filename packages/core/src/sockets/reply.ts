@@ -49,9 +49,11 @@ export class Reply extends Socket {
   }
 
   protected override xsendFrame(frame: Buffer): boolean {
-    const envelope = this.#envelope
-    const pipe = this.#endRequest()
-    if (pipe !== undefined) pipe.write(envelope!.length === 1 ? [envelope![0]!, frame] : [...envelope!, frame])
+    // The reply to a request straight from a REQ (the envelope is its delimiter) as a literal; any other
+    // envelope, or none (EFSM), takes the general path.
+    if (this.#envelope?.length !== 1) return this.xsend([frame])
+    const delimiter = this.#envelope[0]!
+    this.#endRequest()?.write([delimiter, frame])
     this.wake()
     return true
   }

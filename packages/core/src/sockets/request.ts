@@ -97,12 +97,8 @@ export class Request extends Socket {
   protected xreceive(): Frames | undefined {
     if (!this.#awaitingReply) throw zmqError("EFSM", "REQ must send a request before receiving")
     const pipe = this.#replyPipe
-    // Drop anything from peers we did not ask (a relaxed socket's late replies, stray messages). With one
-    // peer, the one asked, there is nothing to drop and no iterator to make per reply.
-    const pipes = this.#pipes
-    if (pipes.size > 1 || (pipes.size === 1 && (pipe === undefined || !pipes.has(pipe)))) {
-      for (const other of pipes) if (other !== pipe) while (other.read() !== undefined);
-    }
+    // Drop anything from peers we did not ask (a relaxed socket's late replies, stray messages).
+    for (const other of this.#pipes) if (other !== pipe) while (other.read() !== undefined);
     if (pipe === undefined) return undefined
     for (let message = pipe.read(); message !== undefined; message = pipe.read()) {
       const body = this.#unwrap(message)
