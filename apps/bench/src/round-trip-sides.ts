@@ -17,6 +17,7 @@ import { IpcPaths } from "./lib/ipc-paths.js"
 import { describeMachine } from "./lib/machine.js"
 import { nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
 import { median, range } from "./lib/stats.js"
+import { MAX_WARMUP_SECONDS } from "./lib/warm-up.js"
 
 const size = Number(option("--size", "64"))
 const rounds = Number(option("--rounds", "3"))
@@ -24,7 +25,7 @@ const seconds = Number(option("--seconds", "2"))
 const transports = option("--transports", "tcp,ipc").split(",") as Array<"tcp" | "ipc">
 const WARMUP = 0.5
 const COUNT = 1_000_000
-const deadlineMs = Math.round((WARMUP + seconds) * 1000) + 15_000
+const deadlineMs = Math.round((MAX_WARMUP_SECONDS + seconds) * 1000) + 15_000
 const timeoutMs = deadlineMs + 15_000
 
 const ipcPaths = new IpcPaths("zmq-ts-bench-rt-sides")

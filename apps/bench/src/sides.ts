@@ -15,6 +15,7 @@ import { IpcPaths } from "./lib/ipc-paths.js"
 import { describeMachine } from "./lib/machine.js"
 import { binaryTool, BENCH_DIRECTORY, nodeTool, runPair, type PairOutcome, type Tool } from "./lib/process.js"
 import { median, range } from "./lib/stats.js"
+import { MAX_WARMUP_SECONDS } from "./lib/warm-up.js"
 import { probeWsUpgrade } from "./lib/ws-probe.js"
 
 type Pattern = "push-pull" | "dealer-router" | "pub-sub"
@@ -31,7 +32,9 @@ const WARMUP = 0.5
 const MAX_MESSAGES = 500_000_000
 /** How long a publisher waits for its subscriptions to arrive (as the bench's pub-sub cases). */
 const SETTLE_MS = 200
-const deadlineMs = Math.round((WARMUP + seconds) * 1000) + 15_000
+/** A Node sender's time bound: its receiver warms up until its rate stops rising, then tells it to send `seconds` more. */
+const NODE_SENDING = MAX_WARMUP_SECONDS + seconds
+const deadlineMs = Math.round(NODE_SENDING * 1000) + 15_000
 const timeoutMs = deadlineMs + 15_000
 
 interface Row {
@@ -61,16 +64,16 @@ const subscriberWhere = (transport: SideTransport): string => {
 const probe = (transport: SideTransport) => (transport === "ws" ? { beforeRelay: async (endpoint: string) => void (await probeWsUpgrade(endpoint)) } : {})
 const pairRow = (label: string, receiver: (t: SideTransport) => Tool, sender: (t: SideTransport) => Tool, probed = true): Row => ({
   label,
-  run: async (t) => rate(await runPair(receiver(t), sender(t), { timeoutMs, ...(probed ? probe(t) : {}) })),
+  run: async (t) => rate(await runPair(receiver(t), sender(t), { timeoutMs, measureSeconds: seconds, ...(probed ? probe(t) : {}) })),
 })
 
 const rows: Row[] = []
 if (pattern === "pub-sub") {
   const zmqTsSubs = (t: SideTransport) => nodeTool("local-sub", ["zmq-ts", subscriberWhere(t), subscribers, WARMUP, deadlineMs])
-  const zmqTsPub = () => nodeTool("remote-pub", ["zmq-ts", size, MAX_MESSAGES, WARMUP + seconds, SETTLE_MS])
+  const zmqTsPub = () => nodeTool("remote-pub", ["zmq-ts", size, MAX_MESSAGES, NODE_SENDING, SETTLE_MS])
   rows.push(
     pairRow(`zmq-ts PUB → ${subscribers} zmq-ts SUBs (the pair)`, zmqTsSubs, zmqTsPub),
-    pairRow(`raw publisher → ${subscribers} zmq-ts SUBs (receiving side alone)`, zmqTsSubs, () => nodeTool("raw-pub", [size, WARMUP + seconds])),
+    pairRow(`raw publisher → ${subscribers} zmq-ts SUBs (receiving side alone)`, zmqTsSubs, () => nodeTool("raw-pub", [size, NODE_SENDING])),
     pairRow(`zmq-ts PUB → ${subscribers} raw SUBs (sending side alone)`, (t) => nodeTool("local-sub", ["raw", subscriberWhere(t), subscribers, WARMUP, deadlineMs]), zmqTsPub),
   )
   if (c !== undefined) {
@@ -86,10 +89,10 @@ if (pattern === "pub-sub") {
   const router = pattern === "dealer-router"
   const [receiving, sending] = router ? ["ROUTER", "DEALER"] : ["PULL", "PUSH"]
   const zmqTsReceiver = (t: SideTransport) => nodeTool(router ? "local-thr-router" : "local-thr", ["zmq-ts", bindAddress(t), size, WARMUP, deadlineMs])
-  const zmqTsSender = () => nodeTool(router ? "remote-thr-dealer" : "remote-thr", ["zmq-ts", size, MAX_MESSAGES, WARMUP + seconds])
+  const zmqTsSender = () => nodeTool(router ? "remote-thr-dealer" : "remote-thr", ["zmq-ts", size, MAX_MESSAGES, NODE_SENDING])
   rows.push(
     pairRow("zmq-ts → zmq-ts (the pair)", zmqTsReceiver, zmqTsSender),
-    pairRow(`raw sender → zmq-ts ${receiving} (receiving side alone)`, zmqTsReceiver, (t) => nodeTool("raw-sender", [t, size, WARMUP + seconds, sending])),
+    pairRow(`raw sender → zmq-ts ${receiving} (receiving side alone)`, zmqTsReceiver, (t) => nodeTool("raw-sender", [t, size, NODE_SENDING, sending])),
     pairRow(`zmq-ts ${sending} → raw receiver (sending side alone)`, (t) => nodeTool("raw-receiver", [t, size, WARMUP, deadlineMs, receiving]), zmqTsSender, false),
   )
   // No zmq-ts at all: a raw sender into a raw receiver that copies each frame split across reads into a
@@ -99,7 +102,7 @@ if (pattern === "pub-sub") {
       pairRow(
         "raw sender → raw receiver, fresh buffer per split frame",
         (t) => nodeTool("raw-receiver", [t, size, WARMUP, deadlineMs, receiving, "gather"]),
-        (t) => nodeTool("raw-sender", [t, size, WARMUP + seconds, sending]),
+        (t) => nodeTool("raw-sender", [t, size, NODE_SENDING, sending]),
         false,
       ),
     )
@@ -117,7 +120,7 @@ if (pattern === "pub-sub") {
 
 const machine = describeMachine()
 const title = pattern === "pub-sub" ? `PUB→SUB ×${subscribers}` : pattern === "dealer-router" ? "DEALER→ROUTER" : "PUSH→PULL"
-console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart}; ${title} ${size} B, ${rounds} interleaved rounds of ${seconds} s (after ${WARMUP} s)`)
+console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart}; ${title} ${size} B, ${rounds} interleaved rounds of ${seconds} s (after ≥ ${WARMUP} s, until steady)`)
 const floor = (await runPair(nodeTool("receive-floor", [size, 3_000_000]), undefined, { timeoutMs: 120_000 })).receiver
 console.log(
   `receive floor (for await + fresh { value: [m] } per message, no I/O): ${floor["loopNs"]!.toFixed(0)} ns/msg ` +

@@ -7,6 +7,7 @@
  * Other stdin lines are commands from the runner (the memory tool waits for `sent`).
  */
 import { createInterface } from "node:readline"
+import { WarmUp } from "./warm-up.js"
 
 const lines: string[] = []
 const lineWaiters: Array<(line: string | undefined) => void> = []
@@ -78,6 +79,33 @@ export function fail(message: string): never {
   process.exit(1)
 }
 
+/**
+ * A sender's time bound: `boundSeconds` from now, or `measureSeconds` after the runner relays `warm
+ * <measureSeconds>` (the receiver's Meter has warmed up), whichever comes first. The runner gives Node
+ * senders a bound of MAX_WARMUP_SECONDS + the measured seconds, so the receiver can warm up as long as it needs.
+ */
+export class SendDeadline {
+  /** Seconds, on `now()`'s clock. */
+  at: number
+
+  constructor(boundSeconds: number) {
+    this.at = now() + boundSeconds
+    void this.#listen()
+  }
+
+  async #listen(): Promise<void> {
+    for (;;) {
+      const line = await nextLine()
+      if (line === undefined) return
+      const match = /^warm (\d+(?:\.\d+)?)$/.exec(line.trim())
+      if (match !== null) {
+        this.at = Math.min(this.at, now() + Number(match[1]))
+        return
+      }
+    }
+  }
+}
+
 /** Command-line arguments by position, with a usage message. */
 /** `count` strings, typed as a tuple of that length so tools can destructure without casting. */
 type Strings<N extends number, Acc extends string[] = []> = Acc["length"] extends N ? Acc : Strings<N, [...Acc, string]>
@@ -109,12 +137,14 @@ export function now(): number {
 
 /**
  * Counts received messages after a warm-up, so that a run measures the steady state (JIT-compiled code,
- * established connection) rather than start-up: the clock starts at the first message seen `warmup` seconds
- * after the very first one, and only what arrives from then on counts. A run too short to warm up is
- * measured from its first message instead.
+ * established connection) rather than start-up: at least `warmup` seconds after the first message, then until
+ * the receive rate stops rising (lib/warm-up.ts); only what arrives from then on counts. Once warm it calls
+ * `onWarm`, which by default prints `WARM` so that the runner can tell the sender (`sendDeadline`). A run too
+ * short to warm up is measured from its first message instead.
  */
 export class Meter {
-  readonly #warmup: number
+  readonly #warmUp: WarmUp
+  readonly #onWarm: () => void
   #first = 0
   #start = 0
   #seen = 0
@@ -122,8 +152,9 @@ export class Meter {
   /** Messages since the clock started. */
   #counted = 0
 
-  constructor(warmupSeconds: number) {
-    this.#warmup = warmupSeconds
+  constructor(warmupSeconds: number, onWarm: () => void = () => void process.stdout.write("WARM\n")) {
+    this.#warmUp = new WarmUp(warmupSeconds)
+    this.#onWarm = onWarm
   }
 
   /** `n` more messages arrived. */
@@ -135,25 +166,32 @@ export class Meter {
     this.#seen += n
     if (this.#first === 0) {
       this.#first = now()
+      this.#warmUp.add(0, this.#first)
       return
     }
-    if (n === 1 && (this.#seen & 63) !== 0) return // read the clock every 64 messages while warming up
+    const batch = this.#seen - this.#unclocked
+    if (batch < 64) return // read the clock every 64 messages while warming up
+    this.#unclocked = this.#seen
     const time = now()
-    if (time - this.#first >= this.#warmup) {
+    if (this.#warmUp.add(batch, time)) {
       this.#started = true
       this.#start = time
+      this.#onWarm()
     }
   }
+
+  /** `#seen` when the clock was last read. */
+  #unclocked = 0
 
   get seen(): number {
     return this.#seen + this.#counted
   }
 
   /** Messages and seconds measured, up to `end` (default: now). */
-  result(end = now()): { messages: number; seconds: number; warmedUp: number; received: number } {
+  result(end = now()): { messages: number; seconds: number; warmedUp: number; warmupSeconds: number; received: number } {
     const received = this.seen
-    if (this.#first === 0) return { messages: 0, seconds: 0, warmedUp: 0, received }
-    if (!this.#started) return { messages: this.#seen - 1, seconds: end - this.#first, warmedUp: 0, received }
-    return { messages: this.#counted, seconds: end - this.#start, warmedUp: 1, received }
+    if (this.#first === 0) return { messages: 0, seconds: 0, warmedUp: 0, warmupSeconds: 0, received }
+    if (!this.#started) return { messages: this.#seen - 1, seconds: end - this.#first, warmedUp: 0, warmupSeconds: 0, received }
+    return { messages: this.#counted, seconds: end - this.#start, warmedUp: 1, warmupSeconds: this.#start - this.#first, received }
   }
 }

@@ -189,11 +189,10 @@ export function listen(address: string, onConnection: (socket: Socket) => void):
  * ones to drain (lossless, unlike a PUB), until `count` messages went to each or `seconds` passed; then the
  * empty end frame to each. Returns how many each got and for how long.
  */
-export async function floodAll(sockets: readonly Socket[], bytes: Buffer, messages: number, count: number, seconds: number): Promise<{ sent: number; seconds: number }> {
+export async function floodAll(sockets: readonly Socket[], bytes: Buffer, messages: number, count: number, deadline: { readonly at: number }): Promise<{ sent: number; seconds: number }> {
   const start = performance.now() / 1000
-  const stop = start + seconds
   let sent = 0
-  while (sent < count && performance.now() / 1000 < stop) {
+  while (sent < count && performance.now() / 1000 < deadline.at) {
     const full = sockets.filter((socket) => !socket.write(bytes))
     if (full.length > 0) await Promise.all(full.map((socket) => once(socket, "drain")))
     sent += messages

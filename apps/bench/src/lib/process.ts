@@ -46,6 +46,8 @@ export interface PairOptions {
   readonly onSenderResult?: (tellReceiver: (line: string) => void) => void
   /** Runs on the receiver's endpoints before the sender gets them (the ws cases check the upgrade, lib/ws-probe.ts). */
   readonly beforeRelay?: (endpoints: string) => Promise<void>
+  /** Relays the receiver's `WARM` to the sender as `warm <measureSeconds>`: it then sends for that long (child.ts, SendDeadline). */
+  readonly measureSeconds?: number
 }
 
 interface Running {
@@ -112,6 +114,8 @@ export function runPair(receiverTool: Tool, senderTool: Tool | undefined, option
         const relay = (): void => void sender?.child.stdin!.write(`${endpoints}\n`)
         if (options.beforeRelay === undefined) relay()
         else options.beforeRelay(endpoints).then(relay, (error: Error) => finish(error))
+      } else if (line === "WARM") {
+        if (options.measureSeconds !== undefined) sender?.child.stdin!.write(`warm ${options.measureSeconds}\n`)
       } else if (line.startsWith("RESULT ")) parseResult(receiver, line)
     })
     if (sender !== undefined) {

@@ -1,7 +1,7 @@
 /**
  * The sending thread of ./inproc-threads.ts (a worker module, not a tool of its own): PUSH connects to the
- * main thread's PULL through the shared context and sends with one `await send()` per message for `seconds`
- * (at most `count` messages), then the empty end message, exactly as ./inproc.ts's sender loop does. It reports
+ * main thread's PULL through the shared context and sends with one `await send()` per message until `seconds`
+ * after the main thread's receiving loop is warm, or for `boundSeconds` (at most `count` messages), then the empty end message, exactly as ./inproc.ts's sender loop does. It reports
  * how many it sent and keeps its socket open until the main thread has received the end message, so that
  * closing cannot cut off what is still on its way.
  */
@@ -18,6 +18,9 @@ export interface SenderData {
   readonly size: number
   readonly count: number
   readonly seconds: number
+  readonly boundSeconds: number
+  /** Shared with the main thread: [0] becomes 1 once its receiving loop is warm. */
+  readonly warm: Int32Array
 }
 
 /** What the sender posts to the main thread once the end message is sent. */
@@ -34,12 +37,19 @@ push.connect(data.endpoint)
 // Not ../lib/child.js: it reads the process's stdin, which is the main thread's business.
 const now = (): number => performance.now() / 1000
 const message = Buffer.alloc(data.size, "x")
-const stop = now() + data.seconds
+let stop = now() + data.boundSeconds
+let warm = false
 let sent = 0
 while (sent < data.count) {
   await push.send(message)
   sent++
-  if ((sent & 1023) === 0 && now() > stop) break
+  if ((sent & 1023) !== 0) continue
+  const time = now()
+  if (!warm && Atomics.load(data.warm, 0) === 1) {
+    warm = true
+    stop = Math.min(stop, time + data.seconds)
+  }
+  if (time > stop) break
 }
 await push.send(Buffer.alloc(0))
 const closed = new Promise<void>((resolve) => port.once("message", () => resolve()))

@@ -1,8 +1,8 @@
 /**
  * inproc PUSH→PULL across two worker threads of one process: the PULL binds in the main thread and runs the
  * `for await` receive loop; the PUSH runs in a worker thread with the same context (./inproc-threads-sender.ts,
- * one `await send()` per message). The sender sends for `warmup` + `seconds` (at most `count` messages), then
- * the empty end message; reported are the messages received after the warm-up and the time from then to the
+ * one `await send()` per message). The sender sends until `seconds` after the receiving loop has warmed up
+ * (lib/warm-up.ts; at most `count` messages), then the empty end message; reported are the messages received after the warm-up and the time from then to the
  * end message, as ./inproc.ts does in one thread.
  *
  * zmq-ts shares its context with `context.share()` / `Context.attach()`; zeromq.js's default context is one
@@ -12,13 +12,16 @@
  */
 import { Worker } from "node:worker_threads"
 import { args, fail, finish, Meter } from "../lib/child.js"
+import { MAX_WARMUP_SECONDS } from "../lib/warm-up.js"
 import { loadZmq } from "../lib/zmq.js"
 import type { SenderData, SenderReport } from "./inproc-threads-sender.js"
 
 const [impl, sizeText, countText, warmupText, secondsText] = args("inproc-threads <impl> <size> <count> <warmup-seconds> <seconds>", 5)
 const size = Number(sizeText)
 const warmup = Number(warmupText)
-const meter = new Meter(warmup)
+// Set to 1 once the receiving loop is warm; the sending thread then sends for `seconds` more.
+const warm = new Int32Array(new SharedArrayBuffer(4))
+const meter = new Meter(warmup, () => Atomics.store(warm, 0, 1))
 
 const zmq = await loadZmq(impl)
 const endpoint = `inproc://bench-threads-${process.pid}`
@@ -34,7 +37,9 @@ const senderData: SenderData = {
   endpoint,
   size,
   count: Number(countText),
-  seconds: warmup + Number(secondsText),
+  seconds: Number(secondsText),
+  boundSeconds: MAX_WARMUP_SECONDS + Number(secondsText),
+  warm,
 }
 const worker = new Worker(new URL("./thread-boot.mjs", import.meta.url), { workerData: senderData, transferList: handle === undefined ? [] : [handle] })
 const report = new Promise<SenderReport>((resolve) => worker.once("message", resolve))

@@ -1,12 +1,13 @@
 /**
  * inproc PUSH→PULL in one thread: a sender loop (`await send()` per message) and a `for await` receive loop
- * run together in this process over `inproc://`. The sender sends for `warmup` + `seconds` (at most `count`
- * messages), then the empty end message; reported are the messages received after the warm-up and the
- * time from then to the end message.
+ * run together in this process over `inproc://`. The sender sends until `seconds` after the receiving loop has
+ * warmed up (lib/warm-up.ts; at most `count` messages), then the empty end message; reported are the messages
+ * received after the warm-up and the time from then to the end message.
  *
  * usage: inproc <zmq-ts|zeromq.js|net> <size> <count> <warmup-seconds> <seconds>  (net: the plain-JS ceiling)
  */
 import { args, body, finish, Meter, now } from "../lib/child.js"
+import { MAX_WARMUP_SECONDS } from "../lib/warm-up.js"
 import { CeilingPull, CeilingPush } from "../lib/await-ceiling.js"
 import { loadZmq } from "../lib/zmq.js"
 
@@ -14,8 +15,12 @@ const [impl, sizeText, countText, warmupText, secondsText] = args("inproc <impl>
 const size = Number(sizeText)
 const count = Number(countText)
 const warmup = Number(warmupText)
-const seconds = warmup + Number(secondsText)
-const meter = new Meter(warmup)
+const seconds = Number(secondsText)
+// The sender's bound: long enough for any warm-up, then `seconds` from the moment the receiving loop is warm.
+let stop = now() + MAX_WARMUP_SECONDS + seconds
+const meter = new Meter(warmup, () => {
+  stop = Math.min(stop, now() + seconds)
+})
 
 interface Ends {
   push: { send(message: Buffer): Promise<void> }
@@ -61,7 +66,6 @@ const received = (async () => {
 })()
 
 const message = body(size)
-const stop = now() + seconds
 let sent = 0
 while (sent < count) {
   await push.send(message)

@@ -7,7 +7,7 @@
  *
  * usage: raw-pub <size> <seconds>
  */
-import { args, finish, readEndpoints } from "../lib/child.js"
+import { args, finish, readEndpoints, SendDeadline } from "../lib/child.js"
 import { batch, connectTo, floodAll } from "../lib/net-frames.js"
 import { clientHandshake } from "../lib/raw-peer.js"
 
@@ -20,7 +20,7 @@ for (const socket of sockets) {
   socket.on("data", () => {}) // the SUB's greeting, READY and subscription
 }
 const { bytes, messages } = batch(Number(sizeText))
-const result = await floodAll(sockets, bytes, messages, Infinity, seconds)
+const result = await floodAll(sockets, bytes, messages, Infinity, new SendDeadline(seconds))
 await finish(result, () => {
   for (const socket of sockets) socket.destroy()
 })

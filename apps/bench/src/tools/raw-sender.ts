@@ -9,7 +9,7 @@
  */
 import { once } from "node:events"
 import { connect } from "node:net"
-import { args, finish, optionalArg, now, readEndpoints } from "../lib/child.js"
+import { args, finish, optionalArg, now, readEndpoints, SendDeadline } from "../lib/child.js"
 import { batchOf, frame } from "../lib/net-frames.js"
 import { MASKED_END_FRAME } from "../lib/net-ws.js"
 import { clientHandshake, clientMessage, type RawTransport } from "../lib/raw-peer.js"
@@ -29,10 +29,10 @@ await once(socket, "connect")
 await clientHandshake(socket, transport, socketType, host, match?.[3] ?? "/")
 socket.on("data", () => {}) // the PULL's greeting or routing id
 const { bytes, messages } = batchOf(clientMessage(transport, size))
+const deadline = new SendDeadline(seconds)
 const start = now()
-const stop = start + seconds
 let sent = 0
-while (now() < stop) {
+while (now() < deadline.at) {
   if (!socket.write(bytes)) await once(socket, "drain")
   sent += messages
 }

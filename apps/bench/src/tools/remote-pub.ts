@@ -7,7 +7,7 @@
  *
  * usage: remote-pub <zmq-ts|zeromq.js|net> <size> <count> <seconds> <settle-ms>
  */
-import { args, body, finish, now, readEndpoints, sleep } from "../lib/child.js"
+import { args, body, finish, now, readEndpoints, SendDeadline, sleep } from "../lib/child.js"
 import { batch, connectTo, floodAll } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
@@ -21,7 +21,7 @@ if (impl === "net") {
   // Lossless, unlike PUB: each subscriber's stream is written in turn, waiting for the slow ones to drain.
   const sockets = await Promise.all(endpoints.map((endpoint) => connectTo(endpoint)))
   const { bytes, messages } = batch(size)
-  const result = await floodAll(sockets, bytes, messages, count, seconds)
+  const result = await floodAll(sockets, bytes, messages, count, new SendDeadline(seconds))
   await finish(result, () => {
     for (const socket of sockets) socket.destroy()
   })
@@ -31,13 +31,13 @@ if (impl === "net") {
   for (const endpoint of endpoints) publisher.connect(endpoint)
   await sleep(Number(settleText))
   const message = body(size)
+  const deadline = new SendDeadline(seconds)
   const start = now()
-  const stop = start + seconds
   let sent = 0
   while (sent < count) {
     await publisher.send(message)
     sent++
-    if ((sent & 1023) === 0 && now() > stop) break
+    if ((sent & 1023) === 0 && now() > deadline.at) break
   }
   const elapsed = now() - start
   const empty = Buffer.alloc(0)

@@ -5,7 +5,7 @@
  *
  * usage: remote-thr-dealer <zmq-ts|zeromq.js> <size> <count> <seconds>
  */
-import { args, body, finish, now, readEndpoints } from "../lib/child.js"
+import { args, body, finish, now, readEndpoints, SendDeadline } from "../lib/child.js"
 import { loadZmq } from "../lib/zmq.js"
 
 const [impl, sizeText, countText, secondsText] = args("remote-thr-dealer <impl> <size> <count> <seconds>", 4)
@@ -17,13 +17,13 @@ const zmq = await loadZmq(impl)
 const dealer = new zmq.Dealer()
 dealer.connect(endpoint!)
 const message = body(size)
+const deadline = new SendDeadline(Number(secondsText))
 const start = now()
-const stop = start + Number(secondsText)
 let sent = 0
 while (sent < count) {
   await dealer.send(message)
   sent++
-  if ((sent & 1023) === 0 && now() > stop) break
+  if ((sent & 1023) === 0 && now() > deadline.at) break
 }
 await dealer.send(Buffer.alloc(0))
 await finish({ sent, seconds: now() - start }, () => {

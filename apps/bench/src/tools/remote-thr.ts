@@ -7,7 +7,7 @@
  * usage: remote-thr <zmq-ts|zeromq.js|net> <size> <count> <seconds>
  */
 import { once } from "node:events"
-import { args, body, finish, now, readEndpoints } from "../lib/child.js"
+import { args, body, finish, now, readEndpoints, SendDeadline } from "../lib/child.js"
 import { assertCurve, curveClientOptions } from "../lib/curve.js"
 import { batch, connectTo, END_FRAME } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
@@ -21,10 +21,10 @@ const [endpoint] = await readEndpoints()
 if (impl === "net") {
   const socket = await connectTo(endpoint!)
   const { bytes, messages } = batch(size)
+  const deadline = new SendDeadline(seconds)
   const start = now()
-  const stop = start + seconds
   let sent = 0
-  while (sent < count && now() < stop) {
+  while (sent < count && now() < deadline.at) {
     if (!socket.write(bytes)) await once(socket, "drain")
     sent += messages
   }
@@ -36,13 +36,13 @@ if (impl === "net") {
   assertCurve(zmq, push)
   push.connect(endpoint!)
   const message = body(size)
+  const deadline = new SendDeadline(seconds)
   const start = now()
-  const stop = start + seconds
   let sent = 0
   while (sent < count) {
     await push.send(message)
     sent++
-    if ((sent & 1023) === 0 && now() > stop) break
+    if ((sent & 1023) === 0 && now() > deadline.at) break
   }
   await push.send(Buffer.alloc(0))
   await finish({ sent, seconds: now() - start }, () => {
