@@ -139,7 +139,7 @@ export function now(): number {
  * Counts received messages after a warm-up, so that a run measures the steady state (JIT-compiled code,
  * established connection) rather than start-up: at least `warmup` seconds after the first message, then until
  * the receive rate stops rising (lib/warm-up.ts); only what arrives from then on counts. Once warm it calls
- * `onWarm`, which by default prints `WARM` so that the runner can tell the sender (`sendDeadline`). A run too
+ * `onWarm`, which by default prints `WARM` so that the runner can tell the sender (`SendDeadline`). A run too
  * short to warm up is measured from its first message instead.
  */
 export class Meter {
@@ -151,6 +151,8 @@ export class Meter {
   #started = false
   /** Messages since the clock started. */
   #counted = 0
+  /** `#seen` when the clock was last read. */
+  #unclocked = 0
 
   constructor(warmupSeconds: number, onWarm: () => void = () => void process.stdout.write("WARM\n")) {
     this.#warmUp = new WarmUp(warmupSeconds)
@@ -179,9 +181,6 @@ export class Meter {
       this.#onWarm()
     }
   }
-
-  /** `#seen` when the clock was last read. */
-  #unclocked = 0
 
   get seen(): number {
     return this.#seen + this.#counted

@@ -8,9 +8,9 @@
  * a row come within GAIN of the best window before them, or at MAX_WARMUP_SECONDS whatever the rate does.
  * The same rule holds for every implementation; libzmq C is steady from its first windows.
  */
-export const WINDOW_SECONDS = 0.1
-export const STEADY_WINDOWS = 3
-export const GAIN = 1.03
+const WINDOW_SECONDS = 0.1
+const STEADY_WINDOWS = 3
+const GAIN = 1.03
 export const MAX_WARMUP_SECONDS = 3
 
 export class WarmUp {
@@ -24,10 +24,6 @@ export class WarmUp {
 
   constructor(minimumSeconds: number) {
     this.#minimum = Math.min(minimumSeconds, MAX_WARMUP_SECONDS)
-  }
-
-  get warm(): boolean {
-    return this.#warm
   }
 
   /** `events` more round trips or messages, seen at `time` (seconds); true once warm. */

@@ -1,9 +1,10 @@
 /**
  * The sending thread of ./inproc-threads.ts (a worker module, not a tool of its own): PUSH connects to the
  * main thread's PULL through the shared context and sends with one `await send()` per message until `seconds`
- * after the main thread's receiving loop is warm, or for `boundSeconds` (at most `count` messages), then the empty end message, exactly as ./inproc.ts's sender loop does. It reports
- * how many it sent and keeps its socket open until the main thread has received the end message, so that
- * closing cannot cut off what is still on its way.
+ * after the main thread's receiving loop is warm, or for `boundSeconds` (at most `count` messages), then the
+ * empty end message, exactly as ./inproc.ts's sender loop does. It reports how many it sent and keeps its
+ * socket open until the main thread has received the end message, so that closing cannot cut off what is
+ * still on its way.
  */
 import { parentPort, workerData } from "node:worker_threads"
 import type { Context } from "@zmq-ts/core"

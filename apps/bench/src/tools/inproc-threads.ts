@@ -2,8 +2,8 @@
  * inproc PUSH→PULL across two worker threads of one process: the PULL binds in the main thread and runs the
  * `for await` receive loop; the PUSH runs in a worker thread with the same context (./inproc-threads-sender.ts,
  * one `await send()` per message). The sender sends until `seconds` after the receiving loop has warmed up
- * (lib/warm-up.ts; at most `count` messages), then the empty end message; reported are the messages received after the warm-up and the time from then to the
- * end message, as ./inproc.ts does in one thread.
+ * (lib/warm-up.ts; at most `count` messages), then the empty end message; reported are the messages received
+ * after the warm-up and the time from then to the end message, as ./inproc.ts does in one thread.
  *
  * zmq-ts shares its context with `context.share()` / `Context.attach()`; zeromq.js's default context is one
  * libzmq context for the whole process, so its sockets in either thread reach the same inproc names.
