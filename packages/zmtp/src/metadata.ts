@@ -43,7 +43,10 @@ export class Metadata implements Iterable<[string, Uint8Array]> {
   /** A plain object of name → UTF-8 string, handy for logging. */
   toJSON(): Record<string, string> {
     const out: Record<string, string> = {}
-    for (const { name, value } of this.#byLowerName.values()) out[name] = utf8Decode(value)
+    // A peer may send a property called `__proto__` (valid name-chars); it must stay an entry, not a prototype.
+    for (const { name, value } of this.#byLowerName.values()) {
+      Object.defineProperty(out, name, { value: utf8Decode(value), enumerable: true, writable: true, configurable: true })
+    }
     return out
   }
 }

@@ -72,7 +72,8 @@ export function parseCertificate(text: string): Certificate {
   }
   const metadata: Record<string, string> = {}
   for (const item of locate(root, "metadata")?.children ?? []) {
-    if (!Object.hasOwn(metadata, item.name)) metadata[item.name] = item.value
+    // defineProperty, not assignment: a name like `__proto__` is valid ZPL and must stay a plain entry.
+    if (!Object.hasOwn(metadata, item.name)) Object.defineProperty(metadata, item.name, { value: item.value, enumerable: true, writable: true, configurable: true })
   }
   return secretKey === undefined ? { publicKey, metadata } : { publicKey, secretKey, metadata }
 }

@@ -214,6 +214,15 @@ describe("certificate files", () => {
     expect(() => formatCertificate({ publicKey: newKey(), metadata: { name: 1 as never } })).toThrow(TypeError)
   })
 
+  it("reads metadata named __proto__ or constructor back as plain entries", async () => {
+    const path = join(folder, "proto")
+    await writeCertificate(path, { publicKey: newKey(), metadata: JSON.parse('{"__proto__":"x","constructor":"y"}') as Record<string, string> })
+    const { metadata } = await readCertificate(path)
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype)
+    expect(Object.keys(metadata)).toEqual(["__proto__", "constructor"])
+    expect(Object.getOwnPropertyDescriptor(metadata, "__proto__")?.value).toBe("x")
+  })
+
   it("property: any keys and metadata survive writeCertificate → readCertificate", async () => {
     const metadataName = fc.stringMatching(/^[A-Za-z0-9$\-_@.&+]{1,10}$/)
     const metadataValue = fc.string({ maxLength: 30 }).filter((text) => !/[\r\n]/.test(text) && !(text.includes('"') && text.includes("'")))
