@@ -25,6 +25,7 @@ import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { describe, expect, it } from "vitest"
 import { Proxy, Publisher, Subscriber, XPublisher, XSubscriber, ZmqError, type Message, type Socket } from "../src/index.js"
+import { probe } from "./helpers/subscriptions.js"
 import { events, handshakes, receiveMany, settlesWithin, text, TRANSPORTS, type Transport } from "./helpers/transports.js"
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────────
@@ -44,38 +45,6 @@ async function receivesNothing(socket: Socket, ms: number): Promise<boolean> {
   return (await receiving.then(() => false, () => true))
 }
 
-/**
- * The slow joiner's cure without a side channel: publishes numbered probes on `topic` until every
- * subscriber has received one, then one "end" probe, and reads each subscriber up to it. Subscriptions
- * travel in order on each connection, so once a probe on a topic subscribed last has arrived, every
- * subscription the subscriber sent before it is in force at the publisher — and no probe is left to read.
- */
-async function probe(pub: Socket, subs: readonly Socket[], topic: string, timeoutMs = 5000): Promise<void> {
-  const arrived = subs.map(() => false)
-  const firsts = subs.map((sub, k) => {
-    const receiving = sub.receive()
-    receiving.then(
-      () => (arrived[k] = true),
-      () => {},
-    )
-    return receiving
-  })
-  const deadline = Date.now() + timeoutMs
-  for (let n = 0; !arrived.every(Boolean); n++) {
-    if (Date.now() > deadline) throw new Error(`probe on ${JSON.stringify(topic)}: ${arrived.filter(Boolean).length} of ${subs.length} subscribers reached`)
-    await pub.send([topic, `probe-${n}`])
-    await delay(n < 5 ? 1 : 10)
-  }
-  for (const first of firsts) expect(text(await first)[0]).toBe(topic)
-  await pub.send([topic, "end"])
-  for (const sub of subs) {
-    for (;;) {
-      const [first, body] = text(await receiveOne(sub))
-      expect(first).toBe(topic)
-      if (body === "end") break
-    }
-  }
-}
 
 /** Waits until `pub` applies every subscription `subs` have made so far (a probe on a temporary SYNC subscription). */
 async function synchronize(pub: Socket, subs: readonly Subscriber[]): Promise<void> {

@@ -371,6 +371,27 @@ export class ZmtpConnection {
     }
   }
 
+  /**
+   * True when this connection puts message frames on the wire as they are, so it can send bytes that a
+   * SharedFrameEncoder framed once for many connections: ready, with no mechanism transform (CURVE boxes
+   * every frame) and no ZWS framing.
+   */
+  get sendsFramesAsEncoded(): boolean {
+    return this.#state === "ready" && this.#transform === undefined && this.#zws === undefined && this.#zwsMessages === undefined
+  }
+
+  /**
+   * Queues a message already framed by a SharedFrameEncoder (its bytes are referenced: they must not change
+   * until written). Only where `sendsFramesAsEncoded` holds; throws EFSM elsewhere.
+   */
+  sendEncoded(frames: Uint8Array): void {
+    if (this.#state !== "ready") throw this.#stateError("sendEncoded")
+    if (!this.sendsFramesAsEncoded) {
+      throw localError(ZmtpErrorCode.INVALID_STATE, "sendEncoded: this connection transforms its frames (CURVE or ZWS); use send()")
+    }
+    this.#encoder.writeEncoded(frames)
+  }
+
   /** Sends a subscription: a SUBSCRIBE command to a 3.1 peer, a `0x01`-prefixed message to a 3.0 peer. */
   subscribe(topic: Uint8Array): void {
     this.#sendSubscription(CommandName.SUBSCRIBE, 1, topic)

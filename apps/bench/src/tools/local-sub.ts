@@ -48,7 +48,8 @@ if (impl === "net" || impl === "raw") {
   const sockets: Array<{ destroy(): void; pause(): void }> = []
   for (let i = 0; i < n; i++) {
     const counter = new FrameCounter()
-    let counted = 0
+    // A raw SUB's first frame is the publisher's READY: not a message (nor a sign of life that starts the idle clock).
+    let counted = impl === "raw" ? 1 : 0
     let done = false
     const { server, endpoint } = await listen(addressOf(i), (socket) => {
       sockets.push(socket)

@@ -3,6 +3,7 @@ import { Buffer } from "#platform/buffer"
 import type { Socket as NetSocket } from "node:net"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"
+import { SharedMessage, type WireMessage } from "../pipes/shared-message.js"
 import type { ConnectionProperties } from "./message-properties.js"
 
 /**
@@ -45,7 +46,7 @@ export class RawEngine {
   readonly #handler: RawEngineHandler
   readonly #peerAddress: string
   readonly #peerHost: string
-  #source: (() => Frames | Buffer | undefined) | undefined
+  #source: (() => WireMessage | undefined) | undefined
   #flushScheduled = false
   #closed = false
   /** `destroy()` was called: the stream ends because we ended it, not the peer. */
@@ -102,7 +103,7 @@ export class RawEngine {
   }
 
   /** Starts pulling outgoing messages from `source` (the session's pipe end). */
-  setSource(source: (() => Frames | Buffer | undefined) | undefined): void {
+  setSource(source: (() => WireMessage | undefined) | undefined): void {
     this.#source = source
     if (source !== undefined) this.requestFlush()
   }
@@ -156,7 +157,11 @@ export class RawEngine {
         }
         const message = source()
         if (message === undefined) break
-        const length = Array.isArray(message) ? writeFrames(socket, message) : writeFrame(socket, message)
+        const length = Array.isArray(message)
+          ? writeFrames(socket, message)
+          : message instanceof SharedMessage
+            ? writeFrames(socket, message.frames)
+            : writeFrame(socket, message)
         if (length === 0) {
           this.#endByApplication()
           break

@@ -3,6 +3,7 @@ import { unrefTimer } from "#platform/timers"
 import { Buffer } from "#platform/buffer"
 import type { Socket as NetSocket } from "node:net"
 import {
+  SharedFrameEncoder,
   ZmtpConnection,
   ZmtpError,
   ZmtpErrorCode,
@@ -17,6 +18,7 @@ import {
 } from "@zmq-ts/zmtp"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"
+import { SharedMessage, type WireMessage } from "../pipes/shared-message.js"
 import { authenticate, type ZapOutcome, type ZapReply, type ZapSettings } from "../security/zap-client.js"
 import { zapProtocolError } from "./handshake-events.js"
 import type { ConnectionProperties } from "./message-properties.js"
@@ -62,6 +64,11 @@ export interface EngineOptions {
 }
 
 const EMPTY = Buffer.alloc(0)
+/**
+ * Frames shared messages for every engine of the thread: the engines of a fan-out flush one after another,
+ * so a burst of messages lies contiguous in its slabs and each connection writes it as one segment.
+ */
+const sharedEncoder = new SharedFrameEncoder()
 
 /** Stop pulling messages into the socket's write buffer beyond this many bytes; resume on 'drain'. */
 const WRITE_BUFFER_LIMIT = 256 * 1024
@@ -76,7 +83,7 @@ export class StreamEngine implements ZmtpEngine {
   readonly connection: ZmtpConnection
   readonly socket: NetSocket
   readonly #handler: EngineHandler
-  #source: (() => Frames | Buffer | undefined) | undefined
+  #source: (() => WireMessage | undefined) | undefined
   /** Carries a one-frame message from the source to the codec (which keeps no reference to the array). */
   readonly #single: Buffer[] = [EMPTY]
   #flushScheduled = false
@@ -182,7 +189,7 @@ export class StreamEngine implements ZmtpEngine {
   }
 
   /** Starts pulling outgoing messages from `source` (the session's pipe end). */
-  setSource(source: (() => Frames | Buffer | undefined) | undefined): void {
+  setSource(source: (() => WireMessage | undefined) | undefined): void {
     this.#source = source
     if (source !== undefined) this.requestFlush()
   }
@@ -239,6 +246,8 @@ export class StreamEngine implements ZmtpEngine {
         if (message === undefined) break
         if (Array.isArray(message)) {
           connection.send(message)
+        } else if (message instanceof SharedMessage) {
+          this.#sendShared(message)
         } else {
           const single = this.#single
           single[0] = message
@@ -253,6 +262,21 @@ export class StreamEngine implements ZmtpEngine {
       this.#clearTimers()
       this.socket.end()
     }
+  }
+
+  /** A message other connections send too: framed once for all of them where the connection allows. */
+  #sendShared(message: SharedMessage): void {
+    const connection = this.connection
+    if (!connection.sendsFramesAsEncoded) {
+      connection.send(message.frames)
+      return
+    }
+    if (!message.framed) {
+      message.framed = true
+      message.wire = sharedEncoder.encode(message.frames)
+    }
+    if (message.wire !== undefined) connection.sendEncoded(message.wire)
+    else connection.send(message.frames)
   }
 
   #write(): void {

@@ -3,6 +3,7 @@ import { nextTick } from "#platform/process"
 import { ZmtpConnection, type PeerInfo, type ZmtpEvent, type ZmtpReceiver } from "@zmq-ts/zmtp"
 import { zmqError } from "../common/errors.js"
 import type { Frames } from "../pipes/message.js"
+import { SharedMessage, type WireMessage } from "../pipes/shared-message.js"
 import type { ZapReply } from "../security/zap-client.js"
 import type { EngineHandler, EngineOptions } from "./stream-engine.js"
 import type { ConnectionProperties } from "./message-properties.js"
@@ -50,7 +51,7 @@ export class WebSocketEngine implements ZmtpEngine {
   readonly #ws: PlatformWebSocket
   readonly #handler: EngineHandler
   readonly #options: EngineOptions
-  #source: (() => Frames | Buffer | undefined) | undefined
+  #source: (() => WireMessage | undefined) | undefined
   readonly #single: Buffer[] = [EMPTY]
   #flushScheduled = false
   #drainTimer: ReturnType<typeof setTimeout> | undefined
@@ -111,7 +112,7 @@ export class WebSocketEngine implements ZmtpEngine {
   /** Never called: properties come from a ZAP reply, which bare ZWS2.0 never has. */
   tagReceivedFrames(_properties: ConnectionProperties): void {}
 
-  setSource(source: (() => Frames | Buffer | undefined) | undefined): void {
+  setSource(source: (() => WireMessage | undefined) | undefined): void {
     this.#source = source
     if (source !== undefined) this.requestFlush()
   }
@@ -156,6 +157,7 @@ export class WebSocketEngine implements ZmtpEngine {
         const message = source()
         if (message === undefined) break
         if (Array.isArray(message)) this.connection.send(message)
+        else if (message instanceof SharedMessage) this.connection.send(message.frames) // ZWS frames its own
         else {
           this.#single[0] = message
           this.connection.send(this.#single)

@@ -1,5 +1,6 @@
 import type { ZmtpConnection } from "@zmq-ts/zmtp"
 import type { Frames } from "../pipes/message.js"
+import type { WireMessage } from "../pipes/shared-message.js"
 import type { Buffer } from "#platform/buffer"
 import type { ZapReply } from "../security/zap-client.js"
 import type { ConnectionProperties } from "./message-properties.js"
@@ -22,7 +23,7 @@ export interface ZmtpEngine {
   readonly unsentBytes: number
   tagReceivedFrames(properties: ConnectionProperties): void
   /** Starts pulling outgoing messages from `source` (the session's pipe end). */
-  setSource(source: (() => Frames | Buffer | undefined) | undefined): void
+  setSource(source: (() => WireMessage | undefined) | undefined): void
   /** Schedules a flush after the current batch of work. */
   requestFlush(): void
   /** The session's pipe has room again: read on. */

@@ -1,5 +1,6 @@
 import { Buffer } from "#platform/buffer"
 import type { Frames } from "./message.js"
+import { SharedMessage } from "./shared-message.js"
 
 /**
  * The FIFO behind one direction of a pipe. A message is an array of Buffers; a one-frame message that came
@@ -20,12 +21,13 @@ import type { Frames } from "./message.js"
  * 64 KiB chunk of 8 B messages were viewed twice: 5.5 M instead of 6.5 M msg/s.
  */
 const COMPACT_AFTER = 32768
-/** Length marks: a message stored as it is, and a one-frame message stored as its Buffer. */
+/** Length marks: a message stored as it is, a one-frame message stored as its Buffer, a shared message. */
 const MESSAGE = -1
 const FRAME = -2
+const SHARED = -3
 
 export class PipeQueue {
-  #items: Array<Frames | ArrayBufferLike | undefined>
+  #items: Array<Frames | ArrayBufferLike | SharedMessage | undefined>
   #offsets: Uint32Array
   /** Frame length of a compactly stored frame; MESSAGE or FRAME for an item stored as it is. */
   #lengths: Int32Array
@@ -37,7 +39,7 @@ export class PipeQueue {
   /** `compactAfter`: waiting messages from which received frames are stored compactly (tests lower it). */
   constructor(capacity = 16, compactAfter = COMPACT_AFTER) {
     this.#compactAfter = compactAfter
-    this.#items = new Array<Frames | ArrayBufferLike | undefined>(capacity)
+    this.#items = new Array<Frames | ArrayBufferLike | SharedMessage | undefined>(capacity)
     this.#offsets = new Uint32Array(capacity)
     this.#lengths = new Int32Array(capacity)
   }
@@ -50,6 +52,13 @@ export class PipeQueue {
     const slot = this.#slot()
     this.#items[slot] = message
     this.#lengths[slot] = MESSAGE
+  }
+
+  /** Queues a message that other pipes hold too (see SharedMessage). */
+  pushShared(message: SharedMessage): void {
+    const slot = this.#slot()
+    this.#items[slot] = message
+    this.#lengths[slot] = SHARED
   }
 
   /** Queues a one-frame message given as its frame (a view of received bytes, or a frame sent alone). */
@@ -67,12 +76,16 @@ export class PipeQueue {
 
   shift(): Frames | undefined {
     const item = this.shiftForWire()
+    if (item === undefined || Array.isArray(item)) return item
     // A one-frame message gets its array here, where the application sees it.
-    return item === undefined || Array.isArray(item) ? item : [item]
+    return item instanceof SharedMessage ? item.frames : [item]
   }
 
-  /** `shift`, but a one-frame message stored as its frame comes as that Buffer, without an array. */
-  shiftForWire(): Frames | Buffer | undefined {
+  /**
+   * `shift`, but a one-frame message stored as its frame comes as that Buffer, without an array, and a
+   * shared message as itself.
+   */
+  shiftForWire(): Frames | Buffer | SharedMessage | undefined {
     if (this.#length === 0) return undefined
     const head = this.#head
     const item = this.#items[head]!
@@ -80,6 +93,7 @@ export class PipeQueue {
     this.#removeHead(head)
     if (length === MESSAGE) return item as Frames
     if (length === FRAME) return item as unknown as Buffer
+    if (length === SHARED) return item as SharedMessage
     return Buffer.from(item as ArrayBuffer, this.#offsets[head]!, length)
   }
 
@@ -96,7 +110,7 @@ export class PipeQueue {
   }
 
   clear(): void {
-    this.#items = new Array<Frames | ArrayBufferLike | undefined>(16)
+    this.#items = new Array<Frames | ArrayBufferLike | SharedMessage | undefined>(16)
     this.#offsets = new Uint32Array(16)
     this.#lengths = new Int32Array(16)
     this.#head = 0
@@ -114,7 +128,7 @@ export class PipeQueue {
 
   #grow(): void {
     const capacity = this.#items.length
-    const items = new Array<Frames | ArrayBufferLike | undefined>(capacity * 2)
+    const items = new Array<Frames | ArrayBufferLike | SharedMessage | undefined>(capacity * 2)
     const offsets = new Uint32Array(capacity * 2)
     const lengths = new Int32Array(capacity * 2)
     for (let i = 0; i < this.#length; i++) {

@@ -2,6 +2,7 @@ import { Buffer } from "#platform/buffer"
 import type { SocketType } from "@zmq-ts/zmtp"
 import type { Frames } from "./message.js"
 import { PipeQueue } from "./pipe-queue.js"
+import type { SharedMessage } from "./shared-message.js"
 
 /** What an end of a pipe tells its owner (a socket, or the session that joins the pipe to a connection). */
 export interface PipeListener {
@@ -62,6 +63,13 @@ class Direction {
   push(message: Frames): boolean {
     const wasEmpty = this.#makeRoom()
     this.queue.push(message)
+    return wasEmpty
+  }
+
+  /** `push` for a message other pipes hold too (see PipeQueue.pushShared). */
+  pushShared(message: SharedMessage): boolean {
+    const wasEmpty = this.#makeRoom()
+    this.queue.pushShared(message)
     return wasEmpty
   }
 
@@ -192,6 +200,13 @@ export class PipeEnd {
     return true
   }
 
+  /** `write` of a message written to other pipes too: an engine frames it once for all of them. */
+  writeShared(message: SharedMessage): boolean {
+    if (!this.writable) return false
+    if (this.#outgoing.pushShared(message)) this.#other.listener.pipeReadable(this.#other)
+    return true
+  }
+
   /** Queues a message even above the limit (for the session handing over what the wire delivered). */
   forceWrite(message: Frames): boolean {
     if (this.#closed || this.#peerClosed) return false
@@ -217,9 +232,9 @@ export class PipeEnd {
 
   /**
    * `read` for a writer that puts messages on the wire: a one-frame message that was queued as its frame
-   * comes as that Buffer alone, so no array is made for it.
+   * comes as that Buffer alone, so no array is made for it, and a shared message as itself.
    */
-  readForWire(): Frames | Buffer | undefined {
+  readForWire(): Frames | Buffer | SharedMessage | undefined {
     const direction = this.#incoming
     const wasFull = direction.full
     const message = direction.queue.shiftForWire()

@@ -68,6 +68,10 @@ export class Dish extends Socket {
     return false
   }
 
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     this.#in.attach(pipe)
     this.#pipes.add(pipe)

@@ -21,6 +21,11 @@ export abstract class FairQueuedReceiver extends Socket {
   protected override get canSend(): boolean {
     return false
   }
+
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     this.#in.attach(pipe)
   }

@@ -24,6 +24,10 @@ export abstract class LoadBalancingDealer extends Socket {
     this.#singlePart = type === "CLIENT"
   }
 
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     if (this.options.probeRouter) pipe.write(PROBE)
     this.#out.attach(pipe)

@@ -25,6 +25,10 @@ export class Reply extends Socket {
     this.applyOptions(options)
   }
 
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     this.#in.attach(pipe)
   }

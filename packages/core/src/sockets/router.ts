@@ -64,6 +64,10 @@ export class Router extends Socket {
     return true
   }
 
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     let id = pipe.routingId
     if (id === undefined && pipe.peer !== undefined && pipe.peer.routingId.length > 0) id = pipe.peer.routingId

@@ -63,6 +63,10 @@ export abstract class ServerBase extends Socket {
     return shapeReceived
   }
 
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     let id = this.#nextId
     while (id === 0 || this.#byId.has(id)) id = (id + 1) >>> 0

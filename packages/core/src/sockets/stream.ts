@@ -53,6 +53,10 @@ export class Stream extends Socket {
     return "raw"
   }
 
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     // A connect made with a routing id has it on its pipe; every other connection gets the next generated one.
     const id = pipe.routingId ?? this.#ids.next(this.#inUse)

@@ -4,6 +4,7 @@ import { toFrame } from "../socket/message-like.js"
 import { Fifo } from "../common/fifo.js"
 import { type PipeEnd } from "../pipes/pipe.js"
 import { subscriptionMessage, type Frames } from "../pipes/message.js"
+import { SharedMessage } from "../pipes/shared-message.js"
 import type {
   InvertMatchingOptionProperties,
   NoDropOptionProperties,
@@ -179,7 +180,12 @@ export abstract class PublisherBase extends Socket {
     if (count < 0) return false
     // Each subscriber gets the same frames: Buffers are never modified after sending, so sharing is safe.
     const targets = this.#targets
-    for (let i = 0; i < count; i++) targets[i]!.write(message)
+    if (count > 1) {
+      const shared = new SharedMessage(message)
+      for (let i = 0; i < count; i++) targets[i]!.writeShared(shared)
+    } else if (count === 1) {
+      targets[0]!.write(message)
+    }
     if (this.options.xpubManualLastValue) this.#lastSubscriber = undefined
     return true
   }
@@ -188,7 +194,12 @@ export abstract class PublisherBase extends Socket {
     const count = this.#match(frame)
     if (count < 0) return false
     const targets = this.#targets
-    for (let i = 0; i < count; i++) targets[i]!.writeFrame(frame)
+    if (count > 1) {
+      const shared = new SharedMessage([frame])
+      for (let i = 0; i < count; i++) targets[i]!.writeShared(shared)
+    } else if (count === 1) {
+      targets[0]!.writeFrame(frame)
+    }
     if (this.options.xpubManualLastValue) this.#lastSubscriber = undefined
     return true
   }

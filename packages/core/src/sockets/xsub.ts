@@ -30,6 +30,10 @@ export abstract class SubscriberBase extends Socket {
   readonly #pipes = new Set<PipeEnd>()
   readonly #subscriptions = new SubscriptionTrie<true>()
 
+  protected override xpipeReadable(pipe: PipeEnd): void {
+    this.#in.activated(pipe)
+  }
+
   protected xattach(pipe: PipeEnd): void {
     this.#in.attach(pipe)
     this.#pipes.add(pipe)

@@ -4,6 +4,7 @@ import { lookup } from "node:dns"
 import { isIP } from "node:net"
 import { fromSystemError, zmqError } from "../../common/errors.js"
 import { pipeLimits, PipeEnd, type PipeListener } from "../../pipes/pipe.js"
+import { SharedMessage } from "../../pipes/shared-message.js"
 import type { SocketHost } from "../../pipes/socket-host.js"
 import { groupDatagram, MAX_UDP_MESSAGE, peerAddressFrame, readGroupDatagram, readPeerAddress } from "./udp-datagram.js"
 import type { ResolvedUdp } from "./udp-endpoint.js"
@@ -185,8 +186,9 @@ export class UdpEngine implements PipeListener {
     if (pipe === undefined || !this.#ready || this.#closed) return
     const roles = this.#roles
     while (this.#inFlight < IN_FLIGHT_LIMIT) {
-      const message = pipe.readForWire()
-      if (message === undefined) return
+      const read = pipe.readForWire()
+      if (read === undefined) return
+      const message = read instanceof SharedMessage ? read.frames : read
       // A one-frame message is a DISH's JOIN or LEAVE (udp carries none: libzmq's restart_output drops them).
       if (!roles.send || !Array.isArray(message) || message.length !== 2) continue
       if (roles.raw) this.#sendRaw(message[0]!, message[1]!)
