@@ -682,6 +682,56 @@ describe("a stalled tcp subscriber", () => {
     // proved too tight on a loaded 2-core CI machine (5.1 MB seen), 16 MiB still catches any real queueing.
     expect(after - before).toBeLessThan(16 * 1024 * 1024)
   })
+
+  it("next to subscribers that read, costs bounded memory even for a rare topic (shared framing pins at most a slab per held message)", async () => {
+    const HWM = 100
+    await using pub = new Publisher({ sendHighWaterMark: HWM })
+    await pub.bind("tcp://127.0.0.1:*")
+    await using stalled = new Subscriber({ receiveHighWaterMark: HWM })
+    stalled.connect(pub.lastEndpoint!)
+    stalled.subscribe("r")
+    stalled.subscribe(SYNC)
+    await using readerA = new Subscriber()
+    await using readerB = new Subscriber()
+    for (const reader of [readerA, readerB]) {
+      reader.connect(pub.lastEndpoint!)
+      reader.subscribe("")
+    }
+    await probe(pub, [stalled, readerA, readerB], SYNC)
+    let read = 0
+    const reading = [readerA, readerB].map(async (reader) => {
+      try {
+        for await (const _ of reader) read++
+      } catch {
+        // closed at the end
+      }
+    })
+    const usage = (): number => {
+      collectGarbage()
+      const { heapUsed, arrayBuffers } = process.memoryUsage()
+      return heapUsed + arrayBuffers
+    }
+    // Every 50th message is for the stalled subscriber too: with 8 KiB slabs shared by all three, each message it
+    // holds sits in a slab of its own, the worst case for what framing once can pin.
+    const publish = async (from: number, to: number): Promise<void> => {
+      for (let start = from; start < to; start += 1000) {
+        for (let i = start; i < start + 1000; i++) void pub.send([i % 50 === 0 ? "r" : "n", Buffer.alloc(200)])
+        await nextTurn()
+      }
+    }
+    await publish(0, 20_000)
+    await delay(50)
+    const before = usage()
+    await publish(20_000, 200_000)
+    const after = usage()
+    expect(read).toBeGreaterThan(0)
+    // HWM 100 held messages × an 8 KiB slab each is under 1 MB; unbounded queueing would be 3,600 × 200 B for the
+    // stalled one at least, and all of the readers' lag besides. 16 MiB, as above, for garbage-collection timing.
+    expect(after - before).toBeLessThan(16 * 1024 * 1024)
+    readerA.close()
+    readerB.close()
+    await Promise.all(reading)
+  })
 })
 
 /** Reads `socket` into `into` (first frames as numbers) until it gets nothing for `ms`; true once quiet. */

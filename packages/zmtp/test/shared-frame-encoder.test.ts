@@ -78,7 +78,7 @@ describe("framing a message once for many connections", () => {
         other.push(another.dataToSend())
         expected.push(viaSend.dataToSend())
         expect(Buffer.from(concat(taken)).equals(Buffer.from(concat(expected)))).toBe(true)
-        const sharedOnly = steps.filter((s) => s.kind === "shared").map((s) => s.frames)
+        const sharedOnly = steps.flatMap((s) => (s.kind === "shared" ? [s.frames] : []))
         const [reference] = readyPair()
         for (const frames of sharedOnly) reference.send(frames)
         expect(Buffer.from(concat(other)).equals(Buffer.from(reference.dataToSend()))).toBe(true)
