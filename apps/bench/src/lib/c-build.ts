@@ -22,6 +22,8 @@ export const C_TOOLS = [
   "remote_pub",
   "handshake_server",
   "handshake_client",
+  "scale_router",
+  "scale_clients",
   "version",
 ] as const
 export type CTool = (typeof C_TOOLS)[number]
