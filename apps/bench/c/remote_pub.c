@@ -3,19 +3,21 @@
  * subscriptions to arrive, then publishes `count` messages of `size` bytes, or as many as fit in `seconds`
  * (PUB never blocks: at a subscriber's high-water mark messages are dropped, as in production). Then it
  * repeats the empty end message every 20 ms until the runner closes stdin.
- * usage: remote_pub <size> <count> <seconds> <settle-ms>
+ * With `rate` (messages per second) it publishes at that pace instead, in bursts each millisecond (fanout.ts).
+ * usage: remote_pub <size> <count> <seconds> <settle-ms> [rate]
  */
 #include "bench.h"
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: remote_pub <size> <count> <seconds> <settle-ms>\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: remote_pub <size> <count> <seconds> <settle-ms> [rate]\n");
         return 2;
     }
     long size = atol(argv[1]);
     long count = atol(argv[2]);
     double seconds = atof(argv[3]);
     int settle_ms = atoi(argv[4]);
+    double rate = argc == 6 ? atof(argv[5]) : 0;
     char endpoints[64 * 1024]; /* up to ~2,000 tcp endpoints (the 1,000-subscriber fan-out) */
     read_endpoints(endpoints, sizeof endpoints);
     void *ctx = zmq_ctx_new();
@@ -30,11 +32,22 @@ int main(int argc, char **argv) {
     double cpu_at_start = cpu_ms();
     double stop = start + seconds;
     long sent = 0;
-    for (; sent < count; sent++) {
-        if (zmq_send(socket, body, size, 0) < 0) die("zmq_send");
-        if ((sent & 1023) == 1023 && now_seconds() > stop) {
-            sent++;
-            break;
+    if (rate > 0) {
+        for (double time = start; sent < count && time <= stop; time = now_seconds()) {
+            long due = (long)((time - start) * rate);
+            if (due > count) due = count;
+            for (; sent < due; sent++) {
+                if (zmq_send(socket, body, size, 0) < 0) die("zmq_send");
+            }
+            usleep(1000);
+        }
+    } else {
+        for (; sent < count; sent++) {
+            if (zmq_send(socket, body, size, 0) < 0) die("zmq_send");
+            if ((sent & 1023) == 1023 && now_seconds() > stop) {
+                sent++;
+                break;
+            }
         }
     }
     double send_cpu_ms = cpu_ms() - cpu_at_start; /* every thread's CPU while publishing, as remote-pub.ts */

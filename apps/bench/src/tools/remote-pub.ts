@@ -5,13 +5,17 @@
  * (PUB never blocks: at a subscriber's high-water mark messages are dropped). Then it repeats the empty end
  * message every 20 ms until the runner closes stdin.
  *
- * usage: remote-pub <zmq-ts|zeromq.js|net> <size> <count> <seconds> <settle-ms>
+ * With `rate` (messages per second, zmq-ts and zeromq.js), it publishes at that pace instead: bursts each
+ * millisecond, so the publisher's CPU per message can be compared where every subscriber keeps up (fanout.ts).
+ *
+ * usage: remote-pub <zmq-ts|zeromq.js|net> <size> <count> <seconds> <settle-ms> [rate]
  */
-import { args, body, finish, now, readEndpoints, SendDeadline, sleep } from "../lib/child.js"
+import { args, body, finish, now, optionalArg, readEndpoints, SendDeadline, sleep } from "../lib/child.js"
 import { batch, connectTo, floodAll } from "../lib/net-frames.js"
 import { loadZmq } from "../lib/zmq.js"
 
-const [impl, sizeText, countText, secondsText, settleText] = args("remote-pub <impl> <size> <count> <seconds> <settle-ms>", 5)
+const [impl, sizeText, countText, secondsText, settleText] = args("remote-pub <impl> <size> <count> <seconds> <settle-ms> [rate]", 5, 1)
+const rate = Number(optionalArg(5) ?? 0)
 const size = Number(sizeText)
 const count = Number(countText)
 const seconds = Number(secondsText)
@@ -35,10 +39,21 @@ if (impl === "net") {
   const start = now()
   const cpuAtStart = process.cpuUsage()
   let sent = 0
-  while (sent < count) {
-    await publisher.send(message)
-    sent++
-    if ((sent & 1023) === 0 && now() > deadline.at) break
+  if (rate > 0) {
+    while (sent < count && now() <= deadline.at) {
+      const due = Math.min(count, Math.floor((now() - start) * rate))
+      while (sent < due) {
+        await publisher.send(message)
+        sent++
+      }
+      await sleep(1)
+    }
+  } else {
+    while (sent < count) {
+      await publisher.send(message)
+      sent++
+      if ((sent & 1023) === 0 && now() > deadline.at) break
+    }
   }
   const elapsed = now() - start
   const cpu = process.cpuUsage(cpuAtStart)
