@@ -530,3 +530,29 @@ describe.each([
     expect([...f.fromRaw].sort(byNumber)).toEqual(expected)
   })
 })
+
+describe("a SUBSCRIBE or CANCEL command sent to a socket that takes no subscriptions", () => {
+  /** A command frame (RFC 23 §"Commands"): name size, name, data. */
+  const command = (name: string, data: string): Buffer => {
+    const body = Buffer.concat([Buffer.from([name.length]), Buffer.from(name, "ascii"), Buffer.from(data, "latin1")])
+    return Buffer.concat([Buffer.from([0x04, body.length]), body])
+  }
+
+  it.each(["ours", "libzmq"] as const)("reaches a ROUTER (%s) as the command's body, then the peer's messages as usual", async (kind) => {
+    const router = kind === "ours" ? new Router() : new zmq.Router()
+    open.push(router)
+    await router.bind("tcp://127.0.0.1:*")
+    const port = Number(new URL(router.lastEndpoint!).port)
+    const peer = await raw(port)
+    // libzmq drops a peer whose READY comes with its greeting, before libzmq's own greeting went out.
+    peer.socket.write(greeting())
+    await waitUntil(() => Buffer.concat(peer.received).length >= 64, 5000, "the router's greeting")
+    peer.socket.write(Buffer.concat([ready("DEALER"), command("SUBSCRIBE", "topic"), command("CANCEL", "topic"), message("after")]))
+    const received: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const [, body] = await within(router.receive(), 5000, `message ${i} at the ${kind} ROUTER`)
+      received.push(Buffer.from(body!).toString("latin1"))
+    }
+    expect(received).toEqual(["\x09SUBSCRIBEtopic", "\x06CANCELtopic", "after"])
+  })
+})

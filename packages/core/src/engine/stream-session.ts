@@ -2,7 +2,7 @@ import { Buffer } from "#platform/buffer"
 import { unrefTimer } from "#platform/timers"
 import type { PeerInfo, ZmtpError, ZmtpEvent, ZwsFraming } from "@zmq-ts/zmtp"
 import { pipeLimits, PipeEnd, type PipeListener, type PeerIdentity } from "../pipes/pipe.js"
-import { subscriptionMessage, type Frames } from "../pipes/message.js"
+import { subscriptionCommandBody, subscriptionMessage, type Frames } from "../pipes/message.js"
 import type { Socket as NetSocket } from "node:net"
 import { StreamEngine, type EngineHandler } from "./stream-engine.js"
 import type { ZmtpEngine } from "./zmtp-engine.js"
@@ -258,9 +258,14 @@ export class StreamSession implements PipeListener, EngineHandler, RawEngineHand
   }
 
   engineEvent(event: ZmtpEvent): void {
-    // Subscriptions reach publishers as messages in the pipe, whichever ZMTP version carried them.
+    // Subscriptions reach publishers as messages in the pipe, whichever ZMTP version carried them. Any other
+    // socket gets a SUBSCRIBE/CANCEL command's body as a message, as libzmq's session_base_t::push_msg passes
+    // it on and its socket reads it (a ROUTER: [id, "\x09SUBSCRIBE" + topic]).
     if (event.type === "subscribe" || event.type === "cancel") {
-      this.#pipe?.forceWrite([subscriptionMessage(event.type === "subscribe" ? 1 : 0, event.topic)])
+      const kind = event.type === "subscribe" ? 1 : 0
+      const type = this.#host.type
+      const publisher = type === "PUB" || type === "XPUB"
+      this.#pipe?.forceWrite([publisher ? subscriptionMessage(kind, event.topic) : subscriptionCommandBody(kind, event.topic)])
     }
     // A DISH's JOIN/LEAVE reach its RADIO the same way: 0x01/0x00 + group (radio_session_t).
     else if ((event.type === "join" || event.type === "leave") && this.#host.type === "RADIO") {

@@ -113,11 +113,16 @@ export function checkPrefix(delivered: readonly Uint8Array[][], reference: reado
 
 /**
  * An independent reading of a ZMTP byte stream (RFC 23 §"Framing"), from `start` (after the greeting):
- * the whole messages it holds, commands skipped (or, with `subscriptions`, SUBSCRIBE/CANCEL read as the
- * 0x01/0x00 + topic messages a socket's pipe carries), stopping at the first truncated frame. A codec that
- * delivers anything else delivered a partial or invented message.
+ * the whole messages it holds, commands skipped, stopping at the first truncated frame. With `subscriptions`,
+ * SUBSCRIBE/CANCEL are read as what a socket then receives: "as-messages" the 0x01/0x00 + topic messages a
+ * publisher's pipe carries, "as-commands" the command's body, which any other socket gets (libzmq's
+ * session_base_t::push_msg). A codec that delivers anything else delivered a partial or invented message.
  */
-export function referenceMessages(stream: Uint8Array, start = 64, options: { readonly subscriptions?: boolean } = {}): Uint8Array[][] {
+export function referenceMessages(
+  stream: Uint8Array,
+  start = 64,
+  options: { readonly subscriptions?: "as-messages" | "as-commands" } = {},
+): Uint8Array[][] {
   const messages: Uint8Array[][] = []
   let current: Uint8Array[] = []
   let pos = start
@@ -139,11 +144,12 @@ export function referenceMessages(stream: Uint8Array, start = 64, options: { rea
         messages.push(current)
         current = []
       }
-    } else if (options.subscriptions === true) {
-      // A host that passes subscriptions on as 0x01/0x00 + topic messages (core's session, libzmq's).
+    } else if (options.subscriptions !== undefined) {
       const command = stream.subarray(body, body + size)
       const name = String.fromCharCode(...command.subarray(1, 1 + (command[0] ?? 0)))
-      if (name === "SUBSCRIBE" || name === "CANCEL") {
+      if ((name === "SUBSCRIBE" || name === "CANCEL") && options.subscriptions === "as-commands") {
+        messages.push([command])
+      } else if (name === "SUBSCRIBE" || name === "CANCEL") {
         const topic = command.subarray(1 + name.length)
         const message = new Uint8Array(1 + topic.length)
         message[0] = name === "SUBSCRIBE" ? 1 : 0
