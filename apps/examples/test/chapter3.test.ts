@@ -1,0 +1,36 @@
+/**
+ * The Guide's chapter 3 examples end to end, each its own process as `pnpm example <name>` runs it, next to a
+ * libzmq (zeromq.js v6) version of the same program where the output is to be compared (test/peers/chapter3-*).
+ */
+import { afterEach, describe, expect, it } from "vitest"
+import { startExample, startPeer, stopAll, type RunningExample } from "./helpers/spawn-example.js"
+
+afterEach(async () => {
+  await stopAll()
+})
+
+async function output(program: RunningExample): Promise<string[]> {
+  expect(await program.exited(20_000)).toBe(0)
+  return program.lines
+}
+
+describe("chapter 3", () => {
+  it("identity: a generated 5-byte identity, then the REQ's own, in front of the empty delimiter and the body, as libzmq's ROUTER shows them", async () => {
+    const ours = await output(startExample("identity"))
+    const theirs = await output(startPeer("chapter3-identity"))
+    const expected = [
+      "----------------------------------------",
+      /^\[005\] 00[0-9A-F]{8}$/,
+      /^\[000\] ?$/,
+      "[039] ROUTER uses a generated 5 byte identity",
+      "----------------------------------------",
+      "[005] PEER2",
+      /^\[000\] ?$/,
+      "[040] ROUTER socket uses REQ's socket identity",
+    ]
+    for (const lines of [ours, theirs]) {
+      expect(lines).toHaveLength(expected.length)
+      expected.forEach((want, i) => (typeof want === "string" ? expect(lines[i]).toBe(want) : expect(lines[i]).toMatch(want)))
+    }
+  })
+})
