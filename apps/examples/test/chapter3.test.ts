@@ -3,6 +3,9 @@
  * libzmq (zeromq.js v6) version of the same program where the output is to be compared (test/peers/chapter3-*).
  */
 import { afterEach, describe, expect, it } from "vitest"
+
+// The five seconds of rtreq and rtdealer, and their workers' random work, ten times shorter.
+process.env.ZMQ_TS_EXAMPLE_SPEED = "10"
 import { startExample, startPeer, stopAll, type RunningExample } from "./helpers/spawn-example.js"
 
 afterEach(async () => {
@@ -32,5 +35,14 @@ describe("chapter 3", () => {
       expect(lines).toHaveLength(expected.length)
       expected.forEach((want, i) => (typeof want === "string" ? expect(lines[i]).toBe(want) : expect(lines[i]).toMatch(want)))
     }
+  })
+
+  it.each(["rtreq", "rtdealer"])("%s: the ROUTER keeps all ten workers busy until it fires them, and each reports what it did", async (name) => {
+    const lines = await output(startExample(name))
+    expect(lines).toHaveLength(10)
+    const totals = lines.map((line) => Number(/^Completed: (\d+) tasks$/.exec(line)?.[1] ?? Number.NaN))
+    // Every worker got work: the least recently used one is always the next, and the five seconds start
+    // once all ten have asked for work.
+    for (const total of totals) expect(total).toBeGreaterThan(0)
   })
 })
