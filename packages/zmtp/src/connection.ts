@@ -385,9 +385,10 @@ export class ZmtpConnection {
    * until written). Only where `sendsFramesAsEncoded` holds; throws EFSM elsewhere.
    */
   sendEncoded(frames: Uint8Array): void {
-    if (this.#state !== "ready") throw this.#stateError("sendEncoded")
     if (!this.sendsFramesAsEncoded) {
-      throw localError(ZmtpErrorCode.INVALID_STATE, "sendEncoded: this connection transforms its frames (CURVE or ZWS); use send()")
+      throw this.#state !== "ready"
+        ? this.#stateError("sendEncoded")
+        : localError(ZmtpErrorCode.INVALID_STATE, "sendEncoded: this connection transforms its frames (CURVE or ZWS); use send()")
     }
     this.#encoder.writeEncoded(frames)
   }
