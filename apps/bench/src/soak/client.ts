@@ -97,14 +97,8 @@ async function dealer(id: number): Promise<void> {
   let sent = 0
   let received = 0
   const receiving = (async () => {
-    while (!socket.closed) {
-      let frames: Buffer[]
-      try {
-        frames = await socket.receive()
-      } catch (error) {
-        if (socket.closed) return
-        throw error
-      }
+    // The iterator ends when the socket is closed (its pending receive then rejects with EAGAIN).
+    for await (const frames of socket) {
       keep(frames[0])
       const sequence = check(frames[0])
       if (sequence !== received) failures.add(`DEALER ${id}: expected reply ${received}, got ${sequence ?? "a malformed one"}`)
@@ -130,14 +124,7 @@ async function subscribe(address: string, slot: number): Promise<void> {
   socket.subscribe("t")
   subscribers[slot] = socket
   let expected: number | undefined
-  while (!socket.closed) {
-    let frames: Buffer[]
-    try {
-      frames = await socket.receive()
-    } catch (error) {
-      if (socket.closed) return
-      throw error
-    }
+  for await (const frames of socket) {
     const body = frames[1]
     keep(body)
     const sequence = check(body)

@@ -8,6 +8,7 @@
  *   runner → client: `stop`;  client → `FINAL {ProcessFinal}` (its counters include `pushSent`)
  *   runner → server: `stop <pushSent>`;  server → `FINAL {ProcessFinal}` once it has them all (or 10 s)
  */
+import type { SelfSample } from "./sampler.js"
 
 /** Where the server listens; the tcp ports stay the same across the REP's restarts. */
 export interface ServerEndpoints {
@@ -21,17 +22,7 @@ export interface ServerEndpoints {
 }
 
 /** One second of one process, measured by itself (open fds are counted by the runner, from /proc). */
-export interface ProcessSample {
-  /** process.memoryUsage(), bytes. */
-  readonly heapUsed: number
-  readonly rss: number
-  readonly external: number
-  readonly arrayBuffers: number
-  /** monitorEventLoopDelay over the last second, ms. */
-  readonly loopDelayP99Ms: number
-  readonly loopDelayMaxMs: number
-  /** CPU time this process used in the last second, ms. */
-  readonly cpuMs: number
+export interface ProcessSample extends SelfSample {
   /** Cumulative counts since the start (messages, reconnects, restarts, churn cycles). */
   readonly counters: Readonly<Record<string, number>>
   /** Cumulative count of verification failures (wrong reply, sequence gap or reorder, lost message). */

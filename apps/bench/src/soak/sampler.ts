@@ -6,12 +6,15 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks"
 
 export interface SelfSample {
+  /** process.memoryUsage(), bytes. */
   readonly heapUsed: number
   readonly rss: number
   readonly external: number
   readonly arrayBuffers: number
+  /** monitorEventLoopDelay over the last second, ms. */
   readonly loopDelayP99Ms: number
   readonly loopDelayMaxMs: number
+  /** CPU time this process used in the last second, ms. */
   readonly cpuMs: number
 }
 

@@ -34,16 +34,9 @@ const counters = {
 }
 let stopping = false
 
-/** Echoes every request until the socket is closed (the receive then rejects). */
+/** Echoes every request until the socket is closed (its iterator then ends). */
 async function serveReplies(reply: Reply, onReply: () => void): Promise<void> {
-  while (!reply.closed) {
-    let request: Buffer[]
-    try {
-      request = await reply.receive()
-    } catch (error) {
-      if (reply.closed) return
-      throw error
-    }
+  for await (const request of reply) {
     try {
       await reply.send(request)
       onReply()
@@ -101,14 +94,7 @@ const endpoints: ServerEndpoints = {
 
 /** One PUSH peer, so PUSH→PULL must arrive complete and in order: 0, 1, 2, … */
 async function receivePushes(): Promise<void> {
-  while (!pull.closed) {
-    let frames: Buffer[]
-    try {
-      frames = await pull.receive()
-    } catch (error) {
-      if (pull.closed) return
-      throw error
-    }
+  for await (const frames of pull) {
     const sequence = check(frames[0])
     if (sequence !== counters.pullReceived) failures.add(`PULL: expected message ${counters.pullReceived}, got ${sequence ?? "a malformed one"}`)
     counters.pullReceived = (sequence ?? counters.pullReceived) + 1

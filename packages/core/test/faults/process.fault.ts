@@ -37,6 +37,27 @@ const since = (pair: RunningPair, event: string, at: number, what?: string): num
 }
 const ms = (value: number | undefined): string => (value === undefined ? "none" : `${value} ms`)
 
+/**
+ * Every pairing streaming messages of up to 256 KiB, 20 a second; over tcp and ws through the relay in 512-byte
+ * pieces, which keeps the stream busy all the time, so a kill lands inside a message's bytes (ipc: unthrottled).
+ */
+const startStreamingLarge = (): Promise<RunningPair[]> =>
+  Promise.all(
+    PAIRINGS.map((pairing) =>
+      startScenario({ ...pairing, size: 256 * 1024, rateMs: 50, subscribe: false, ...(pairing.transport === "ipc" ? {} : { relay: { piece: 512 } }) }),
+    ),
+  )
+
+/** SIGKILLs one side of every pair at once; resolves with when each kill was sent. */
+const killAll = (pairs: readonly RunningPair[], side: "server" | "client"): Promise<number[]> =>
+  Promise.all(
+    pairs.map(async (pair) => {
+      const at = Date.now()
+      await pair[side].kill()
+      return at
+    }),
+  )
+
 /** The client must notice a killed server at once (no heartbeats needed: the kernel closes the connection). */
 const KILL_DETECT_BOUND_MS = 1000
 /** After the new server binds, echoes must be back within the reconnect interval (100 ms) and slack. */
@@ -47,23 +68,9 @@ describe.skipIf(SKIP_REASON !== undefined)("peer process faults", () => {
     const pairs: RunningPair[] = []
     const failures: string[] = []
     try {
-      // Up to 256 KiB a message, 20 a second; over tcp and ws through the relay in 512-byte pieces, which
-      // keeps the stream busy all the time, so the kill lands inside a message's bytes (ipc: unthrottled).
-      pairs.push(
-        ...(await Promise.all(
-          PAIRINGS.map((pairing) =>
-            startScenario({ ...pairing, size: 256 * 1024, rateMs: 50, subscribe: false, ...(pairing.transport === "ipc" ? {} : { relay: { piece: 512 } }) }),
-          ),
-        )),
-      )
+      pairs.push(...(await startStreamingLarge()))
       await sleep(1000)
-      const killedAt = await Promise.all(
-        pairs.map(async (pair) => {
-          const at = Date.now()
-          await pair.server.kill()
-          return at
-        }),
-      )
+      const killedAt = await killAll(pairs, "server")
       await sleep(1000)
       // The restart's clock starts when the new server has bound: the `t` of its "ready" line, printed right after bind.
       const restartedAt = await Promise.all(
@@ -109,21 +116,9 @@ describe.skipIf(SKIP_REASON !== undefined)("peer process faults", () => {
     const pairs: RunningPair[] = []
     const failures: string[] = []
     try {
-      pairs.push(
-        ...(await Promise.all(
-          PAIRINGS.map((pairing) =>
-            startScenario({ ...pairing, size: 256 * 1024, rateMs: 50, subscribe: false, ...(pairing.transport === "ipc" ? {} : { relay: { piece: 512 } }) }),
-          ),
-        )),
-      )
+      pairs.push(...(await startStreamingLarge()))
       await sleep(1000)
-      const killedAt = await Promise.all(
-        pairs.map(async (pair) => {
-          const at = Date.now()
-          await pair.client.kill()
-          return at
-        }),
-      )
+      const killedAt = await killAll(pairs, "client")
       await sleep(1000)
       await Promise.all(pairs.map((pair) => pair.replaceClient(1_000_000)))
       const restartedAt = pairs.map((pair) => pair.client.lines.find((line) => line.ev === "ready")!.t)
