@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 /** Where the examples live: one file per Guide example, grouped by chapter, named as in the Guide. */
-export const EXAMPLE_GROUPS = ["chapter1", "chapter2", "chapter3", "patterns", "extras"] as const
+export const EXAMPLE_GROUPS = ["chapter1", "chapter2", "chapter3", "chapter4", "patterns", "extras"] as const
 
 const sourceDir = fileURLToPath(new URL(".", import.meta.url))
 
