@@ -9,10 +9,12 @@
  * for a fixed time when they can wait for something observable instead.
  */
 import { randomBytes } from "node:crypto"
+import { rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { setTimeout as delay } from "node:timers/promises"
+import { afterAll } from "vitest"
 import type { Message, Socket, SocketEventOfType, SocketEventType } from "../../src/index.js"
 import type { AnySocket } from "../../src/draft.js"
 import { testPort, testPorts } from "../../../../test-support/ports.js"
@@ -54,9 +56,18 @@ export const EVENT_TYPES: readonly SocketEventType[] = [
   "handshake:error:other",
 ]
 
+/** Every ipc path handed out, removed after the test file (a child that binds one and exits or is killed
+ * without closing leaves its socket file behind, as libzmq's would). */
+const ipcPaths: string[] = []
+afterAll(() => {
+  for (const path of ipcPaths.splice(0)) rmSync(path, { force: true })
+})
+
 /** A unique ipc path in the temp dir (Unix socket paths must stay under ~107 bytes). */
 export function ipcPath(): string {
-  return join(tmpdir(), `${unique("zmqts")}.sock`)
+  const path = join(tmpdir(), `${unique("zmqts")}.sock`)
+  ipcPaths.push(path)
+  return path
 }
 
 /** True when this host can listen on tcp ::1 (IPv6 cases skip where it cannot). */
