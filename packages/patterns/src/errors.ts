@@ -19,6 +19,10 @@ export const PatternErrorCode = {
   INVALID_STATE: "ERR_PATTERN_INVALID_STATE",
   /** The object was closed or stopped, before or while the call was waiting. */
   CLOSED: "ERR_PATTERN_CLOSED",
+  /** A Binary Star peer published a state that conflicts with ours: both active (split brain) or both passive. */
+  PEER_CONFLICT: "ERR_PATTERN_PEER_CONFLICT",
+  /** A file of a persistent store (Titanic's) does not parse: it was damaged outside the store. */
+  CORRUPT_STORE: "ERR_PATTERN_CORRUPT_STORE",
 } as const
 
 export type PatternErrorCode = (typeof PatternErrorCode)[keyof typeof PatternErrorCode]

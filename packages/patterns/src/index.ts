@@ -67,3 +67,90 @@ export { LoadBalancingBroker } from "./load-balancing-broker.js"
 export type { LoadBalancingBrokerOptions, LoadBalancingEvent } from "./load-balancing-broker.js"
 export { LoadBalancingWorker, DEFAULT_LEAVE_TIMEOUT } from "./load-balancing-worker.js"
 export type { LoadBalancingWorkerOptions, RequestHandler } from "./load-balancing-worker.js"
+
+export {
+  BinaryStarMachine,
+  BinaryStarState,
+  BinaryStarEvent,
+  binaryStarStateName,
+  DEFAULT_BINARY_STAR_HEARTBEAT,
+} from "./binary-star-machine.js"
+export type { BinaryStarOutcome, BinaryStarMachineOptions } from "./binary-star-machine.js"
+export { BinaryStar } from "./binary-star.js"
+export type {
+  BinaryStarOptions,
+  BinaryStarVoterType,
+  BinaryStarVoterSocket,
+  BinaryStarVoterHandler,
+  BinaryStarEventReport,
+} from "./binary-star.js"
+
+export {
+  MDPC_CLIENT,
+  MDPW_WORKER,
+  MdpCommand,
+  MMI_PREFIX,
+  MMI_SERVICE,
+  MmiStatus,
+  MDP_HEARTBEAT_INTERVAL,
+  MDP_HEARTBEAT_LIVENESS,
+  MDP_RECONNECT_INTERVAL,
+  MDP_REQUEST_TIMEOUT,
+  MDP_REQUEST_RETRIES,
+} from "./majordomo-protocol.js"
+export { MajordomoBroker } from "./majordomo-broker.js"
+export type { MajordomoBrokerOptions, MajordomoEvent } from "./majordomo-broker.js"
+export { MajordomoClient } from "./majordomo-client.js"
+export type { MajordomoClientOptions } from "./majordomo-client.js"
+export { MajordomoAsyncClient } from "./majordomo-async-client.js"
+export type { MajordomoAsyncClientOptions } from "./majordomo-async-client.js"
+export { MajordomoWorker } from "./majordomo-worker.js"
+export type { MajordomoWorkerOptions, MajordomoHandler } from "./majordomo-worker.js"
+
+export { LazyPirateClient, LAZY_PIRATE_TIMEOUT, LAZY_PIRATE_RETRIES } from "./lazy-pirate-client.js"
+export type { LazyPirateClientOptions, LazyPirateEvent } from "./lazy-pirate-client.js"
+export { SimplePirateQueue, SIMPLE_PIRATE_READY } from "./simple-pirate-queue.js"
+export type { SimplePirateQueueOptions, SimplePirateEvent } from "./simple-pirate-queue.js"
+export { SimplePirateWorker } from "./simple-pirate-worker.js"
+export type { SimplePirateWorkerOptions, PirateHandler } from "./simple-pirate-worker.js"
+export {
+  PPP_READY,
+  PPP_HEARTBEAT,
+  PPP_HEARTBEAT_INTERVAL,
+  PPP_HEARTBEAT_LIVENESS,
+  PPP_RECONNECT_INTERVAL,
+  PPP_RECONNECT_INTERVAL_MAX,
+  parsePpp,
+} from "./paranoid-pirate-protocol.js"
+export type { PppMessage } from "./paranoid-pirate-protocol.js"
+export { ParanoidPirateQueue } from "./paranoid-pirate-queue.js"
+export type { ParanoidPirateQueueOptions, ParanoidPirateEvent } from "./paranoid-pirate-queue.js"
+export { ParanoidPirateWorker } from "./paranoid-pirate-worker.js"
+export type { ParanoidPirateWorkerOptions, ParanoidPirateWorkerEvent } from "./paranoid-pirate-worker.js"
+
+export {
+  FREELANCE_PING,
+  FREELANCE_PONG,
+  DEFAULT_FREELANCE_GLOBAL_TIMEOUT,
+  DEFAULT_FREELANCE_PING_INTERVAL,
+  DEFAULT_FREELANCE_SERVER_TTL,
+} from "./freelance-protocol.js"
+export { FreelanceClient } from "./freelance-client.js"
+export type { FreelanceClientOptions, FreelanceEvent } from "./freelance-client.js"
+export { FreelanceServer } from "./freelance-server.js"
+export type { FreelanceServerOptions, FreelanceServerEvent, FreelanceHandler } from "./freelance-server.js"
+
+export { TitanicStore, generateTitanicUuid, isTitanicUuid } from "./titanic-store.js"
+export type { TitanicPending } from "./titanic-store.js"
+export {
+  Titanic,
+  TitanicStatus,
+  TITANIC_REQUEST,
+  TITANIC_REPLY,
+  TITANIC_CLOSE,
+  DEFAULT_TITANIC_DIRECTORY,
+  DEFAULT_DISPATCH_INTERVAL,
+  DEFAULT_SERVICE_TIMEOUT,
+  DEFAULT_SERVICE_RETRIES,
+} from "./titanic.js"
+export type { TitanicOptions, TitanicEvent } from "./titanic.js"

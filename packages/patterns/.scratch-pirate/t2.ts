@@ -1,0 +1,18 @@
+import { Context } from "@zmq-ts/core"
+import { LazyPirateClient, ParanoidPirateQueue, ParanoidPirateWorker } from "../src/index.js"
+const context = new Context()
+const queue = new ParanoidPirateQueue({ frontend: "tcp://127.0.0.1:*", backend: "tcp://127.0.0.1:*", context, heartbeatInterval: 100, onEvent: (e) => { if (e.type !== "heartbeat") console.log("Q", e.type, e.worker?.toString()) } })
+await queue.start()
+const workers = [0, 1].map((i) => new ParanoidPirateWorker({ queue: queue.backendEndpoints[0]!, context, heartbeatInterval: 100, routingId: (g) => `w${i}.${g}`, handler: async ([b]) => `${b}|w${i}`, onEvent: (e) => { if (e.type !== "heartbeat" && e.type !== "queue-heartbeat") console.log("W" + i, e.type) } }))
+for (const w of workers) await w.start()
+const client = new LazyPirateClient({ endpoint: queue.frontendEndpoints[0]!, context, timeout: 500 })
+for (let i = 0; i < 4; i++) console.log("reply", (await client.request(`r${i}`)).toString())
+workers[0]!.close()
+const t0 = performance.now()
+await new Promise((r) => setTimeout(r, 500))
+for (let i = 0; i < 3; i++) console.log("reply", (await client.request(`s${i}`)).toString())
+console.log("elapsed", performance.now() - t0)
+client.close()
+for (const w of workers) w.close()
+await queue.stop()
+context.terminate()
