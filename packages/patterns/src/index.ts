@@ -1,7 +1,8 @@
 /**
  * @zmq-ts/patterns — the ZeroMQ Guide's high-level patterns as reusable parts for @zmq-ts/core:
  * synchronised pub-sub, a pipeline with a kill signal, the shared queue (broker and Proxy forms), a
- * transport bridge, the load-balancing broker, and pub-sub envelopes.
+ * transport bridge, the load-balancing broker, pub-sub envelopes, and chapter 4's reliable request-reply
+ * (Lazy, Simple and Paranoid Pirate, Majordomo, Titanic, Binary Star, Freelance).
  */
 export { PatternError, PatternErrorCode } from "./errors.js"
 export type { PatternErrorOrigin } from "./errors.js"
