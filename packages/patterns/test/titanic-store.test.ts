@@ -36,7 +36,11 @@ import { TitanicStore } from ${JSON.stringify(STORE)}
 class InPlace extends TitanicStore {
   async writeFile(name, data) {
     const handle = await fs.open(join(this.directory, name), "w")
-    for (let at = 0; at < data.length; at += 65536) await handle.write(data, at, Math.min(65536, data.length - at))
+    // In pieces, with a pause between them (as a busy disk would), so that a kill lands inside a write.
+    for (let at = 0; at < data.length; at += 65536) {
+      await handle.write(data, at, Math.min(65536, data.length - at))
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
     await handle.close()
   }
 }
@@ -186,7 +190,7 @@ describe("TitanicStore", () => {
         const run = await runAndKill(dir, "inplace", acks, extraMs, SIZE)
         await checkAfterCrash(dir, run, SIZE)
       }),
-      { numRuns: 6, endOnFailure: true },
+      { numRuns: 20, endOnFailure: true },
     )
     expect(result.failed).toBe(true)
   }, 60_000)
